@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := app:create_app
+
+.PHONY: run test install install-dev lint migrate seed bench clean
+
+run: install ## install, migrate, load demo data, start web + worker
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$${HOST:-127.0.0.1} $(BIN)/honcho start -f Procfile -p $(PORT) web worker
+
+test: install-dev ## the whole suite, against local PostgreSQL and Redis
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(VENV)/bin/python
+	$(BIN)/pip install -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(VENV)/bin/python
+	$(BIN)/pip install -r requirements-dev.txt
+	touch $(VENV)/.runtime $@
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+migrate: install ## generate a migration after a model change: make migrate m="what changed"
+	$(BIN)/flask db migrate -m "$(m)"
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,95 @@
+"""The application factory."""
+
+import logging
+import os
+
+from flask import Flask
+
+from config import INSTANCE_DIR, get_config
+
+log = logging.getLogger("pulse")
+
+
+def create_app(config_name=None, **overrides):
+    """Build the app: a short list of register_* calls."""
+    app = Flask(__name__, instance_path=INSTANCE_DIR)
+    config = get_config(config_name)
+    config.check()
+    app.config.from_object(config)
+    app.config.update(overrides)
+    configure_logging(app)
+    resolve_services(app)
+    register_extensions(app)
+    register_api_and_docs(app)
+    register_errors(app)  # after the API: flask-smorest installs its own handler, ours wins
+    if app.config.get("REALTIME_SERVER"):  # only the web process serves sockets
+        register_realtime_server(app)
+    register_cli(app)
+    return app
+
+
+def configure_logging(app):
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def resolve_services(app):
+    """Settle which database and Redis this process uses, and say so."""
+    if not app.config.get("REDIS_URL"):
+        from app.local_redis import resolve_redis_url
+
+        url, source = resolve_redis_url(os.path.join(INSTANCE_DIR, "redis"))
+        app.config["REDIS_URL"] = url
+    else:
+        source = "settings"
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        os.makedirs(INSTANCE_DIR, exist_ok=True)
+    log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
+    log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)
+
+
+def _redact(url):
+    """Hide a password in a URL before it is logged."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':')[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def register_extensions(app):
+    from app import models  # noqa: F401  (every model registered before migrate)
+    from app.api.auth_helpers import register_jwt_handlers
+    from app.extensions import db, init_redis, jwt, limiter, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    jwt.init_app(app)
+    register_jwt_handlers(jwt)
+    limiter.init_app(app)
+    init_redis(app)
+
+
+def register_errors(app):
+    from app.api.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_api_and_docs(app):
+    from app.api import register_api
+
+    register_api(app)
+
+
+def register_realtime_server(app):
+    from app.realtime import register_realtime
+
+    register_realtime(app)
+
+
+def register_cli(app):
+    from app.cli import register_cli_commands
+
+    register_cli_commands(app)

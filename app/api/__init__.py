@@ -1,0 +1,11 @@
+"""HTTP API: one blueprint package per audience, registered by register_api()."""
+
+
+def register_api(app):
+    from app.api.admin.routes import blp as admin_blp
+    from app.api.auth.routes import blp as auth_blp
+    from app.extensions import api
+
+    api.init_app(app)
+    for blp in (auth_blp, admin_blp):
+        api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

@@ -1,0 +1,55 @@
+"""Admin: users, mentors, cohorts."""
+
+from flask_smorest import Blueprint
+
+from app.api.auth_helpers import role_required
+from app.schemas.cohorts import CohortEnvelope, CohortSchema, MemberResultSchema, MemberSchema
+from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
+from app.services import cohorts, users
+
+blp = Blueprint("admin", __name__, url_prefix="/admin", description="Administration")
+
+
+@blp.post("/users")
+@role_required("admin")
+@blp.arguments(AdminCreateUserSchema)
+@blp.response(201, UserEnvelope)
+def create_user(body):
+    """Create a user of any role."""
+    return {"user": users.create_user(**body)}
+
+
+@blp.patch("/users/<int:user_id>")
+@role_required("admin")
+@blp.arguments(AdminUserUpdateSchema)
+@blp.response(200, UserEnvelope)
+def update_user(body, user_id):
+    """Activate or deactivate a user; a deactivated user's tokens stop working at once."""
+    return {"user": users.set_active(user_id, body["is_active"])}
+
+
+@blp.put("/students/<int:student_id>/mentor")
+@role_required("admin")
+@blp.arguments(SetMentorSchema)
+@blp.response(200, UserEnvelope)
+def set_mentor(body, student_id):
+    """Set the student's one mentor."""
+    return {"user": users.assign_mentor(student_id, body["mentor_id"])}
+
+
+@blp.post("/cohorts")
+@role_required("admin")
+@blp.arguments(CohortSchema)
+@blp.response(201, CohortEnvelope)
+def create_cohort(body):
+    """Create a cohort."""
+    return {"cohort": cohorts.create_cohort(body["name"])}
+
+
+@blp.post("/cohorts/<int:cohort_id>/members")
+@role_required("admin")
+@blp.arguments(MemberSchema)
+@blp.response(201, MemberResultSchema)
+def add_member(body, cohort_id):
+    """Add a student to a cohort."""
+    return cohorts.add_member(cohort_id, body["student_id"])

@@ -1,0 +1,74 @@
+"""Who is asking: JWT error loaders in the contract's shape, and the role decorator."""
+
+from functools import wraps
+
+from flask_jwt_extended import current_user, verify_jwt_in_request
+
+from app.api.errors import ApiError, error_response
+from app.models import Role
+
+
+def role_required(*roles):
+    """Require a valid access token whose (current, database) role is one of `roles`."""
+    allowed = {Role(r) for r in roles}
+
+    def decorator(fn):
+        @wraps(fn)
+        def wrapper(*args, **kwargs):
+            verify_jwt_in_request()
+            if current_user.role not in allowed:
+                raise ApiError(403, message="Your role may not use this endpoint.")
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def register_jwt_handlers(jwt):
+    from app.services import tokens, users
+
+    @jwt.user_identity_loader
+    def _identity(user):
+        return str(user.id)
+
+    @jwt.additional_claims_loader
+    def _claims(user):
+        return {"role": user.role.value}
+
+    @jwt.user_lookup_loader
+    def _lookup(_header, payload):
+        # An inactive or deleted user's tokens stop working at once.
+        return users.active_user_for_token(payload)
+
+    @jwt.token_in_blocklist_loader
+    def _revoked(_header, payload):
+        return tokens.is_revoked(payload["jti"])
+
+    @jwt.user_lookup_error_loader
+    def _lookup_error(_header, _payload):
+        return error_response(401, "account_inactive", "This account is inactive or no longer exists.")
+
+    @jwt.unauthorized_loader
+    def _missing(reason):
+        return error_response(401, "token_missing", "Send an access token: Authorization: Bearer <token>.")
+
+    @jwt.invalid_token_loader
+    def _invalid(reason):
+        return error_response(401, "token_invalid", f"The token is not valid: {reason}.")
+
+    @jwt.expired_token_loader
+    def _expired(_header, _payload):
+        return error_response(401, "token_expired", "The token has expired; refresh or log in again.")
+
+    @jwt.revoked_token_loader
+    def _revoked_error(_header, _payload):
+        return error_response(401, "token_revoked", "The token has been revoked; log in again.")
+
+    @jwt.needs_fresh_token_loader
+    def _not_fresh(_header, _payload):
+        return error_response(401, "fresh_token_required", "Log in again to do this.")
+
+    @jwt.token_verification_failed_loader
+    def _claims_failed(_header, _payload):
+        return error_response(401, "token_invalid", "The token's claims are not valid.")

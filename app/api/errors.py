@@ -1,0 +1,105 @@
+"""One JSON error shape for the whole app: {"error": {"code", "message", "details"}}."""
+
+import logging
+
+from flask import jsonify, request
+from werkzeug.exceptions import HTTPException, UnsupportedMediaType
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("unauthorized", "Authentication is required."),
+    403: ("forbidden", "You are not allowed to do this."),
+    404: ("not_found", "Nothing was found here."),
+    405: ("method_not_allowed", "This method is not allowed on this path."),
+    409: ("conflict", "This conflicts with the current state."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as application/json."),
+    422: ("validation_error", "Some fields are invalid."),
+    429: ("rate_limited", "Too many requests; wait and try again."),
+    500: ("internal_error", "Something went wrong on our side; it has been logged."),
+}
+
+
+class ApiError(Exception):
+    """Raised by services and views for an expected, user-facing failure."""
+
+    def __init__(self, status, code=None, message=None, details=None, headers=None):
+        default_code, default_message = DEFAULT_CODES.get(status, ("error", "Request failed."))
+        super().__init__(message or default_message)
+        self.status = status
+        self.code = code or default_code
+        self.message = message or default_message
+        self.details = details or {}
+        self.headers = headers or {}
+
+
+def error_response(status, code=None, message=None, details=None, headers=None):
+    default_code, default_message = DEFAULT_CODES.get(status, ("error", "Request failed."))
+    body = {
+        "error": {
+            "code": code or default_code,
+            "message": message or default_message,
+            "details": details or {},
+        }
+    }
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _validation_details(messages):
+    """webargs nests messages by location ({"json": {...}}); clients want field -> messages."""
+    if not isinstance(messages, dict):
+        return {"_schema": messages}
+    if set(messages) <= {"json", "query", "view_args", "headers", "form", "files"}:
+        merged = {}
+        for part in messages.values():
+            merged.update(part if isinstance(part, dict) else {"_schema": part})
+        return merged
+    return messages
+
+
+def handle_http_exception(error):
+    data = getattr(error, "data", None) or {}
+    headers = dict(data.get("headers") or {})
+    if error.code == 429:
+        retry_after = getattr(error, "retry_after", None) or _retry_after_from(error)
+        headers.setdefault("Retry-After", str(retry_after or 60))
+    if error.code == 400 and request.is_json:
+        return error_response(400, "invalid_json", "The request body is not valid JSON.")
+    if "messages" in data:
+        return error_response(error.code, details=_validation_details(data["messages"]), headers=headers)
+    message = data.get("message")
+    return error_response(error.code or 500, message=message, headers=headers)
+
+
+def _retry_after_from(error):
+    response = error.get_response() if hasattr(error, "get_response") else None
+    return response.headers.get("Retry-After") if response is not None else None
+
+
+def handle_api_error(error):
+    return error_response(error.status, error.code, error.message, error.details, error.headers)
+
+
+def handle_unexpected(error):
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(500)
+
+
+def require_json_body():
+    """415 for a body that is not JSON: it would otherwise be silently ignored."""
+    if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+        if not request.is_json:
+            raise UnsupportedMediaType()
+
+
+def register_error_handlers(app):
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(Exception, handle_unexpected)
+    app.before_request(require_json_body)

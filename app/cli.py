@@ -1,0 +1,47 @@
+"""Flask commands: users create, seed-demo."""
+
+import click
+from flask.cli import AppGroup
+
+from app.api.errors import ApiError
+from app.models import Role
+
+users_cli = AppGroup("users", help="Manage users.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+def create_user_command(email, password, name, role):
+    """Create a user of any role (the first admin is made this way)."""
+    from app.services import users
+
+    if len(password) < 8:
+        raise click.BadParameter("at least 8 characters", param_hint="--password")
+    try:
+        user = users.create_user(email, password, name, role)
+    except ApiError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed a database that has no users.")
+def seed_demo_command(if_empty):
+    """Load demo users and cohorts (idempotent)."""
+    from app.services import demo
+
+    created = demo.seed(only_if_empty=if_empty)
+    if created is None:
+        click.echo("database already has users; demo data not loaded")
+        return
+    click.echo(f"demo data ready ({created} new users). Log in with any of:")
+    for email, password, role in demo.CREDENTIALS:
+        click.echo(f"  {role:<8} {email:<28} {password}")
+
+
+def register_cli_commands(app):
+    app.cli.add_command(users_cli)
+    app.cli.add_command(seed_demo_command)

@@ -1,0 +1,38 @@
+"""Extensions, created unbound; create_app() binds them."""
+
+import redis
+from flask import current_app
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+jwt = JWTManager()
+api = Api()
+socketio = SocketIO()
+limiter = Limiter(key_func=get_remote_address)
+
+
+def init_redis(app):
+    """One Redis client per process, with short timeouts so a dead Redis fails fast."""
+    app.extensions["redis"] = redis.Redis.from_url(
+        app.config["REDIS_URL"],
+        socket_timeout=2,
+        socket_connect_timeout=2,
+        health_check_interval=30,
+    )
+
+
+def get_redis():
+    return current_app.extensions["redis"]

@@ -1,0 +1,19 @@
+"""Periodic jobs, declared as data; worker.py registers them with RQ's cron scheduler."""
+
+from dataclasses import dataclass
+
+from app.jobs import maintenance
+from app.jobs.queues import HIGH, LOW
+
+
+@dataclass(frozen=True)
+class Periodic:
+    func: object
+    queue: str
+    interval: int  # seconds
+
+
+PERIODIC = [
+    Periodic(maintenance.relay_outbox, HIGH, 30),
+    Periodic(maintenance.prune, LOW, 3600),
+]

@@ -1,0 +1,7 @@
+"""One shared SQLAlchemy model, split by entity. Import every module so Alembic sees it."""
+
+from app.models.base import utcnow  # noqa: F401
+from app.models.cohorts import Cohort, CohortMember  # noqa: F401
+from app.models.outbox import OutboxEvent  # noqa: F401
+from app.models.tokens import RevokedToken  # noqa: F401
+from app.models.users import Role, User  # noqa: F401

@@ -1,0 +1,1 @@
+"""Marshmallow schemas, per entity."""

@@ -1,0 +1,60 @@
+"""Users as the API shows them, and the auth and admin request bodies."""
+
+from marshmallow import fields, validate
+
+from app.models import Role
+from app.schemas.common import StrictSchema, UTCDateTimeField
+
+ROLES = [r.value for r in Role]
+
+
+class UserSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    email = fields.Email()
+    name = fields.String()
+    role = fields.Function(lambda u: u.role.value)
+    is_active = fields.Boolean()
+    mentor_id = fields.Integer(allow_none=True)
+    cohort_ids = fields.List(fields.Integer())
+    created_at = UTCDateTimeField()
+
+
+class UserEnvelope(StrictSchema):
+    user = fields.Nested(UserSchema)
+
+
+class RegisterSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=255))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=128))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class LoginSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=128))
+
+
+class LoginResultSchema(StrictSchema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    user = fields.Nested(UserSchema)
+
+
+class AccessTokenSchema(StrictSchema):
+    access_token = fields.String()
+
+
+class LogoutSchema(StrictSchema):
+    refresh_token = fields.String(validate=validate.Length(max=4096))
+
+
+class AdminCreateUserSchema(RegisterSchema):
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+
+
+class AdminUserUpdateSchema(StrictSchema):
+    is_active = fields.Boolean(required=True)
+
+
+class SetMentorSchema(StrictSchema):
+    mentor_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))

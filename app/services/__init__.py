@@ -1,0 +1,1 @@
+"""The platform's rules. Services own the commit, then cache invalidation, enqueue and emit."""

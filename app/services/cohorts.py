@@ -1,0 +1,44 @@
+"""Cohorts and their members."""
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.api.errors import ApiError
+from app.extensions import db
+from app.models import Cohort, CohortMember, Role
+from app.services.users import get_user
+
+
+def create_cohort(name):
+    name = name.strip()
+    if db.session.scalar(select(Cohort).where(Cohort.name == name)) is not None:
+        raise ApiError(409, "cohort_exists", f"A cohort named {name!r} already exists.")
+    cohort = Cohort(name=name)
+    db.session.add(cohort)
+    db.session.commit()
+    return cohort
+
+
+def get_cohort(cohort_id):
+    cohort = db.session.get(Cohort, cohort_id)
+    if cohort is None:
+        raise ApiError(404, "cohort_not_found", f"No cohort with id {cohort_id}.")
+    return cohort
+
+
+def add_member(cohort_id, student_id):
+    cohort = get_cohort(cohort_id)
+    student = get_user(student_id, Role.STUDENT.value)
+    exists = db.session.scalar(
+        select(CohortMember).where(CohortMember.cohort_id == cohort.id, CohortMember.user_id == student.id)
+    )
+    if exists is not None:
+        raise ApiError(409, "already_member", "This student is already in the cohort.")
+    membership = CohortMember(cohort_id=cohort.id, user_id=student.id)
+    db.session.add(membership)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(409, "already_member", "This student is already in the cohort.") from None
+    return membership

@@ -1,0 +1,66 @@
+"""Demo data: an admin, two mentors, an educator and six students in two cohorts."""
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Cohort, CohortMember, Role, User
+
+PASSWORD = "pulse-demo-1"
+ADMIN = ("admin@pulse.test", "Ada Admin", Role.ADMIN)
+MENTORS = [("mentor1@pulse.test", "Maya Mentor"), ("mentor2@pulse.test", "Omar Mentor")]
+EDUCATOR = ("educator@pulse.test", "Eli Educator", Role.EDUCATOR)
+COHORTS = ["Cohort Aurora", "Cohort Borealis"]
+# (email, name, mentor index, cohort index)
+STUDENTS = [
+    ("student1@pulse.test", "Sam Student", 0, 0),
+    ("student2@pulse.test", "Lena Learner", 0, 0),
+    ("student3@pulse.test", "Kai Kim", 0, 1),
+    ("student4@pulse.test", "Noor Novak", 1, 0),
+    ("student5@pulse.test", "Theo Tran", 1, 1),
+    ("student6@pulse.test", "Ivy Ito", 1, 1),
+]
+CREDENTIALS = (
+    [(ADMIN[0], PASSWORD, "admin")]
+    + [(email, PASSWORD, "mentor") for email, _ in MENTORS]
+    + [(EDUCATOR[0], PASSWORD, "educator")]
+    + [(s[0], PASSWORD, "student") for s in STUDENTS]
+)
+
+
+def _user(email, name, role, created):
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, role=role)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        created.append(user)
+    return user
+
+
+def _cohort(name):
+    cohort = db.session.scalar(select(Cohort).where(Cohort.name == name))
+    if cohort is None:
+        cohort = Cohort(name=name)
+        db.session.add(cohort)
+    return cohort
+
+
+def seed(only_if_empty=False):
+    """Create what is missing; returns how many users were new, or None if skipped."""
+    if only_if_empty and db.session.scalar(select(func.count(User.id))):
+        return None
+    created = []
+    _user(*ADMIN, created)
+    _user(*EDUCATOR, created)
+    mentors = [_user(email, name, Role.MENTOR, created) for email, name in MENTORS]
+    cohorts = [_cohort(name) for name in COHORTS]
+    db.session.flush()
+    for email, name, mentor_index, cohort_index in STUDENTS:
+        student = _user(email, name, Role.STUDENT, created)
+        student.mentor = mentors[mentor_index]
+        db.session.flush()
+        cohort = cohorts[cohort_index]
+        if not any(m.cohort_id == cohort.id for m in student.cohort_memberships):
+            db.session.add(CohortMember(cohort_id=cohort.id, user_id=student.id))
+    db.session.commit()
+    return len(created)

@@ -1,0 +1,78 @@
+"""Token revocation: the database is the record, Redis the fast path.
+
+Redis holds every revoked, unexpired jti plus a marker saying the set is complete. After a
+Redis restart the marker is gone, so the next check reloads the set from the database.
+If neither store answers, the token counts as revoked (fail closed).
+"""
+
+import logging
+from datetime import UTC, datetime
+
+import redis
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db, get_redis
+from app.models import RevokedToken, utcnow
+
+log = logging.getLogger(__name__)
+
+REVOKED_KEY = "jwt:revoked:{jti}"
+LOADED_KEY = "jwt:revoked:loaded"
+LOADED_TTL = 3600
+
+
+def revoke(payload):
+    """Revoke the token whose decoded payload is given: database first, then Redis."""
+    expires_at = datetime.fromtimestamp(payload["exp"], tz=UTC)
+    if db.session.get(RevokedToken, payload["jti"]) is None:
+        db.session.add(
+            RevokedToken(
+                jti=payload["jti"],
+                user_id=int(payload["sub"]) if str(payload.get("sub", "")).isdigit() else None,
+                token_type=payload.get("type", "access"),
+                expires_at=expires_at,
+            )
+        )
+    db.session.commit()
+    _cache_revoked(payload["jti"], expires_at)
+
+
+def _cache_revoked(jti, expires_at):
+    ttl = max(int((expires_at - utcnow()).total_seconds()), 1)
+    try:
+        get_redis().set(REVOKED_KEY.format(jti=jti), 1, ex=ttl)
+    except redis.RedisError:
+        log.warning("Redis unavailable; revocation of %s is in the database only", jti)
+
+
+def is_revoked(jti):
+    try:
+        r = get_redis()
+        if r.exists(LOADED_KEY):
+            return bool(r.exists(REVOKED_KEY.format(jti=jti)))
+        return _reload_from_database(jti)
+    except redis.RedisError:
+        return _revoked_in_database(jti)
+
+
+def _reload_from_database(jti):
+    rows = db.session.query(RevokedToken).filter(RevokedToken.expires_at > utcnow()).all()
+    for row in rows:
+        _cache_revoked(row.jti, row.expires_at)
+    get_redis().set(LOADED_KEY, 1, ex=LOADED_TTL)
+    return any(row.jti == jti for row in rows)
+
+
+def _revoked_in_database(jti):
+    try:
+        return db.session.get(RevokedToken, jti) is not None
+    except SQLAlchemyError:
+        log.exception("no store answered the blocklist check; refusing the token")
+        return True
+
+
+def prune_expired():
+    """Drop revocations of tokens that have expired anyway. Returns how many."""
+    count = RevokedToken.query.filter(RevokedToken.expires_at <= utcnow()).delete()
+    db.session.commit()
+    return count

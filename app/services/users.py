@@ -1,0 +1,74 @@
+"""Users, roles and the mentor relationship."""
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.api.errors import ApiError
+from app.extensions import db
+from app.models import Role, User
+
+
+def get_by_email(email):
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email, password, name, role):
+    """Create a user of any role; 409 when the email is taken."""
+    email = email.strip().lower()
+    if get_by_email(email) is not None:
+        raise ApiError(
+            409, "email_taken", "An account with this email already exists.", {"email": ["Already registered."]}
+        )
+    user = User(email=email, name=name.strip(), role=Role(role), is_active=True)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise ApiError(
+            409, "email_taken", "An account with this email already exists.", {"email": ["Already registered."]}
+        ) from None
+    return user
+
+
+def authenticate(email, password):
+    user = get_by_email(email)
+    if user is None or not user.check_password(password):
+        raise ApiError(401, "invalid_credentials", "Email or password is wrong.")
+    if not user.is_active:
+        raise ApiError(401, "account_inactive", "This account is inactive.")
+    return user
+
+
+def active_user_for_token(payload):
+    """The token's user if it still exists and is active, else None (the token is refused)."""
+    sub = payload.get("sub")
+    if not str(sub).isdigit():
+        return None
+    user = db.session.get(User, int(sub))
+    return user if user is not None and user.is_active else None
+
+
+def get_user(user_id, role=None):
+    user = db.session.get(User, user_id)
+    if user is None or (role is not None and user.role != Role(role)):
+        label = role or "user"
+        raise ApiError(404, f"{label}_not_found", f"No {label} with id {user_id}.")
+    return user
+
+
+def set_active(user_id, active):
+    user = get_user(user_id)
+    user.is_active = active
+    db.session.commit()
+    return user
+
+
+def assign_mentor(student_id, mentor_id):
+    """Set a student's one mentor (replacing any earlier one)."""
+    student = get_user(student_id, Role.STUDENT.value)
+    mentor = get_user(mentor_id, Role.MENTOR.value)
+    student.mentor_id = mentor.id
+    db.session.commit()
+    return student

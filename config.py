@@ -1,0 +1,113 @@
+"""Settings, all read from the environment, one class per environment.
+
+Development runs with no settings at all (SQLite under instance/, a local or embedded
+Redis); production refuses to start without its secrets.
+"""
+
+import os
+from datetime import timedelta
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+INSTANCE_DIR = os.path.join(BASE_DIR, "instance")
+
+
+def _env_list(name, default=""):
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def with_psycopg2(url):
+    """Heroku's `postgres://` fixed up, and psycopg2 named: it is the driver that
+    cooperates with eventlet and gevent (psycogreen), and SQLAlchemy 2.1 defaults to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    return url
+
+
+def database_url(default):
+    return with_psycopg2(os.environ.get("DATABASE_URL", default))
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{os.path.join(INSTANCE_DIR, 'pulse.db')}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # None means: resolve at start-up (development may start an embedded Redis).
+    REDIS_URL = os.environ.get("REDIS_URL")
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 15))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_env_int("JWT_REFRESH_DAYS", 30))
+    JWT_ALGORITHM = "HS256"
+    JWT_TOKEN_LOCATION = ["headers"]
+
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
+    CHATBOT_API_KEYS = _env_list("CHATBOT_API_KEYS")
+    CORS_ORIGINS = _env_list("CORS_ORIGINS")
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+
+    API_TITLE = "Pulse API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+
+    REQUIRE_SECRETS = True
+
+    @classmethod
+    def check(cls):
+        """Refuse to start where secrets are required and missing."""
+        if cls.REQUIRE_SECRETS:
+            missing = [k for k in ("SECRET_KEY", "JWT_SECRET_KEY") if not getattr(cls, k)]
+            if missing:
+                raise RuntimeError(f"{', '.join(missing)} must be set in the environment")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = Config.SECRET_KEY or "dev-secret-key-not-for-production"
+    JWT_SECRET_KEY = Config.JWT_SECRET_KEY or "dev-jwt-secret-key-not-for-production-use"
+    CHATBOT_API_KEYS = Config.CHATBOT_API_KEYS or ["dev-chatbot-key"]
+    REQUIRE_SECRETS = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "test-jwt-secret-key-of-sufficient-length")
+    SQLALCHEMY_DATABASE_URI = with_psycopg2(
+        os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/pulse_test")
+    )
+    REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+    CHATBOT_API_KEYS = ["test-chatbot-key"]
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
+    REQUIRE_SECRETS = False
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name=None):
+    name = name or os.environ.get("PULSE_ENV") or os.environ.get("FLASK_ENV") or "development"
+    return CONFIGS[name]

@@ -1,0 +1,165 @@
+"""Fixtures: a fresh PostgreSQL database built by the migrations, a clean Redis database,
+live web servers (eventlet and gevent) and a real RQ worker, all as separate processes."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse
+
+import psycopg2
+import pytest
+import redis
+from sqlalchemy import text
+
+from config import TestingConfig
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DATABASE_URL = TestingConfig.SQLALCHEMY_DATABASE_URI
+REDIS_URL = TestingConfig.REDIS_URL
+
+
+def recreate_database(url):
+    """Drop and create the database named in `url` (connecting to `postgres`)."""
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    dsn = url.replace("postgresql+psycopg2://", "postgresql://").replace(parsed.path, "/postgres")
+    admin = psycopg2.connect(dsn)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def app():
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    recreate_database(DATABASE_URL)
+    app = create_app("testing")
+    with app.app_context():
+        upgrade()  # the committed migrations build the schema, as in production
+    return app
+
+
+@pytest.fixture(autouse=True)
+def clean_state(app):
+    """Every test starts with empty tables and an empty Redis database."""
+    from app.extensions import db
+
+    with app.app_context():
+        tables = ", ".join(t.name for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.session.commit()
+        redis.Redis.from_url(REDIS_URL).flushdb()
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def redis_conn():
+    return redis.Redis.from_url(REDIS_URL)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def child_env(**extra):
+    env = dict(os.environ)
+    env.update(
+        PULSE_ENV="testing",
+        TEST_DATABASE_URL=DATABASE_URL,
+        TEST_REDIS_URL=REDIS_URL,
+        JWT_SECRET_KEY=TestingConfig.JWT_SECRET_KEY,
+        PYTHONWARNINGS="ignore::DeprecationWarning",
+    )
+    env.update(extra)
+    return env
+
+
+def wait_for_port(port, proc, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited early: {proc.stdout.read().decode()[-3000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def start_web(async_mode, port=None, **env):
+    port = port or free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "wsgi.py"],
+        cwd=ROOT,
+        env=child_env(SOCKETIO_ASYNC_MODE=async_mode, PORT=str(port), HOST="127.0.0.1", **env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    wait_for_port(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def stop(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session", params=["eventlet", "gevent"])
+def live_server(request, app):
+    """A real web process (Socket.IO server) in each async mode the project supports."""
+    proc, url = start_web(request.param)
+    yield url
+    stop(proc)
+
+
+@pytest.fixture
+def run_worker():
+    """Run a real RQ worker process until the queues are empty."""
+
+    def run(timeout=60):
+        result = subprocess.run(
+            [sys.executable, "worker.py", "--burst"],
+            cwd=ROOT,
+            env=child_env(),
+            capture_output=True,
+            timeout=timeout,
+        )
+        assert result.returncode == 0, result.stderr.decode()[-3000:]
+        return result
+
+    return run
+
+
+@pytest.fixture
+def live_client():
+    from tests.helpers import LiveClient
+
+    clients = []
+
+    def make(url):
+        c = LiveClient(url)
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.close()

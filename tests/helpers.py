@@ -1,0 +1,81 @@
+"""Helpers the tests share: users with tokens, a live Socket.IO client, waiting."""
+
+import threading
+import time
+
+import socketio
+
+from app.extensions import db
+from app.models import Role, User
+
+PASSWORD = "correct-horse-1"
+
+
+def make_user(role="student", email=None, name=None, mentor=None, password=PASSWORD, active=True):
+    role = Role(role)
+    email = email or f"{role.value}-{time.monotonic_ns()}@example.test"
+    user = User(email=email, name=name or f"A {role.value}", role=role, is_active=active)
+    user.set_password(password)
+    if mentor is not None:
+        user.mentor_id = mentor.id
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def token_for(user, **kwargs):
+    from flask_jwt_extended import create_access_token
+
+    return create_access_token(identity=user, **kwargs)
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def auth_for(user):
+    return bearer(token_for(user))
+
+
+class LiveClient:
+    """A real python-socketio client that records every event it receives."""
+
+    def __init__(self, url):
+        self.url = url
+        self.sio = socketio.Client(reconnection=False)
+        self.events = []
+        self._cond = threading.Condition()
+        self.sio.on("*", self._record)
+        self.sio.on("connect_error", lambda data=None: self._record("connect_error", data))
+
+    def _record(self, event, data=None):
+        with self._cond:
+            self.events.append((event, data))
+            self._cond.notify_all()
+
+    def connect(self, token, wait_session=True):
+        auth = {"token": token} if token is not None else None
+        self.sio.connect(self.url, auth=auth, transports=["websocket"], wait_timeout=5)
+        if wait_session:
+            return self.wait_for("session")
+        return None
+
+    def wait_for(self, event, predicate=lambda data: True, timeout=5.0):
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for name, data in self.events:
+                    if name == event and predicate(data):
+                        return data
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"no {event!r} event within {timeout}s; got {self.events}")
+                self._cond.wait(remaining)
+
+    def received(self, event):
+        with self._cond:
+            return [data for name, data in self.events if name == event]
+
+    def close(self):
+        if self.sio.connected:
+            self.sio.disconnect()

@@ -1,0 +1,40 @@
+"""A separate RQ worker process delivers events to sockets through Redis."""
+
+from app.jobs.maintenance import relay_outbox
+from app.jobs.queues import HIGH, enqueue
+from app.models import OutboxEvent
+from app.realtime.rooms import student_room
+from app.services import outbox
+from tests.helpers import make_user, token_for
+
+
+def test_event_from_worker_job_reaches_client(live_server, live_client, run_worker, app):
+    from app.extensions import db
+
+    student = make_user()
+    client = live_client(live_server)
+    client.connect(token_for(student))
+    row = outbox.record("dashboard:updated", student_room(student.id), {"sections": ["today"]})
+    db.session.commit()  # stored, not yet published: only the worker's job will send it
+
+    enqueue(relay_outbox, queue=HIGH)
+    run_worker()
+
+    data = client.wait_for("dashboard:updated")
+    assert data == {"sections": ["today"]}
+    db.session.expire_all()
+    assert db.session.get(OutboxEvent, row.id).sent_at is not None
+
+
+def test_relay_is_safe_to_run_twice(live_server, live_client, app):
+    from app.extensions import db
+
+    student = make_user()
+    client = live_client(live_server)
+    client.connect(token_for(student))
+    outbox.record("dashboard:updated", student_room(student.id), {"n": 1})
+    db.session.commit()
+    assert outbox.relay() == 1
+    assert outbox.relay() == 0
+    client.wait_for("dashboard:updated")
+    assert len(client.received("dashboard:updated")) == 1

@@ -1,0 +1,54 @@
+"""flask users create and seed-demo."""
+
+from app.extensions import db
+from app.models import Cohort, Role, User
+from app.services import demo
+
+
+def test_users_create(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "boss@x.test",
+            "--password",
+            "long-enough",
+            "--name",
+            "Boss",
+            "--role",
+            "admin",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.query(User).filter_by(email="boss@x.test").one().role == Role.ADMIN
+    again = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "boss@x.test",
+            "--password",
+            "long-enough",
+            "--name",
+            "Boss",
+            "--role",
+            "admin",
+        ]
+    )
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_seed_demo_is_idempotent(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0 and "admin@pulse.test" in first.output
+    counts = (db.session.query(User).count(), db.session.query(Cohort).count())
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert (db.session.query(User).count(), db.session.query(Cohort).count()) == counts
+    assert counts[0] == len(demo.CREDENTIALS)
+    skipped = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "already has users" in skipped.output
+    mentor = db.session.query(User).filter_by(email="mentor1@pulse.test").one()
+    assert db.session.query(User).filter_by(mentor_id=mentor.id).count() == 3

@@ -1,0 +1,67 @@
+"""The worker process: an RQ worker (with its scheduler) inside an app context.
+
+Also starts RQ's cron scheduler in a child process for the periodic jobs in
+app/jobs/schedule.py, and relays any outbox events left unsent before it starts work.
+"""
+
+import argparse
+import logging
+import multiprocessing
+
+from rq import Worker
+
+from app import create_app
+from app.extensions import db, get_redis
+from app.jobs.queues import QUEUE_NAMES
+
+log = logging.getLogger("pulse.worker")
+
+
+class PulseWorker(Worker):
+    """Forks a work horse per job; the child must not reuse the parent's DB connections."""
+
+    def main_work_horse(self, job, queue):
+        db.engine.dispose(close=False)
+        return super().main_work_horse(job, queue)
+
+
+def run_cron():
+    from rq.cron import CronScheduler
+
+    from app.jobs.schedule import PERIODIC
+
+    app = create_app()
+    with app.app_context():
+        cron = CronScheduler(connection=get_redis())
+        for periodic in PERIODIC:
+            cron.register(periodic.func, queue_name=periodic.queue, interval=periodic.interval)
+        cron.start()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
+    parser.add_argument("--no-cron", action="store_true", help="do not run periodic jobs")
+    args = parser.parse_args()
+
+    app = create_app()
+    with app.app_context():
+        from app.services import outbox
+
+        log.info("relayed %s unsent outbox events at start", outbox.relay())
+        db.session.remove()
+        db.engine.dispose()
+        cron = None
+        if not args.burst and not args.no_cron:
+            cron = multiprocessing.get_context("spawn").Process(target=run_cron, daemon=True)
+            cron.start()
+        worker = PulseWorker(QUEUE_NAMES, connection=get_redis())
+        try:
+            worker.work(burst=args.burst, with_scheduler=True)
+        finally:
+            if cron is not None:
+                cron.terminate()
+
+
+if __name__ == "__main__":
+    main()
