@@ -14,23 +14,42 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxEvent, utcnow
 from app.realtime.emit import emit
+from app.services.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
 
+_PENDING = "pulse_outbox_pending"
+
+
 def record(event, room, payload):
-    """Add an event to the current transaction; the caller commits."""
+    """Add an event to the current transaction; it is published once transaction.commit() succeeds."""
     row = OutboxEvent(event=event, room=room, payload=payload)
     db.session.add(row)
+    pending = db.session.info.setdefault(_PENDING, [])
+    if not pending:
+        after_commit(_deliver_pending)
+    pending.append(row)
     return row
 
 
+def _deliver_pending():
+    deliver(db.session.info.pop(_PENDING, []))
+
+
+def packet(row):
+    """The payload as clients see it: every event carries its id, for de-duplication and replay."""
+    if isinstance(row.payload, dict):
+        return {"event_id": row.id, **row.payload}
+    return row.payload
+
+
 def deliver(rows):
-    """Publish committed rows now; on a Redis failure leave them for the relay."""
+    """Publish committed rows now, in order; on a Redis failure leave the rest for the relay."""
     sent = 0
     for row in rows:
         try:
-            emit(row.event, row.payload, row.room)
+            emit(row.event, packet(row), row.room)
         except redis.RedisError as exc:
             log.warning("outbox %s not published yet (%s); the relay will retry", row.id, exc)
             row.attempts += 1

@@ -1,0 +1,48 @@
+"""Crisis alerts: open -> acknowledged -> resolved, with every step on record."""
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import UTCDateTime, utcnow
+
+OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
+SEVERITIES = ("low", "medium", "high", "critical")
+
+
+class CrisisAlert(db.Model):
+    __tablename__ = "crisis_alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    # The mentor at the time of the alert; None means the admins were told instead.
+    mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    intent_id: Mapped[int] = mapped_column(ForeignKey("chat_intents.id", ondelete="CASCADE"), nullable=False)
+    severity: Mapped[str] = mapped_column(String(16), nullable=False)
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default=OPEN, index=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    acknowledged_at = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolved_at = mapped_column(UTCDateTime, nullable=True)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    escalation_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # When the next escalation (or reminder) is due; None once resolved.
+    next_check_at = mapped_column(UTCDateTime, nullable=True, index=True)
+
+    steps = relationship("AlertStep", order_by="AlertStep.id", cascade="all, delete-orphan")
+
+
+class AlertStep(db.Model):
+    """One step in an alert's life: created, notified, escalated, reminded, acknowledged, resolved."""
+
+    __tablename__ = "crisis_alert_steps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("crisis_alerts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    action: Mapped[str] = mapped_column(String(32), nullable=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)

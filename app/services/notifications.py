@@ -1,0 +1,237 @@
+"""Notifications for every role: stored in the database, pushed live, listed fast.
+
+notify() adds the notification and its live `notification` event to the caller's
+transaction; after transaction.commit() the event is published and the user's fast list
+in Redis is updated. The list is a sorted set (score = notification id) of the 50 newest,
+kept 7 days and rebuilt from the database whenever it is missing. Open crisis alerts are
+pinned: trimming never drops them. unread_count always comes from the database.
+"""
+
+import json
+import logging
+
+import redis
+from sqlalchemy import func, select
+
+from app.extensions import db, get_redis
+from app.models import Notification, Role, User, utcnow
+from app.realtime.rooms import mentor_room, user_room
+from app.services import outbox
+from app.services.transaction import after_commit, commit
+
+log = logging.getLogger(__name__)
+
+FAST_LIST_SIZE = 50
+FAST_LIST_TTL = 7 * 24 * 3600
+CRISIS_TYPE = "crisis_alert"
+
+
+def fast_list_key(user):
+    if user.role == Role.MENTOR:
+        return f"mentor:notifications:{user.id}"
+    return f"notifications:{user.id}"
+
+
+def live_room(user):
+    """Mentors hear notifications in their mentor room (the contract), others in their user room."""
+    return mentor_room(user.id) if user.role == Role.MENTOR else user_room(user.id)
+
+
+def to_dict(n, pinned=False):
+    return {
+        "id": n.id,
+        "type": n.type,
+        "title": n.title,
+        "body": n.body,
+        "data": n.data or {},
+        "created_at": _iso(n.created_at),
+        "read_at": _iso(n.read_at),
+        "pinned": pinned,
+    }
+
+
+def _iso(value):
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
+
+
+def notify(user, type, title, body="", data=None, alert_id=None):
+    """Add a notification for `user` to the open transaction; published after commit."""
+    n = Notification(user_id=user.id, type=type, title=title[:200], body=body or "", data=data or {}, alert_id=alert_id)
+    db.session.add(n)
+    db.session.flush()  # the id is the event id
+    payload = to_dict(n, pinned=alert_id is not None)
+    payload["event_id"] = n.id
+    outbox.record("notification", live_room(user), payload)
+    after_commit(lambda: _push_fast_list(user, payload))
+    return n
+
+
+def notify_admins(type, title, body="", data=None, alert_id=None):
+    admins = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.is_active.is_(True))).all()
+    return [notify(a, type, title, body, data, alert_id) for a in admins]
+
+
+def _push_fast_list(user, payload):
+    key = fast_list_key(user)
+    try:
+        r = get_redis()
+        if not r.exists(key):
+            return  # rebuilt from the database on the next read, new one included
+        r.zadd(key, {json.dumps(payload): payload["id"]})
+        r.expire(key, FAST_LIST_TTL)
+        _trim(r, key)
+    except redis.RedisError:
+        log.warning("Redis unavailable; fast list %s will be rebuilt on read", key)
+
+
+def _trim(r, key):
+    overflow = r.zcard(key) - FAST_LIST_SIZE
+    if overflow <= 0:
+        return
+    oldest = r.zrange(key, 0, overflow - 1)
+    drop = [m for m in oldest if not json.loads(m).get("pinned")]
+    if drop:
+        r.zrem(key, *drop)
+
+
+def invalidate_fast_list(user):
+    try:
+        get_redis().delete(fast_list_key(user))
+    except redis.RedisError:
+        log.warning("Redis unavailable; could not invalidate %s", fast_list_key(user))
+
+
+def _visible(user_id):
+    return select(Notification).where(Notification.user_id == user_id, Notification.cleared_at.is_(None))
+
+
+def unread_count(user):
+    return db.session.scalar(
+        select(func.count()).select_from(_visible(user.id).where(Notification.read_at.is_(None)).subquery())
+    )
+
+
+def _pinned_ids(user):
+    """Notifications of this user's alerts that are still open (pinned in the fast list)."""
+    from app.services import alerts  # late: alerts builds on notifications
+
+    return alerts.pinned_notification_ids(user)
+
+
+def _rebuild_fast_list(user):
+    pinned = _pinned_ids(user)
+    rows = db.session.scalars(_visible(user.id).order_by(Notification.id.desc()).limit(FAST_LIST_SIZE)).all()
+    extra = [i for i in pinned if i not in {n.id for n in rows}]
+    if extra:
+        rows += db.session.scalars(_visible(user.id).where(Notification.id.in_(extra))).all()
+    items = [to_dict(n, n.id in pinned) for n in rows]
+    try:
+        r = get_redis()
+        key = fast_list_key(user)
+        pipe = r.pipeline()
+        pipe.delete(key)
+        if items:
+            pipe.zadd(key, {json.dumps(i): i["id"] for i in items})
+            pipe.expire(key, FAST_LIST_TTL)
+        pipe.execute()
+    except redis.RedisError:
+        log.warning("Redis unavailable; serving notifications from the database")
+    return sorted(items, key=lambda i: i["id"], reverse=True)
+
+
+def _fast_list(user):
+    try:
+        raw = get_redis().zrevrange(fast_list_key(user), 0, -1)
+    except redis.RedisError:
+        raw = None
+    if raw:
+        return [json.loads(m) for m in raw]
+    return _rebuild_fast_list(user)
+
+
+def list_for(user, type=None, unread=False, since_id=None, before_id=None, limit=20):
+    """A page of the inbox, newest first (or oldest first after `since_id`, for replay)."""
+    if since_id is None and before_id is None and type is None and not unread and limit <= FAST_LIST_SIZE:
+        items = _fast_list(user)
+        pinned = [i for i in items if i.get("pinned")]
+        page = items[:limit]
+        page += [p for p in pinned if p not in page]
+        has_more = len(items) > limit
+        return {"items": page, "unread_count": unread_count(user), "next_before_id": _next(page, has_more)}
+    query = _visible(user.id)
+    if type:
+        query = query.where(Notification.type == type)
+    if unread:
+        query = query.where(Notification.read_at.is_(None))
+    if since_id is not None:
+        # Replay after a reconnect: exactly what came after since_id, in order.
+        rows = db.session.scalars(
+            query.where(Notification.id > since_id).order_by(Notification.id).limit(limit + 1)
+        ).all()
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        pinned = _pinned_ids(user)
+        items = [to_dict(n, n.id in pinned) for n in rows]
+        return {
+            "items": items,
+            "unread_count": unread_count(user),
+            "next_since_id": items[-1]["id"] if has_more else None,
+        }
+    if before_id is not None:
+        query = query.where(Notification.id < before_id)
+    rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)).all()
+    has_more = len(rows) > limit
+    pinned = _pinned_ids(user)
+    items = [to_dict(n, n.id in pinned) for n in rows[:limit]]
+    return {"items": items, "unread_count": unread_count(user), "next_before_id": _next(items, has_more)}
+
+
+def _next(items, has_more):
+    return items[-1]["id"] if has_more and items else None
+
+
+def _owned(user, notification_id):
+    n = db.session.get(Notification, notification_id)
+    if n is None or n.user_id != user.id or n.cleared_at is not None:
+        from app.api.errors import ApiError
+
+        raise ApiError(404, "notification_not_found", f"No notification with id {notification_id}.")
+    return n
+
+
+def mark_read(user, notification_id):
+    n = _owned(user, notification_id)
+    if n.read_at is None:
+        n.read_at = utcnow()
+        after_commit(lambda: invalidate_fast_list(user))
+        commit()
+    return n
+
+
+def mark_all_read(user):
+    count = (
+        db.session.query(Notification)
+        .filter(Notification.user_id == user.id, Notification.read_at.is_(None), Notification.cleared_at.is_(None))
+        .update({Notification.read_at: utcnow()}, synchronize_session=False)
+    )
+    after_commit(lambda: invalidate_fast_list(user))
+    commit()
+    return count
+
+
+def clear(user):
+    """Empty the inbox. Everything stays on record, and open crisis alerts stay in the inbox."""
+    query = db.session.query(Notification).filter(Notification.user_id == user.id, Notification.cleared_at.is_(None))
+    pinned = _pinned_ids(user)
+    if pinned:
+        query = query.filter(Notification.id.not_in(pinned))
+    query.update({Notification.cleared_at: utcnow()}, synchronize_session=False)
+    after_commit(lambda: invalidate_fast_list(user))
+    commit()
+
+
+def history(user):
+    """Every notification the user ever had, oldest first (for the CSV export)."""
+    return db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
+    ).all()

@@ -1,0 +1,41 @@
+"""The one way a service finishes a write: commit, then the side effects, in that order.
+
+Side effects (publishing outbox events, invalidating caches, enqueueing jobs) are queued
+with after_commit() while the transaction is open and run only once it has committed, so
+nothing is announced that was not stored. A failed side effect is logged, never raised:
+the write has happened, and the outbox relay re-sends what could not be published.
+"""
+
+import logging
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+_KEY = "pulse_after_commit"
+
+
+def after_commit(fn):
+    """Run `fn()` after the current transaction commits (dropped on rollback)."""
+    db.session.info.setdefault(_KEY, []).append(fn)
+
+
+def commit():
+    """Commit the session, then run the queued side effects."""
+    try:
+        db.session.commit()
+    except Exception:
+        rollback()
+        raise
+    for fn in db.session.info.pop(_KEY, []):
+        try:
+            fn()
+        except Exception:
+            log.exception("after-commit step %r failed", getattr(fn, "__name__", fn))
+
+
+def rollback():
+    """Roll back and forget every side effect the transaction had queued."""
+    db.session.rollback()
+    for key in [k for k in db.session.info if k.startswith("pulse_")]:
+        del db.session.info[key]
