@@ -13,7 +13,11 @@ import pytest
 import redis
 from sqlalchemy import text
 
-from config import TestingConfig
+# Socket.IO's Redis channel is shared by every database of a Redis server: give each test
+# run its own, so parallel runs on one machine never hear each other's events.
+os.environ.setdefault("SOCKETIO_CHANNEL", f"pulse-test-{os.getpid()}")
+
+from config import TestingConfig  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATABASE_URL = TestingConfig.SQLALCHEMY_DATABASE_URI
@@ -83,6 +87,7 @@ def child_env(**extra):
         TEST_DATABASE_URL=DATABASE_URL,
         TEST_REDIS_URL=REDIS_URL,
         JWT_SECRET_KEY=TestingConfig.JWT_SECRET_KEY,
+        SOCKETIO_CHANNEL=TestingConfig.SOCKETIO_CHANNEL,
         PYTHONWARNINGS="ignore::DeprecationWarning",
     )
     env.update(extra)

@@ -11,7 +11,7 @@ def test_migrations_match_models():
     from app import create_app
     from app.extensions import db
 
-    url = DATABASE_URL.rsplit("/", 1)[0] + "/pulse_migrations_test"
+    url = DATABASE_URL + "_migrations"
     recreate_database(url)
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():

@@ -21,7 +21,7 @@ def test_event_from_worker_job_reaches_client(live_server, live_client, run_work
     run_worker()
 
     data = client.wait_for("dashboard:updated")
-    assert data == {"sections": ["today"]}
+    assert data == {"event_id": row.id, "sections": ["today"]}
     db.session.expire_all()
     assert db.session.get(OutboxEvent, row.id).sent_at is not None
 
