@@ -1,0 +1,62 @@
+"""Who may see whom. Every "is this student mine?" question is answered here.
+
+Other people's objects answer 404, not 403: saying "it exists" would leak their data.
+"""
+from sqlalchemy import select
+
+from app.api.errors import ApiError
+from app.extensions import db
+from app.models import CohortMember, Role, User
+
+
+def student_not_found(student_id):
+    return ApiError(404, "student_not_found", f"No student with id {student_id} among yours.")
+
+
+def can_see_student(user, student):
+    """A student sees themselves, a mentor their own students, an admin everyone."""
+    if student is None or student.role != Role.STUDENT:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.STUDENT:
+        return user.id == student.id
+    if user.role == Role.MENTOR:
+        return student.mentor_id == user.id
+    return False
+
+
+def visible_student(user, student_id):
+    """The student if `user` may see them, else a 404 ApiError."""
+    student = db.session.get(User, student_id)
+    if not can_see_student(user, student):
+        raise student_not_found(student_id)
+    return student
+
+
+def mentor_student(mentor, student_id):
+    """One of this mentor's own students (admins may act on any student), else 404."""
+    return visible_student(mentor, student_id)
+
+
+def mentor_student_ids(mentor_id):
+    return list(
+        db.session.scalars(
+            select(User.id).where(User.mentor_id == mentor_id, User.role == Role.STUDENT, User.is_active.is_(True))
+        )
+    )
+
+
+def visible_student_ids(user):
+    """Ids of the students `user` may see; None means all (admin)."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.STUDENT:
+        return [user.id]
+    if user.role == Role.MENTOR:
+        return mentor_student_ids(user.id)
+    return []
+
+
+def cohort_ids_of(user_id):
+    return list(db.session.scalars(select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)))
