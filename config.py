@@ -54,7 +54,17 @@ class Config:
 
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_HEADERS_ENABLED = True
+    # A Redis outage must not take the API down with it: limits pause instead.
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    CHATBOT_RATE_LIMIT = os.environ.get("CHATBOT_RATE_LIMIT", "600 per minute")
+
+    # Crisis handling (see README, "Crisis alerts")
+    CRISIS_LABELS = _env_list("CRISIS_LABELS", "crisis,self_harm,suicidal_ideation")
+    CRISIS_ACK_TIMEOUT = _env_int("CRISIS_ACK_TIMEOUT", 300)  # seconds until escalation
+    CRISIS_RESOLVE_TIMEOUT = _env_int("CRISIS_RESOLVE_TIMEOUT", 3600)  # seconds until a reminder
+    IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 48)
+    INSIGHTS_TTL = _env_int("INSIGHTS_TTL", 300)
 
     API_TITLE = "Pulse API"
     API_VERSION = "v1"

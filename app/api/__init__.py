@@ -4,8 +4,11 @@
 def register_api(app):
     from app.api.admin.routes import blp as admin_blp
     from app.api.auth.routes import blp as auth_blp
+    from app.api.chatbot.routes import blp as chatbot_blp
+    from app.api.mentor.routes import blp as mentor_blp
+    from app.api.notifications.routes import blp as notifications_blp
     from app.extensions import api
 
     api.init_app(app)
-    for blp in (auth_blp, admin_blp):
+    for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

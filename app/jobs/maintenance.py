@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from app.jobs.base import job
 from app.models import utcnow
-from app.services import outbox, tokens
+from app.services import idempotency, outbox, tokens
 
 
 @job
@@ -15,8 +15,9 @@ def relay_outbox():
 
 @job
 def prune():
-    """Drop expired revocations and events published over a day ago."""
+    """Drop expired revocations, old idempotency records, and events published over a day ago."""
     return {
         "revocations": tokens.prune_expired(),
+        "idempotency": idempotency.prune(),
         "outbox": outbox.prune_sent(utcnow() - timedelta(days=1)),
     }

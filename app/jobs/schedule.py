@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.jobs import maintenance
+from app.jobs import alerts, maintenance
 from app.jobs.queues import HIGH, LOW
 
 
@@ -15,5 +15,6 @@ class Periodic:
 
 PERIODIC = [
     Periodic(maintenance.relay_outbox, HIGH, 30),
+    Periodic(alerts.escalate_due_alerts, HIGH, 30),
     Periodic(maintenance.prune, LOW, 3600),
 ]

@@ -1,7 +1,7 @@
 """One shared SQLAlchemy model, split by entity. Import every module so Alembic sees it."""
 
 from app.models.alerts import AlertStep, CrisisAlert  # noqa: F401
-from app.models.base import utcnow  # noqa: F401
+from app.models.base import iso, utcnow  # noqa: F401
 from app.models.chat import ChatIntent, IdempotencyRecord  # noqa: F401
 from app.models.cohorts import Cohort, CohortMember  # noqa: F401
 from app.models.notifications import Notification  # noqa: F401

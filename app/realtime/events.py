@@ -1,15 +1,16 @@
 """Socket handlers. before_request hooks do not run here, so each handler authorizes itself."""
 
 import logging
+import time
 
 from flask import request
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_socketio import ConnectionRefusedError, emit, join_room
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 from jwt import ExpiredSignatureError, PyJWTError
 
 from app.realtime.rooms import rooms_for
-from app.services import tokens, users
+from app.services import notifications, tokens, users
 
 log = logging.getLogger(__name__)
 
@@ -32,19 +33,41 @@ def authenticate(auth):
     user = users.active_user_for_token(payload)
     if user is None or payload.get("role") != user.role.value:
         raise ConnectionRefusedError("token_invalid")
-    return user
+    return user, payload
+
+
+def current_socket_user(socketio):
+    """Re-check, on every event, that the socket's token is still good and its user active."""
+    session = socketio.server.get_session(request.sid) or {}
+    if not session.get("jti") or session.get("exp", 0) < time.time() or tokens.is_revoked(session["jti"]):
+        return None
+    return users.active_user_for_token({"sub": str(session.get("user_id"))})
 
 
 def register(socketio):
     @socketio.on("connect")
     def on_connect(auth=None):
         """Verify the token and join the rooms the server decides on."""
-        user = authenticate(auth)
+        user, payload = authenticate(auth)
+        socketio.server.save_session(request.sid, {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"]})
         rooms = rooms_for(user)
         for room in rooms:
             join_room(room)
         log.info("socket %s connected as user %s in %s", request.sid, user.id, rooms)
         emit("session", {"user_id": user.id, "role": user.role.value, "rooms": rooms})
+
+    @socketio.on("sync")
+    def on_sync(data=None):
+        """Replay the notifications after `last_id`, oldest first (the answer is the ack)."""
+        user = current_socket_user(socketio)
+        if user is None:
+            disconnect()
+            return {"error": {"code": "token_invalid", "message": "Reconnect with a valid token.", "details": {}}}
+        last_id = data.get("last_id") if isinstance(data, dict) else None
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
+            return {"error": {"code": "validation_error", "message": "Send {\"last_id\": <int >= 0>}.",
+                              "details": {"last_id": ["A non-negative integer is required."]}}}
+        return notifications.list_for(user, since_id=last_id, limit=200)
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):

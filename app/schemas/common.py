@@ -2,6 +2,8 @@
 
 from marshmallow import RAISE, Schema, fields
 
+from app.models.base import iso
+
 
 class StrictSchema(Schema):
     """Unknown fields are an error, not silently dropped."""
@@ -16,4 +18,4 @@ class UTCDateTimeField(fields.DateTime):
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return iso(value)

@@ -2,6 +2,7 @@
 
 Other people's objects answer 404, not 403: saying "it exists" would leak their data.
 """
+
 from sqlalchemy import select
 
 from app.api.errors import ApiError

@@ -1,10 +1,235 @@
-"""Crisis alerts: raise, acknowledge, resolve, escalate."""
+"""Crisis alerts: raise, acknowledge, resolve, and the escalation ladder.
 
+An open alert not acknowledged within CRISIS_ACK_TIMEOUT is escalated: the mentor is told
+again and the admins are told, and this repeats every CRISIS_ACK_TIMEOUT until someone
+acknowledges. An acknowledged alert not resolved within CRISIS_RESOLVE_TIMEOUT reminds the
+mentor, repeating likewise. Each alert carries `next_check_at`; the check takes a row lock
+and acts only when that time has passed, so running it twice (RQ retries, the periodic
+sweep and the per-alert delayed job overlapping) does nothing twice.
+"""
+
+from datetime import timedelta
+
+from flask import current_app
 from sqlalchemy import select
 
+from app.api.errors import ApiError
 from app.extensions import db
-from app.models import Notification
-from app.models.alerts import RESOLVED, CrisisAlert
+from app.models import AlertStep, CrisisAlert, Notification, Role, User, iso, utcnow
+from app.models.alerts import ACKNOWLEDGED, OPEN, RESOLVED
+from app.services import cache, notifications
+from app.services.transaction import after_commit, commit
+
+CRISIS = notifications.CRISIS_TYPE
+
+
+def ack_timeout():
+    return timedelta(seconds=current_app.config["CRISIS_ACK_TIMEOUT"])
+
+
+def resolve_timeout():
+    return timedelta(seconds=current_app.config["CRISIS_RESOLVE_TIMEOUT"])
+
+
+def to_dict(alert, with_steps=False):
+    data = {
+        "id": alert.id,
+        "student_id": alert.student_id,
+        "mentor_id": alert.mentor_id,
+        "intent_id": alert.intent_id,
+        "severity": alert.severity,
+        "status": alert.status,
+        "created_at": iso(alert.created_at),
+        "acknowledged_at": iso(alert.acknowledged_at),
+        "acknowledged_by": alert.acknowledged_by,
+        "resolved_at": iso(alert.resolved_at),
+        "resolved_by": alert.resolved_by,
+        "resolution_note": alert.resolution_note,
+        "escalation_level": alert.escalation_level,
+        "next_check_at": iso(alert.next_check_at),
+    }
+    if with_steps:
+        data["steps"] = [
+            {"action": s.action, "actor_id": s.actor_id, "note": s.note, "created_at": iso(s.created_at)}
+            for s in alert.steps
+        ]
+    return data
+
+
+def _step(alert, action, actor_id=None, note=None):
+    db.session.add(AlertStep(alert_id=alert.id, action=action, actor_id=actor_id, note=note))
+
+
+def _tell(alert, student, title, body, escalated=False):
+    """Notify the mentor (or every admin when the student has none); escalations add the admins."""
+    data = {
+        "alert_id": alert.id,
+        "student_id": student.id,
+        "severity": alert.severity,
+        "status": alert.status,
+        "escalation_level": alert.escalation_level,
+    }
+    told = []
+    mentor = db.session.get(User, alert.mentor_id) if alert.mentor_id else None
+    if mentor is not None and mentor.is_active:
+        notifications.notify(mentor, CRISIS, title, body, data, alert_id=alert.id)
+        told.append(f"mentor:{mentor.id}")
+    if mentor is None or not mentor.is_active or escalated:
+        notifications.notify_admins(CRISIS, title, body, data, alert_id=alert.id)
+        told.append("admins")
+    return told
+
+
+def raise_alert(student, intent, severity):
+    """Create the alert and its notifications in the caller's open transaction."""
+    alert = CrisisAlert(
+        student_id=student.id,
+        mentor_id=student.mentor_id,
+        intent_id=intent.id,
+        severity=severity,
+        status=OPEN,
+        next_check_at=utcnow() + ack_timeout(),
+    )
+    db.session.add(alert)
+    db.session.flush()
+    _step(alert, "created", note=f"intent {intent.intent!r}, reason {intent.crisis_reason}")
+    told = _tell(
+        alert,
+        student,
+        f"Crisis alert: {student.name}",
+        f"{student.name} sent a message that may signal a crisis ({severity}). Please reach out now.",
+    )
+    _step(alert, "notified", note=", ".join(told))
+    after_commit(lambda: schedule_check(alert.id, ack_timeout()))
+    return alert
+
+
+def schedule_check(alert_id, delay):
+    """A delayed job for this alert; the periodic sweep catches it too if this is lost."""
+    from app.jobs.alerts import check_alert
+    from app.jobs.queues import HIGH, MUST_NOT_BE_LOST, enqueue_in
+
+    enqueue_in(delay + timedelta(seconds=1), check_alert, alert_id, queue=HIGH, retry=MUST_NOT_BE_LOST)
+
+
+def _may_act(user, alert):
+    return user.role == Role.ADMIN or (user.role == Role.MENTOR and alert.mentor_id == user.id)
+
+
+def get_alert(user, alert_id, lock=False):
+    query = select(CrisisAlert).where(CrisisAlert.id == alert_id)
+    alert = db.session.scalar(query.with_for_update() if lock else query)
+    if alert is None or not _may_act(user, alert):
+        raise ApiError(404, "alert_not_found", f"No alert with id {alert_id} among yours.")
+    return alert
+
+
+def list_alerts(user, status=None, student_id=None, limit=50, before_id=None):
+    query = select(CrisisAlert).order_by(CrisisAlert.id.desc()).limit(limit + 1)
+    if user.role != Role.ADMIN:
+        query = query.where(CrisisAlert.mentor_id == user.id)
+    if status:
+        query = query.where(CrisisAlert.status == status)
+    if student_id:
+        query = query.where(CrisisAlert.student_id == student_id)
+    if before_id:
+        query = query.where(CrisisAlert.id < before_id)
+    rows = db.session.scalars(query).all()
+    items = [to_dict(a) for a in rows[:limit]]
+    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+
+
+def acknowledge(user, alert_id):
+    alert = get_alert(user, alert_id, lock=True)
+    if alert.status == RESOLVED:
+        raise ApiError(409, "alert_resolved", "This alert is already resolved.")
+    if alert.status == OPEN:
+        alert.status = ACKNOWLEDGED
+        alert.acknowledged_at = utcnow()
+        alert.acknowledged_by = user.id
+        alert.next_check_at = alert.acknowledged_at + resolve_timeout()
+        _step(alert, "acknowledged", actor_id=user.id)
+        _after_change(alert)
+        after_commit(lambda: schedule_check(alert.id, resolve_timeout()))
+        commit()
+    return to_dict(alert, with_steps=True)
+
+
+def resolve(user, alert_id, note):
+    alert = get_alert(user, alert_id, lock=True)
+    if alert.status == RESOLVED:
+        raise ApiError(409, "alert_resolved", "This alert is already resolved.")
+    now = utcnow()
+    if alert.status == OPEN:  # resolving implies having seen it
+        alert.acknowledged_at, alert.acknowledged_by = now, user.id
+        _step(alert, "acknowledged", actor_id=user.id)
+    alert.status = RESOLVED
+    alert.resolved_at, alert.resolved_by, alert.resolution_note = now, user.id, note
+    alert.next_check_at = None
+    _step(alert, "resolved", actor_id=user.id, note=note)
+    _after_change(alert)
+    commit()
+    return to_dict(alert, with_steps=True)
+
+
+def _after_change(alert):
+    """Pinned flags in fast lists and the student's insights change with the alert."""
+    user_ids = set(db.session.scalars(select(Notification.user_id).where(Notification.alert_id == alert.id)))
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all() if user_ids else []
+
+    def invalidate():
+        for u in users:
+            notifications.invalidate_fast_list(u)
+        cache.on_student_activity(alert.student_id)
+
+    after_commit(invalidate)
+
+
+def check(alert_id, now=None):
+    """Escalate or remind if this alert is due. Safe to run any number of times."""
+    now = now or utcnow()
+    alert = db.session.scalar(select(CrisisAlert).where(CrisisAlert.id == alert_id).with_for_update())
+    if alert is None or alert.status == RESOLVED or alert.next_check_at is None or alert.next_check_at > now:
+        db.session.rollback()
+        return None
+    student = db.session.get(User, alert.student_id)
+    if alert.status == OPEN:
+        alert.escalation_level += 1
+        told = _tell(
+            alert,
+            student,
+            f"Escalated crisis alert: {student.name}",
+            f"Nobody has acknowledged {student.name}'s crisis alert yet (escalation {alert.escalation_level}).",
+            escalated=True,
+        )
+        _step(alert, "escalated", note=", ".join(told))
+        alert.next_check_at = now + ack_timeout()
+        action, delay = "escalated", ack_timeout()
+    else:
+        told = _tell(
+            alert,
+            student,
+            f"Reminder: {student.name}'s crisis alert is not resolved",
+            "Acknowledged but not yet resolved; resolve it with a note once the student is safe.",
+        )
+        _step(alert, "reminded", note=", ".join(told))
+        alert.next_check_at = now + resolve_timeout()
+        action, delay = "reminded", resolve_timeout()
+    _after_change(alert)
+    after_commit(lambda: schedule_check(alert.id, delay))
+    commit()
+    return action
+
+
+def due_alert_ids(now=None):
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(CrisisAlert.id)
+            .where(CrisisAlert.status != RESOLVED, CrisisAlert.next_check_at <= now)
+            .order_by(CrisisAlert.next_check_at)
+        )
+    )
 
 
 def pinned_notification_ids(user):

@@ -14,22 +14,20 @@ import redis
 from sqlalchemy import func, select
 
 from app.extensions import db, get_redis
-from app.models import Notification, Role, User, utcnow
+from app.models import Notification, Role, User, iso, utcnow
 from app.realtime.rooms import mentor_room, user_room
-from app.services import outbox
+from app.services import cache, outbox
 from app.services.transaction import after_commit, commit
 
 log = logging.getLogger(__name__)
 
 FAST_LIST_SIZE = 50
-FAST_LIST_TTL = 7 * 24 * 3600
+FAST_LIST_TTL = cache.NOTIFICATIONS_TTL
 CRISIS_TYPE = "crisis_alert"
 
 
 def fast_list_key(user):
-    if user.role == Role.MENTOR:
-        return f"mentor:notifications:{user.id}"
-    return f"notifications:{user.id}"
+    return cache.notifications_key(user.id, user.role == Role.MENTOR)
 
 
 def live_room(user):
@@ -44,14 +42,10 @@ def to_dict(n, pinned=False):
         "title": n.title,
         "body": n.body,
         "data": n.data or {},
-        "created_at": _iso(n.created_at),
-        "read_at": _iso(n.read_at),
+        "created_at": iso(n.created_at),
+        "read_at": iso(n.read_at),
         "pinned": pinned,
     }
-
-
-def _iso(value):
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value is not None else None
 
 
 def notify(user, type, title, body="", data=None, alert_id=None):

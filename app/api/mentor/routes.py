@@ -1,0 +1,77 @@
+"""Mentor dashboard: students, insights, notifications, crisis alerts."""
+
+from flask_jwt_extended import current_user
+from flask_smorest import Blueprint
+
+from app.api.auth_helpers import role_required
+from app.schemas.mentor import InsightsSchema, MentorStudentListSchema
+from app.schemas.notifications import (
+    AlertEnvelope,
+    AlertPageSchema,
+    AlertQuerySchema,
+    NotificationPageSchema,
+    NotificationQuerySchema,
+    ResolveSchema,
+)
+from app.services import alerts, insights, mentors, notifications
+
+blp = Blueprint("mentor", __name__, url_prefix="/mentor", description="Mentor dashboard")
+
+
+@blp.get("/students")
+@role_required("mentor")
+@blp.response(200, MentorStudentListSchema)
+def students():
+    """This mentor's students, with open alerts and last activity."""
+    return {"items": mentors.students_overview(current_user)}
+
+
+@blp.get("/student/<int:student_id>/insights")
+@role_required("mentor", "admin")
+@blp.response(200, InsightsSchema)
+def student_insights(student_id):
+    """Insights about one of this mentor's students (cached; partial while computing)."""
+    return insights.get_for(current_user, student_id)
+
+
+@blp.get("/notifications")
+@role_required("mentor")
+@blp.arguments(NotificationQuerySchema, location="query")
+@blp.response(200, NotificationPageSchema)
+def list_notifications(query):
+    """This mentor's notifications, newest first; ?since_id= replays what came after an id."""
+    return notifications.list_for(current_user, **query)
+
+
+@blp.delete("/notifications")
+@role_required("mentor")
+@blp.response(204)
+def clear_notifications():
+    """Clear the inbox (alerts stay on record; open crisis alerts stay in the inbox)."""
+    notifications.clear(current_user)
+
+
+@blp.get("/alerts")
+@role_required("mentor", "admin")
+@blp.arguments(AlertQuerySchema, location="query")
+@blp.response(200, AlertPageSchema)
+def list_alerts(query):
+    """Crisis alerts for this mentor's students (all of them for an admin)."""
+    return alerts.list_alerts(current_user, **query)
+
+
+@blp.post("/alerts/<int:alert_id>/acknowledge")
+@role_required("mentor", "admin")
+@blp.response(200, AlertEnvelope)
+def acknowledge(alert_id):
+    """Acknowledge an alert: stops the escalation ladder."""
+    return {"alert": alerts.acknowledge(current_user, alert_id)}
+
+
+@blp.post("/alerts/<int:alert_id>/resolve")
+@role_required("mentor", "admin")
+@blp.arguments(ResolveSchema)
+@blp.response(200, AlertEnvelope)
+def resolve(body, alert_id):
+    """Resolve an alert with a note on what was done."""
+    return {"alert": alerts.resolve(current_user, alert_id, body["note"])}

@@ -1,0 +1,98 @@
+"""Every Redis cache key, its TTL, and which writes make it stale, in one place.
+
+Redis is only a cache here: every read falls back to the database when Redis is down,
+and every helper swallows Redis errors (logged) instead of failing the request.
+"""
+
+import json
+import logging
+
+import redis
+from flask import current_app
+
+from app.extensions import get_redis
+
+log = logging.getLogger(__name__)
+
+# -- keys -------------------------------------------------------------------------------
+
+
+def insights_key(student_id):
+    """A student's insights for their mentor. Stale on: a new chat intent, an alert change."""
+    return f"mentor:student_insights:{student_id}"
+
+
+def insights_computing_key(student_id):
+    """Set while a precalculation job is queued or running, so a burst enqueues one job."""
+    return f"mentor:student_insights:{student_id}:computing"
+
+
+def notifications_key(user_id, is_mentor):
+    """The 50 newest notifications (sorted set). Stale on: read, read-all, clear, alert resolved."""
+    return f"mentor:notifications:{user_id}" if is_mentor else f"notifications:{user_id}"
+
+
+def insights_ttl():
+    return current_app.config["INSIGHTS_TTL"]
+
+
+INSIGHTS_COMPUTING_TTL = 120
+NOTIFICATIONS_TTL = 7 * 24 * 3600
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def get_json(key):
+    """The cached value, or None when missing or when Redis is down."""
+    try:
+        raw = get_redis().get(key)
+    except redis.RedisError as exc:
+        log.warning("cache read of %s failed: %s", key, exc)
+        return None
+    return json.loads(raw) if raw is not None else None
+
+
+def set_json(key, value, ttl):
+    try:
+        get_redis().set(key, json.dumps(value, default=str), ex=ttl)
+        return True
+    except redis.RedisError as exc:
+        log.warning("cache write of %s failed: %s", key, exc)
+        return False
+
+
+def delete(*keys):
+    try:
+        get_redis().delete(*keys)
+    except redis.RedisError as exc:
+        log.warning("cache invalidation of %s failed: %s", keys, exc)
+
+
+def claim(key, ttl):
+    """Set `key` only if absent: True if this caller claimed it (False when Redis is down)."""
+    try:
+        return bool(get_redis().set(key, 1, nx=True, ex=ttl))
+    except redis.RedisError:
+        return False
+
+
+def available():
+    try:
+        return bool(get_redis().ping())
+    except redis.RedisError:
+        return False
+
+
+def exists(key):
+    try:
+        return bool(get_redis().exists(key))
+    except redis.RedisError:
+        return False
+
+
+# -- invalidation, named by the write that causes it ------------------------------------
+
+
+def on_student_activity(student_id):
+    """A new intent or alert change for a student: their insights are stale."""
+    delete(insights_key(student_id))

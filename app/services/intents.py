@@ -1,0 +1,80 @@
+"""Chatbot intents: store every one; a crisis raises an alert in the same transaction.
+
+Order matters and is the point of this module: the intent, the alert, the mentor's
+notification, the outbox rows for the live events and the idempotency record are
+committed together, and only then is anything published. If Redis or the publish fails,
+the request still succeeds and the outbox relay delivers later.
+"""
+
+from flask import current_app
+
+from app.api.errors import ApiError
+from app.extensions import db
+from app.models import ChatIntent, Role, User
+from app.services import alerts, cache, crisis_detection, idempotency
+from app.services.transaction import after_commit, commit, rollback
+
+
+def _student(student_id):
+    student = db.session.get(User, student_id)
+    if student is None or student.role != Role.STUDENT or not student.is_active:
+        raise ApiError(404, "student_not_found", f"No active student with id {student_id}.")
+    return student
+
+
+def resolve_student(caller, body):
+    """Which student this intent is about. A student may only ever post for themselves."""
+    if caller is None:  # the chatbot's service key
+        if body.get("student_id") is None:
+            raise ApiError(422, details={"student_id": ["Required when calling with a service key."]})
+        return _student(body["student_id"])
+    if caller.role != Role.STUDENT:
+        raise ApiError(403, message="Only the chatbot's service key or a student's own token may post intents.")
+    if body.get("student_id") not in (None, caller.id):
+        raise ApiError(403, "not_your_student_id", "A student token can only post intents for that student.")
+    return caller
+
+
+def _answer(intent, alert):
+    return {
+        "id": intent.id,
+        "intent": intent.intent,
+        "crisis": intent.is_crisis,
+        "alert": {"id": alert.id, "severity": alert.severity, "status": alert.status} if alert else None,
+    }
+
+
+def record(caller, scope, body, idempotency_key=None):
+    """Store an intent (and any crisis alert). Returns (answer, status_code)."""
+    idempotency.check_key(idempotency_key)
+    replayed = idempotency.replay(scope, idempotency_key, body)
+    if replayed is not None:
+        return replayed
+    student = resolve_student(caller, body)
+    is_crisis, reason = crisis_detection.classify(body["intent"], body["message"], current_app.config["CRISIS_LABELS"])
+    intent = ChatIntent(
+        student_id=student.id,
+        message=body["message"],
+        intent=body["intent"],
+        confidence=body["confidence"],
+        severity=body.get("severity"),
+        is_crisis=is_crisis,
+        crisis_reason=reason,
+    )
+    db.session.add(intent)
+    db.session.flush()
+    alert = None
+    if is_crisis:
+        severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason)
+        alert = alerts.raise_alert(student, intent, severity)
+    answer = _answer(intent, alert)
+    idempotency.remember(scope, idempotency_key, body, answer, 201)
+    after_commit(lambda: cache.on_student_activity(student.id))
+    try:
+        commit()
+    except Exception as exc:
+        if idempotency.is_race(exc):
+            rollback()
+            return idempotency.replay(scope, idempotency_key, body)
+        raise
+    return answer, 201
