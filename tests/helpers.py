@@ -79,3 +79,29 @@ class LiveClient:
     def close(self):
         if self.sio.connected:
             self.sio.disconnect()
+
+
+CHATBOT_KEY = "test-chatbot-key"
+
+
+def post_intent(
+    client,
+    student_id=None,
+    message="I need help with fractions",
+    intent="study_help",
+    confidence=0.9,
+    headers=None,
+    **extra,
+):
+    """Post a chatbot intent with the service key (or the given headers)."""
+    body = {"message": message, "intent": intent, "confidence": confidence, **extra}
+    if student_id is not None:
+        body["student_id"] = student_id
+    headers = {"X-Chatbot-Key": CHATBOT_KEY} if headers is None else headers
+    return client.post("/api/v1/chatbot/intents", json=body, headers=headers)
+
+
+def crisis(client, student, message="I keep thinking about killing myself"):
+    res = post_intent(client, student.id, message=message, intent="crisis", confidence=0.95)
+    assert res.status_code == 201, res.get_json()
+    return res.get_json()

@@ -19,9 +19,9 @@ def get_queue(name=DEFAULT):
 
 def enqueue(func, *args, queue=DEFAULT, retry=None, job_id=None, **kwargs):
     """Put `func(*args, **kwargs)` on a queue. Call only after the database commit."""
-    return get_queue(queue).enqueue(func, *args, retry=retry, job_id=job_id, kwargs=kwargs or None)
+    return get_queue(queue).enqueue(func, args=args, kwargs=kwargs, retry=retry, job_id=job_id)
 
 
 def enqueue_in(delay, func, *args, queue=DEFAULT, retry=None, job_id=None, **kwargs):
     """Run `func` after `delay` (a timedelta); the worker's scheduler releases it."""
-    return get_queue(queue).enqueue_in(delay, func, *args, retry=retry, job_id=job_id, kwargs=kwargs or None)
+    return get_queue(queue).enqueue_in(delay, func, args=args, kwargs=kwargs, retry=retry, job_id=job_id)

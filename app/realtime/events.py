@@ -65,8 +65,13 @@ def register(socketio):
             return {"error": {"code": "token_invalid", "message": "Reconnect with a valid token.", "details": {}}}
         last_id = data.get("last_id") if isinstance(data, dict) else None
         if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
-            return {"error": {"code": "validation_error", "message": "Send {\"last_id\": <int >= 0>}.",
-                              "details": {"last_id": ["A non-negative integer is required."]}}}
+            return {
+                "error": {
+                    "code": "validation_error",
+                    "message": 'Send {"last_id": <int >= 0>}.',
+                    "details": {"last_id": ["A non-negative integer is required."]},
+                }
+            }
         return notifications.list_for(user, since_id=last_id, limit=200)
 
     @socketio.on("disconnect")

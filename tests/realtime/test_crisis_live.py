@@ -1,0 +1,124 @@
+"""Crisis alerts reach the right mentor live, never another mentor, and survive outages."""
+
+import subprocess
+import sys
+import time
+
+from app.extensions import db
+from app.models import CrisisAlert, Notification, OutboxEvent
+from app.services import outbox
+from tests.conftest import ROOT, child_env, start_web, stop
+from tests.helpers import auth_for, crisis, make_user, token_for
+
+
+def test_crisis_reaches_the_mentor_and_nobody_else(client, live_server, live_client):
+    mentor, other = make_user("mentor"), make_user("mentor")
+    student = make_user(mentor=mentor)
+    mine, theirs = live_client(live_server), live_client(live_server)
+    mine.connect(token_for(mentor))
+    theirs.connect(token_for(other))
+    student_socket = live_client(live_server)
+    student_socket.connect(token_for(student))
+
+    body = crisis(client, student)
+    event = mine.wait_for("notification", lambda d: d["type"] == "crisis_alert")
+    assert event["data"]["alert_id"] == body["alert"]["id"] and event["data"]["student_id"] == student.id
+    assert event["event_id"] == event["id"] and event["pinned"] is True
+
+    # a marker event proves the other sockets were listening when the alert went out
+    from app.realtime.emit import emit
+
+    emit("notification", {"id": -1, "type": "marker"}, f"mentor:{other.id}")
+    theirs.wait_for("notification", lambda d: d["type"] == "marker")
+    assert [d["type"] for d in theirs.received("notification")] == ["marker"]
+    assert student_socket.received("notification") == []
+    assert client.get("/api/v1/mentor/notifications", headers=auth_for(other)).get_json()["items"] == []
+
+
+def test_student_without_mentor_alerts_the_admins_room(client, live_server, live_client):
+    admin = make_user("admin")
+    student = make_user()
+    sock = live_client(live_server)
+    sock.connect(token_for(admin))
+    crisis(client, student)
+    assert sock.wait_for("notification")["type"] == "crisis_alert"
+
+
+def test_reconnect_and_sync_return_exactly_the_missed_events(client, live_server, live_client):
+    mentor = make_user("mentor")
+    student = make_user(mentor=mentor)
+    first = live_client(live_server)
+    first.connect(token_for(mentor))
+    crisis(client, student)
+    last_seen = first.wait_for("notification")["event_id"]
+    first.close()
+
+    crisis(client, student, "I want to end my life")
+    crisis(client, student, "I am going to hurt myself")
+
+    second = live_client(live_server)
+    second.connect(token_for(mentor))
+    missed = second.sio.call("sync", {"last_id": last_seen}, timeout=5)
+    ids = [i["id"] for i in missed["items"]]
+    expected = sorted(n.id for n in db.session.query(Notification).filter(Notification.id > last_seen))
+    assert ids == expected and len(ids) == 2
+    rest = client.get(f"/api/v1/mentor/notifications?since_id={last_seen}", headers=auth_for(mentor)).get_json()
+    assert [i["id"] for i in rest["items"]] == ids
+    assert second.sio.call("sync", {"last_id": ids[-1]}, timeout=5)["items"] == []
+    bad = second.sio.call("sync", {"last_id": "x"}, timeout=5)
+    assert bad["error"]["code"] == "validation_error"
+
+
+def test_redis_down_during_post_loses_nothing_and_delivers_once(private_redis, make_app, live_client):
+    """Redis dies before the post: the alert is stored and answered; once Redis is back the
+    relay delivers the event exactly once."""
+    web, url = start_web("eventlet", TEST_REDIS_URL=private_redis.url)
+    try:
+        app = make_app(REDIS_URL=private_redis.url)
+        with app.app_context():
+            mentor = make_user("mentor")
+            student = make_user(mentor=mentor)
+            sock = live_client(url)
+            sock.connect(token_for(mentor))
+
+            private_redis.stop()
+            started = time.monotonic()
+            body = crisis(app.test_client(), student)
+            assert time.monotonic() - started < 10
+            alert = db.session.get(CrisisAlert, body["alert"]["id"])
+            assert alert.status == "open"
+            assert db.session.query(Notification).filter_by(user_id=mentor.id, alert_id=alert.id).count() == 1
+            pending = db.session.query(OutboxEvent).filter(OutboxEvent.sent_at.is_(None)).all()
+            assert [e.event for e in pending] == ["notification"]
+
+            private_redis.start()
+            _wait_for_subscriber(app, url)
+            # the worker relays at start; run it as the real process would
+            result = subprocess.run(
+                [sys.executable, "worker.py", "--burst"],
+                cwd=ROOT,
+                capture_output=True,
+                env=child_env(TEST_REDIS_URL=private_redis.url),
+                timeout=60,
+            )
+            assert result.returncode == 0, result.stderr.decode()[-2000:]
+            event = sock.wait_for("notification", timeout=10)
+            assert event["data"]["alert_id"] == alert.id
+            assert outbox.relay() == 0  # nothing left: a second relay sends nothing
+            time.sleep(0.3)
+            assert len(sock.received("notification")) == 1
+    finally:
+        stop(web)
+
+
+def _wait_for_subscriber(app, url, timeout=20):
+    """The web process re-subscribes to the Redis channel after Redis comes back."""
+    from app.extensions import get_redis
+
+    deadline = time.monotonic() + timeout
+    channel = app.config["SOCKETIO_CHANNEL"]
+    while time.monotonic() < deadline:
+        if get_redis().pubsub_numsub(channel)[0][1] > 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("web process did not re-subscribe")
