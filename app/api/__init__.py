@@ -10,5 +10,8 @@ def register_api(app):
     from app.extensions import api
 
     api.init_app(app)
+    from app.api.health.routes import blp as health_blp
+
+    app.register_blueprint(health_blp)
     for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

@@ -101,3 +101,10 @@ def test_openapi_spec_is_served(client):
     res = client.get("/api/v1/openapi.json")
     assert res.status_code == 200
     assert "/api/v1/auth/login" in res.get_json()["paths"]
+
+
+def test_health_probes(client, make_app):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    assert client.get("/readyz").get_json()["checks"] == {"database": True, "redis": True}
+    down = make_app(REDIS_URL="redis://127.0.0.1:1/0").test_client().get("/readyz")
+    assert down.status_code == 503 and down.get_json()["error"]["details"]["redis"] is False

@@ -122,10 +122,10 @@ def test_alert_list_filters_by_status(client):
     first = crisis(client, student)["alert"]["id"]
     second = crisis(client, student, "I want to end my life")["alert"]["id"]
     client.post(f"/api/v1/mentor/alerts/{first}/acknowledge", headers=auth_for(mentor))
+
     def get(q):
-        return [
-            a["id"] for a in client.get(f"/api/v1/mentor/alerts{q}", headers=auth_for(mentor)).get_json()["items"]
-        ]
+        return [a["id"] for a in client.get(f"/api/v1/mentor/alerts{q}", headers=auth_for(mentor)).get_json()["items"]]
+
     assert get("?status=open") == [second]
     assert get("?status=acknowledged") == [first]
     assert get("?status=resolved") == []
