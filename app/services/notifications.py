@@ -7,6 +7,8 @@ kept 7 days and rebuilt from the database whenever it is missing. Open crisis al
 pinned: trimming never drops them. unread_count always comes from the database.
 """
 
+import csv
+import io
 import json
 import logging
 
@@ -224,8 +226,12 @@ def clear(user):
     commit()
 
 
-def history(user):
-    """Every notification the user ever had, oldest first (for the CSV export)."""
-    return db.session.scalars(
-        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id)
-    ).all()
+def export_csv(user):
+    """Every notification the user ever had, cleared ones included, oldest first, as CSV."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "type", "title", "body", "created_at", "read_at", "cleared_at"])
+    rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
+    for n in rows:
+        writer.writerow([n.id, n.type, n.title, n.body, iso(n.created_at), iso(n.read_at), iso(n.cleared_at)])
+    return out.getvalue()
