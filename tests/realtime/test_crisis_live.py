@@ -122,3 +122,26 @@ def _wait_for_subscriber(app, url, timeout=20):
             return
         time.sleep(0.1)
     raise AssertionError("web process did not re-subscribe")
+
+
+def test_concurrent_retries_with_one_idempotency_key_create_one_alert(live_server):
+    """The chatbot fires the same request several times at once: one alert, one answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from tests.helpers import CHATBOT_KEY
+
+    student = make_user(mentor=make_user("mentor"))
+    body = {"student_id": student.id, "message": "I want to end my life", "intent": "crisis", "confidence": 0.9}
+    headers = {"X-Chatbot-Key": CHATBOT_KEY, "Idempotency-Key": "burst-1"}
+
+    def post(_):
+        return requests.post(f"{live_server}/api/v1/chatbot/intents", json=body, headers=headers, timeout=10)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        responses = list(pool.map(post, range(6)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["alert"]["id"] for r in responses}) == 1
+    db.session.expire_all()
+    assert db.session.query(CrisisAlert).count() == 1
