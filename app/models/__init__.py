@@ -1,10 +1,13 @@
 """One shared SQLAlchemy model, split by entity. Import every module so Alembic sees it."""
 
+from app.models.activity import ActivityEvent, AuditLog  # noqa: F401
 from app.models.alerts import AlertStep, CrisisAlert  # noqa: F401
 from app.models.base import iso, utcnow  # noqa: F401
 from app.models.chat import ChatIntent, IdempotencyRecord  # noqa: F401
 from app.models.cohorts import Cohort, CohortMember  # noqa: F401
+from app.models.mentoring import Comment, Entry, EntryStatusChange, Task  # noqa: F401
 from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxEvent  # noqa: F401
+from app.models.schedules import Attendance, Schedule  # noqa: F401
 from app.models.tokens import RevokedToken  # noqa: F401
 from app.models.users import Role, User  # noqa: F401
