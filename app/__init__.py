@@ -25,6 +25,7 @@ def create_app(config_name=None, **overrides):
     if app.config.get("REALTIME_SERVER"):  # only the web process serves sockets
         register_realtime_server(app)
     register_cli(app)
+    register_service_hooks()
     return app
 
 
@@ -93,3 +94,10 @@ def register_cli(app):
     from app.cli import register_cli_commands
 
     register_cli_commands(app)
+
+
+def register_service_hooks():
+    """Later parts of Pulse add their figures to the mentor's views."""
+    from app.services import portal_figures
+
+    portal_figures.register()

@@ -155,6 +155,26 @@ def run_worker():
 
 
 @pytest.fixture
+def live_worker():
+    """A real RQ worker with its scheduler, running for the whole test (delayed jobs included)."""
+    proc = subprocess.Popen(
+        [sys.executable, "worker.py", "--no-cron"],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    conn = redis.Redis.from_url(REDIS_URL)
+    deadline = time.monotonic() + 20
+    while not conn.scard("rq:workers") and time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("worker exited early")
+        time.sleep(0.05)
+    yield proc
+    stop(proc)
+
+
+@pytest.fixture
 def live_client():
     from tests.helpers import LiveClient
 

@@ -7,11 +7,12 @@ def register_api(app):
     from app.api.chatbot.routes import blp as chatbot_blp
     from app.api.mentor.routes import blp as mentor_blp
     from app.api.notifications.routes import blp as notifications_blp
+    from app.api.portal import blp as portal_blp
     from app.extensions import api
 
     api.init_app(app)
     from app.api.health.routes import blp as health_blp
 
     app.register_blueprint(health_blp)
-    for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp):
+    for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp, portal_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

@@ -96,3 +96,25 @@ def exists(key):
 def on_student_activity(student_id):
     """A new intent or alert change for a student: their insights are stale."""
     delete(insights_key(student_id))
+
+
+# -- mentoring portal -------------------------------------------------------------------
+
+
+def mentor_metrics_key(mentor_id):
+    """A mentor's dashboard figures, a hash by time zone. Stale on: entries, tasks, schedules,
+    a student assigned or deactivated (services.mentor_metrics.changed), and with the clock."""
+    return f"mentor:metrics:{mentor_id}"
+
+
+def metrics_throttle_key(mentor_id):
+    """Set for 2 s after a metrics:updated event, so a burst of writes sends one event."""
+    return f"mentor:metrics:{mentor_id}:sent"
+
+
+def metrics_trailing_key(mentor_id):
+    """Set while a trailing metrics:updated (with the burst's final figures) is scheduled."""
+    return f"mentor:metrics:{mentor_id}:trailing"
+
+
+MENTOR_METRICS_TTL = 300

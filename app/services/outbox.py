@@ -89,3 +89,8 @@ def prune_sent(older_than):
     )
     db.session.commit()
     return count
+
+
+def record_to_rooms(event, rooms, payload):
+    """The same event to several rooms (each once), e.g. a student's and their mentor's."""
+    return [record(event, room, payload) for room in dict.fromkeys(r for r in rooms if r)]

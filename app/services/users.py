@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Role, User
+from app.services.transaction import commit
 
 
 def get_by_email(email):
@@ -59,16 +60,41 @@ def get_user(user_id, role=None):
 
 
 def set_active(user_id, active):
+    from app.services import mentor_metrics
+
     user = get_user(user_id)
     user.is_active = active
-    db.session.commit()
+    if user.role == Role.STUDENT:
+        mentor_metrics.changed(user.mentor_id)  # the active-students figure moves
+    commit()
     return user
 
 
-def assign_mentor(student_id, mentor_id):
-    """Set a student's one mentor (replacing any earlier one)."""
+def assign_mentor(student_id, mentor_id, actor=None):
+    """Set a student's one mentor (replacing any earlier one); the new mentor hears `student:registered`."""
+    from app.realtime.rooms import mentor_room
+    from app.services import activity, mentor_metrics, notifications, outbox
+
     student = get_user(student_id, Role.STUDENT.value)
     mentor = get_user(mentor_id, Role.MENTOR.value)
+    previous = student.mentor_id
+    if previous == mentor.id:
+        return student
     student.mentor_id = mentor.id
-    db.session.commit()
+    activity.record(
+        "student:registered",
+        actor,
+        "user",
+        student.id,
+        student_id=student.id,
+        mentor_id=mentor.id,
+        payload={"previous_mentor_id": previous},
+    )
+    summary = {"id": student.id, "name": student.name, "email": student.email, "cohort_ids": student.cohort_ids}
+    notifications.notify(
+        mentor, "student_registered", f"{student.name} is now your student", "", {"student_id": student.id}
+    )
+    outbox.record("student:registered", mentor_room(mentor.id), {"student": summary})
+    mentor_metrics.changed(mentor.id, previous)
+    commit()
     return student

@@ -1,5 +1,6 @@
 """Admin: users, mentors, cohorts."""
 
+from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
@@ -34,7 +35,7 @@ def update_user(body, user_id):
 @blp.response(200, UserEnvelope)
 def set_mentor(body, student_id):
     """Set the student's one mentor."""
-    return {"user": users.assign_mentor(student_id, body["mentor_id"])}
+    return {"user": users.assign_mentor(student_id, body["mentor_id"], actor=current_user)}
 
 
 @blp.post("/cohorts")

@@ -13,7 +13,8 @@ from app.schemas.notifications import (
     NotificationQuerySchema,
     ResolveSchema,
 )
-from app.services import alerts, insights, mentors, notifications
+from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
+from app.services import alerts, insights, mentor_metrics, mentors, notifications
 
 blp = Blueprint("mentor", __name__, url_prefix="/mentor", description="Mentor dashboard")
 
@@ -24,6 +25,15 @@ blp = Blueprint("mentor", __name__, url_prefix="/mentor", description="Mentor da
 def students():
     """This mentor's students, with open alerts and last activity."""
     return {"items": mentors.students_overview(current_user)}
+
+
+@blp.get("/metrics")
+@role_required("mentor")
+@blp.arguments(MetricsQuerySchema, location="query")
+@blp.response(200, MentorMetricsSchema)
+def metrics(query):
+    """Dashboard figures: active students, entries by status, open and overdue tasks, sessions today (?tz=)."""
+    return mentor_metrics.get(current_user.id, query["tz"])
 
 
 @blp.get("/student/<int:student_id>/insights")

@@ -1,0 +1,72 @@
+"""Entries and their comments."""
+
+from flask_jwt_extended import current_user
+
+from app.api.auth_helpers import role_required
+from app.api.portal import blp
+from app.schemas.portal import (
+    CommentCreateSchema,
+    CommentEnvelope,
+    EntryCreateSchema,
+    EntryEnvelope,
+    EntryPageSchema,
+    EntryQuerySchema,
+    EntryReviewSchema,
+    EntryUpdateSchema,
+)
+from app.services import entries
+
+ANYONE = ("student", "mentor", "admin")
+
+
+@blp.post("/entries")
+@role_required("student")
+@blp.arguments(EntryCreateSchema)
+@blp.response(201, EntryEnvelope)
+def create_entry(body):
+    """Log a work or journal entry (students); the mentor hears entry:created."""
+    return {"entry": entries.to_dict(entries.create(current_user, **body), with_history=True)}
+
+
+@blp.get("/entries")
+@role_required(*ANYONE)
+@blp.arguments(EntryQuerySchema, location="query")
+@blp.response(200, EntryPageSchema)
+def list_entries(query):
+    """Entries the caller may see, newest first; ?student_id= and ?status= filter."""
+    return entries.list_entries(current_user, **query)
+
+
+@blp.get("/entries/<int:entry_id>")
+@role_required(*ANYONE)
+@blp.response(200, EntryEnvelope)
+def get_entry(entry_id):
+    """One entry with its review history and comments."""
+    return {"entry": entries.to_dict(entries.visible_entry(current_user, entry_id), with_history=True)}
+
+
+@blp.patch("/entries/<int:entry_id>")
+@role_required("student")
+@blp.arguments(EntryUpdateSchema)
+@blp.response(200, EntryEnvelope)
+def update_entry(body, entry_id):
+    """Edit your own entry; one marked needs_revision goes back to pending."""
+    return {"entry": entries.to_dict(entries.update(current_user, entry_id, body), with_history=True)}
+
+
+@blp.patch("/entries/<int:entry_id>/status")
+@role_required("mentor", "admin")
+@blp.arguments(EntryReviewSchema)
+@blp.response(200, EntryEnvelope)
+def review_entry(body, entry_id):
+    """Review an entry: approved, needs_revision or rejected, optionally with a comment."""
+    return {"entry": entries.to_dict(entries.review(current_user, entry_id, **body), with_history=True)}
+
+
+@blp.post("/entries/<int:entry_id>/comments")
+@role_required(*ANYONE)
+@blp.arguments(CommentCreateSchema)
+@blp.response(201, CommentEnvelope)
+def add_comment(body, entry_id):
+    """Comment on an entry (its student, their mentor, or an admin)."""
+    return {"comment": entries.comment_to_dict(entries.add_comment(current_user, entry_id, body["body"]))}

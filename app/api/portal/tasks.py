@@ -1,0 +1,59 @@
+"""Tasks a mentor assigns."""
+
+from flask_jwt_extended import current_user
+
+from app.api.auth_helpers import role_required
+from app.api.portal import blp
+from app.schemas.portal import (
+    TaskCreateSchema,
+    TaskEnvelope,
+    TaskPageSchema,
+    TaskQuerySchema,
+    TaskStatusSchema,
+    TaskUpdateSchema,
+)
+from app.services import tasks
+
+
+@blp.post("/tasks")
+@role_required("mentor", "admin")
+@blp.arguments(TaskCreateSchema)
+@blp.response(201, TaskEnvelope)
+def create_task(body):
+    """Assign a task to one of your students; they hear task:assigned."""
+    return {"task": tasks.to_dict(tasks.create(current_user, **body))}
+
+
+@blp.get("/tasks")
+@role_required("student", "mentor", "admin")
+@blp.arguments(TaskQuerySchema, location="query")
+@blp.response(200, TaskPageSchema)
+def list_tasks(query):
+    """Tasks the caller may see, newest first; ?student_id=, ?status=, ?overdue=true filter."""
+    return tasks.list_tasks(current_user, **query)
+
+
+@blp.get("/tasks/<int:task_id>")
+@role_required("student", "mentor", "admin")
+@blp.response(200, TaskEnvelope)
+def get_task(task_id):
+    """One task."""
+    return {"task": tasks.to_dict(tasks.visible_task(current_user, task_id))}
+
+
+@blp.patch("/tasks/<int:task_id>")
+@role_required("mentor", "admin")
+@blp.arguments(TaskUpdateSchema)
+@blp.response(200, TaskEnvelope)
+def update_task(body, task_id):
+    """Change a task's title, description, due date, skills or estimate."""
+    return {"task": tasks.to_dict(tasks.update(current_user, task_id, body))}
+
+
+@blp.patch("/tasks/<int:task_id>/status")
+@role_required("student", "mentor", "admin")
+@blp.arguments(TaskStatusSchema)
+@blp.response(200, TaskEnvelope)
+def set_task_status(body, task_id):
+    """Mark a task done (or open again)."""
+    return {"task": tasks.to_dict(tasks.set_status(current_user, task_id, body["status"]))}

@@ -1,0 +1,114 @@
+"""The activity feed (what happened, for people) and the audit log (every change, for the record).
+
+Both are written in the same transaction as the change they describe. Feed items carry
+whose feed they belong in (student, cohort, mentor), so a reader sees only their own.
+"""
+
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import ActivityEvent, AuditLog, Role, iso
+from app.services import access
+
+
+def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=None, mentor_id=None, payload=None):
+    """Add a feed item to the open transaction."""
+    event = ActivityEvent(
+        type=type,
+        actor_id=actor.id if actor is not None else None,
+        target_type=target_type,
+        target_id=target_id,
+        student_id=student_id,
+        cohort_id=cohort_id,
+        mentor_id=mentor_id,
+        payload=payload or {},
+    )
+    db.session.add(event)
+    return event
+
+
+def audit(entity_type, entity_id, action, actor, old=None, new=None):
+    """Add an audit row to the open transaction: who changed what, from what, to what."""
+    db.session.add(
+        AuditLog(
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            changed_by=actor.id if actor is not None else None,
+            old_value=old,
+            new_value=new,
+        )
+    )
+
+
+def diff(before, after):
+    """The fields that changed, as (old, new) dicts holding only those fields."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def feed_to_dict(e):
+    return {
+        "id": e.id,
+        "type": e.type,
+        "actor_id": e.actor_id,
+        "target_type": e.target_type,
+        "target_id": e.target_id,
+        "student_id": e.student_id,
+        "cohort_id": e.cohort_id,
+        "payload": e.payload or {},
+        "created_at": iso(e.created_at),
+    }
+
+
+def _visible_to(user):
+    """The feed filter for `user`: a student's own and their cohorts', a mentor's students'."""
+    if user.role == Role.ADMIN:
+        return None
+    if user.role == Role.STUDENT:
+        return or_(ActivityEvent.student_id == user.id, ActivityEvent.cohort_id.in_(access.cohort_ids_of(user.id)))
+    # A mentor: events about their current students, and their own sessions for cohorts.
+    return or_(
+        ActivityEvent.student_id.in_(access.mentor_student_ids(user.id)),
+        (ActivityEvent.student_id.is_(None) & (ActivityEvent.mentor_id == user.id)),
+    )
+
+
+def feed_for(user, type=None, student_id=None, before_id=None, limit=20):
+    """A page of the feed, newest first."""
+    query = select(ActivityEvent)
+    visible = _visible_to(user)
+    if visible is not None:
+        query = query.where(visible)
+    if student_id is not None:
+        access.visible_student(user, student_id)
+        query = query.where(ActivityEvent.student_id == student_id)
+    if type:
+        query = query.where(ActivityEvent.type == type)
+    if before_id is not None:
+        query = query.where(ActivityEvent.id < before_id)
+    rows = db.session.scalars(query.order_by(ActivityEvent.id.desc()).limit(limit + 1)).all()
+    items = [feed_to_dict(e) for e in rows[:limit]]
+    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+
+
+def history(entity_type, entity_id):
+    """Every audit row of one entity, oldest first (the caller has checked access)."""
+    rows = db.session.scalars(
+        select(AuditLog)
+        .where(AuditLog.entity_type == entity_type, AuditLog.entity_id == entity_id)
+        .order_by(AuditLog.id)
+    )
+    return [
+        {
+            "id": a.id,
+            "entity_type": a.entity_type,
+            "entity_id": a.entity_id,
+            "action": a.action,
+            "changed_by": a.changed_by,
+            "old_value": a.old_value,
+            "new_value": a.new_value,
+            "created_at": iso(a.created_at),
+        }
+        for a in rows
+    ]

@@ -1,0 +1,26 @@
+"""Reading the audit log: only for entities the caller may see."""
+
+from app.api.errors import ApiError
+from app.models import Role
+from app.services import activity, entries, schedules, tasks
+
+ENTITIES = {
+    "entry": entries.visible_entry,
+    "task": tasks.visible_task,
+    "schedule": schedules.visible_schedule,
+}
+
+
+def log_for(user, entity_type, entity_id):
+    """The entity's changes, oldest first; 404 for an entity the caller may not see.
+    A deleted entity's record stays readable for admins."""
+    if entity_type not in ENTITIES:
+        raise ApiError(404, "unknown_entity_type", f"No audit log for {entity_type!r}; use one of {sorted(ENTITIES)}.")
+    try:
+        ENTITIES[entity_type](user, entity_id)
+    except ApiError:
+        items = activity.history(entity_type, entity_id) if user.role == Role.ADMIN else []
+        if not items:
+            raise
+        return {"items": items}
+    return {"items": activity.history(entity_type, entity_id)}

@@ -1,0 +1,147 @@
+"""Tasks: a mentor assigns work to one of their students; the student (or mentor) marks it done."""
+
+from sqlalchemy import select
+
+from app.api.errors import ApiError
+from app.extensions import db
+from app.models import Role, Task, User, iso, utcnow
+from app.realtime.rooms import mentor_room, student_room
+from app.services import access, activity, mentor_metrics, notifications, outbox
+from app.services.transaction import commit
+
+
+def to_dict(task, now=None):
+    now = now or utcnow()
+    return {
+        "id": task.id,
+        "mentor_id": task.mentor_id,
+        "student_id": task.student_id,
+        "title": task.title,
+        "description": task.description,
+        "skills": task.skills or [],
+        "est_hours": task.est_hours,
+        "due_at": iso(task.due_at),
+        "status": task.status,
+        "overdue": task.status == "open" and task.due_at is not None and task.due_at < now,
+        "completed_at": iso(task.completed_at),
+        "created_at": iso(task.created_at),
+        "updated_at": iso(task.updated_at),
+    }
+
+
+def _audit_view(task):
+    return {
+        "title": task.title,
+        "description": task.description,
+        "skills": task.skills or [],
+        "est_hours": task.est_hours,
+        "due_at": iso(task.due_at),
+        "status": task.status,
+    }
+
+
+def visible_task(user, task_id):
+    task = db.session.get(Task, task_id)
+    if task is None or not access.can_see_student(user, db.session.get(User, task.student_id)):
+        raise ApiError(404, "task_not_found", f"No task with id {task_id} among yours.")
+    return task
+
+
+def create(mentor, student_id, title, description="", due_at=None, skills=None, est_hours=None):
+    """Assign a task to one of this mentor's students; both dashboards hear `task:assigned`."""
+    student = access.mentor_student(mentor, student_id)
+    task = Task(
+        mentor_id=student.mentor_id if mentor.role == Role.ADMIN else mentor.id,
+        student_id=student.id,
+        title=title,
+        description=description,
+        due_at=due_at,
+        skills=skills or [],
+        est_hours=est_hours,
+    )
+    db.session.add(task)
+    db.session.flush()
+    activity.audit("task", task.id, "create", mentor, None, _audit_view(task))
+    activity.record(
+        "task:assigned",
+        mentor,
+        "task",
+        task.id,
+        student_id=student.id,
+        mentor_id=task.mentor_id,
+        payload={"title": title, "due_at": iso(due_at)},
+    )
+    notifications.notify(student, "task_assigned", f"New task: {title}", description[:200], {"task_id": task.id})
+    rooms = [student_room(student.id), mentor_room(task.mentor_id) if task.mentor_id else None]
+    outbox.record_to_rooms("task:assigned", rooms, {"task": to_dict(task)})
+    mentor_metrics.changed(task.mentor_id)
+    commit()
+    return task
+
+
+def list_tasks(user, student_id=None, status=None, overdue=None, before_id=None, limit=20):
+    query = select(Task)
+    if student_id is not None:
+        query = query.where(Task.student_id == access.visible_student(user, student_id).id)
+    else:
+        ids = access.visible_student_ids(user)
+        if ids is not None:
+            query = query.where(Task.student_id.in_(ids))
+    if status:
+        query = query.where(Task.status == status)
+    if overdue:
+        query = query.where(Task.status == "open", Task.due_at < utcnow())
+    if before_id is not None:
+        query = query.where(Task.id < before_id)
+    rows = db.session.scalars(query.order_by(Task.id.desc()).limit(limit + 1)).all()
+    items = [to_dict(t) for t in rows[:limit]]
+    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+
+
+def update(mentor, task_id, changes):
+    """The mentor edits a task's details."""
+    task = visible_task(mentor, task_id)
+    before = _audit_view(task)
+    for field, value in changes.items():
+        setattr(task, field, value)
+    old, new = activity.diff(before, _audit_view(task))
+    if new:
+        activity.audit("task", task.id, "update", mentor, old, new)
+        mentor_metrics.changed(task.mentor_id)
+        commit()
+    return task
+
+
+def set_status(user, task_id, status):
+    """Mark a task done (or open again): the student or their mentor; the other side is told."""
+    task = visible_task(user, task_id)
+    if task.status == status:
+        return task
+    old = task.status
+    task.status = status
+    task.completed_at = utcnow() if status == "done" else None
+    activity.audit("task", task.id, "status", user, {"status": old}, {"status": status})
+    student = db.session.get(User, task.student_id)
+    activity.record(
+        "task:completed" if status == "done" else "task:reopened",
+        user,
+        "task",
+        task.id,
+        student_id=student.id,
+        mentor_id=task.mentor_id,
+        payload={"title": task.title},
+    )
+    if user.id == student.id and task.mentor_id:
+        mentor = db.session.get(User, task.mentor_id)
+        notifications.notify(
+            mentor,
+            "task_completed" if status == "done" else "task_reopened",
+            f'{student.name} {"completed" if status == "done" else "reopened"} "{task.title}"',
+            "",
+            {"task_id": task.id},
+        )
+    elif user.id != student.id:
+        notifications.notify(student, "task_updated", f'Task "{task.title}" is now {status}', "", {"task_id": task.id})
+    mentor_metrics.changed(task.mentor_id)
+    commit()
+    return task
