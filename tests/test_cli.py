@@ -52,3 +52,18 @@ def test_seed_demo_is_idempotent(app):
     assert "already has users" in skipped.output
     mentor = db.session.query(User).filter_by(email="mentor1@pulse.test").one()
     assert db.session.query(User).filter_by(mentor_id=mentor.id).count() == 3
+
+
+def test_seed_demo_gives_the_first_mentor_real_portal_work(app, client):
+    from app.models import Entry, Schedule, Task
+    from tests.helpers import auth_for
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    counts = (db.session.query(Entry).count(), db.session.query(Task).count(), db.session.query(Schedule).count())
+    assert counts == (3, 2, 2)
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0  # nothing added twice
+    assert (db.session.query(Entry).count(), db.session.query(Task).count()) == counts[:2]
+    mentor = db.session.query(User).filter_by(email="mentor1@pulse.test").one()
+    metrics = client.get("/api/v1/mentor/metrics", headers=auth_for(mentor)).get_json()
+    assert metrics["entries"] == {"total": 3, "approved": 1, "pending": 1, "needs_revision": 1, "rejected": 0}
+    assert metrics["tasks"] == {"open": 2, "overdue": 1}

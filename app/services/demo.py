@@ -63,4 +63,36 @@ def seed(only_if_empty=False):
         if not any(m.cohort_id == cohort.id for m in student.cohort_memberships):
             db.session.add(CohortMember(cohort_id=cohort.id, user_id=student.id))
     db.session.commit()
+    if created:
+        _portal_work(mentors[0], cohorts[0])
     return len(created)
+
+
+def _portal_work(mentor, cohort):
+    """A little mentoring history for the first mentor's students, through the real services."""
+    from datetime import timedelta
+
+    from app.models import utcnow
+    from app.services import entries, schedules, tasks
+
+    students = sorted(
+        (s for s in db.session.scalars(select(User).where(User.mentor_id == mentor.id))), key=lambda u: u.id
+    )
+    first, second = students[0], students[1]
+    approved = entries.create(first, "Built a REST API", "Flask, tests, docs.", ["python", "apis"])
+    entries.review(mentor, approved.id, "approved", "Solid work.")
+    revise = entries.create(second, "CSS layout practice", "Grid and flexbox.", ["css"])
+    entries.review(mentor, revise.id, "needs_revision", "Add a mobile layout.")
+    entries.create(first, "Week 2 journal", "Learned about queues.", ["python"])
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    tasks.create(mentor, first.id, "Write unit tests", "Cover the API.", now - timedelta(days=1), ["testing"], 3)
+    tasks.create(mentor, second.id, "Read about accessibility", "", now + timedelta(days=3), ["css", "a11y"], 2)
+    schedules.create(mentor, "Weekly 1:1", now + timedelta(hours=2), now + timedelta(hours=3), student_id=first.id)
+    schedules.create(
+        mentor,
+        "Cohort demo day",
+        now + timedelta(days=1),
+        now + timedelta(days=1, hours=2),
+        cohort_id=cohort.id,
+        focus_stack=["react", "flask"],
+    )

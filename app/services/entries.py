@@ -121,6 +121,24 @@ def update(student, entry_id, changes):
     activity.audit("entry", entry.id, "update", student, old, new)
     if resubmitted:
         _status_changed(entry, student, "needs_revision", "pending")
+    else:
+        activity.record(
+            "entry:updated",
+            student,
+            "entry",
+            entry.id,
+            student_id=student.id,
+            mentor_id=student.mentor_id,
+            payload={"changes": sorted(new)},
+        )
+        if student.mentor_id:
+            notifications.notify(
+                db.session.get(User, student.mentor_id),
+                "entry_updated",
+                f"{student.name} edited an entry",
+                entry.title,
+                {"entry_id": entry.id},
+            )
     commit()
     return entry
 

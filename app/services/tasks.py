@@ -107,6 +107,23 @@ def update(mentor, task_id, changes):
     old, new = activity.diff(before, _audit_view(task))
     if new:
         activity.audit("task", task.id, "update", mentor, old, new)
+        activity.record(
+            "task:updated",
+            mentor,
+            "task",
+            task.id,
+            student_id=task.student_id,
+            mentor_id=task.mentor_id,
+            payload={"changes": sorted(new)},
+        )
+        student = db.session.get(User, task.student_id)
+        notifications.notify(
+            student,
+            "task_updated",
+            f'Task "{task.title}" was changed',
+            "",
+            {"task_id": task.id, "changes": sorted(new)},
+        )
         mentor_metrics.changed(task.mentor_id)
         commit()
     return task

@@ -110,3 +110,13 @@ def test_bad_task_input(client):
     res = client.patch(f"/api/v1/tasks/{task['id']}/status", json={"status": "finished"}, headers=h)
     assert res.status_code == 422
     assert client.post("/api/v1/tasks", data="nope", headers=h).status_code in (400, 415)
+
+
+def test_task_edit_is_in_the_feed_and_the_students_inbox(client):
+    mentor = make_user("mentor")
+    student = make_user(mentor=mentor)
+    task = assign(client, mentor, student)
+    client.patch(f"/api/v1/tasks/{task['id']}", json={"description": "with examples"}, headers=auth_for(mentor))
+    feed = client.get("/api/v1/activity-feed?type=task:updated", headers=auth_for(student)).get_json()["items"]
+    assert [f["payload"]["changes"] for f in feed] == [["description"]]
+    assert db.session.query(Notification).filter_by(user_id=student.id, type="task_updated").count() == 1

@@ -105,3 +105,28 @@ def test_metrics_burst_is_coalesced(client, live_server, live_client, live_worke
     assert len(events) == 2, events  # the first write at once, the rest of the burst as one trailing event
     assert events[0][1]["metrics"]["entries"]["pending"] >= 1
     assert len(sock.received("entry:created")) == 10  # the entries themselves are never coalesced
+
+
+def test_racing_bookings_for_one_slot_let_exactly_one_win(live_server):
+    """Concurrent requests to a real server: the lock on the mentor's row admits one booking."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    mentor = make_user("mentor")
+    student_ids = [make_user(mentor=mentor).id for _ in range(6)]
+    start = datetime.now(UTC) + timedelta(days=5)
+    headers = auth_for(mentor)
+
+    def book(student_id):
+        body = {
+            "title": "race",
+            "student_id": student_id,
+            "start_time": start.isoformat(),
+            "end_time": (start + timedelta(hours=1)).isoformat(),
+        }
+        return requests.post(f"{live_server}/api/v1/schedules", json=body, headers=headers, timeout=10).status_code
+
+    with ThreadPoolExecutor(len(student_ids)) as pool:
+        codes = sorted(pool.map(book, student_ids))
+    assert codes == [201] + [409] * (len(student_ids) - 1)
