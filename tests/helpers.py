@@ -105,3 +105,13 @@ def crisis(client, student, message="I keep thinking about killing myself"):
     res = post_intent(client, student.id, message=message, intent="crisis", confidence=0.95)
     assert res.status_code == 201, res.get_json()
     return res.get_json()
+
+
+def book_session(client, mentor, start, hours=1, title="Session", expect=201, **extra):
+    """POST /schedules for `mentor` from `start` (a datetime) for `hours`; returns the JSON answer's schedule."""
+    from datetime import timedelta
+
+    body = {"title": title, "start_time": start.isoformat(), "end_time": (start + timedelta(hours=hours)).isoformat()}
+    res = client.post("/api/v1/schedules", json={**body, **extra}, headers=auth_for(mentor))
+    assert res.status_code == expect, res.get_json()
+    return res.get_json().get("schedule")

@@ -61,3 +61,11 @@ def visible_student_ids(user):
 
 def cohort_ids_of(user_id):
     return list(db.session.scalars(select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)))
+
+
+def scope_to_students(query, column, user, student_id=None):
+    """Limit `query` to rows whose `column` is a student `user` may see (or one of them, 404 if not)."""
+    if student_id is not None:
+        return query.where(column == visible_student(user, student_id).id)
+    ids = visible_student_ids(user)
+    return query if ids is None else query.where(column.in_(ids))

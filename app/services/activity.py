@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import ActivityEvent, AuditLog, Role, iso
-from app.services import access
+from app.services import access, paging
 
 
 def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=None, mentor_id=None, payload=None):
@@ -85,11 +85,7 @@ def feed_for(user, type=None, student_id=None, before_id=None, limit=20):
         query = query.where(ActivityEvent.student_id == student_id)
     if type:
         query = query.where(ActivityEvent.type == type)
-    if before_id is not None:
-        query = query.where(ActivityEvent.id < before_id)
-    rows = db.session.scalars(query.order_by(ActivityEvent.id.desc()).limit(limit + 1)).all()
-    items = [feed_to_dict(e) for e in rows[:limit]]
-    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+    return paging.newest_first(query, ActivityEvent.id, feed_to_dict, before_id, limit)
 
 
 def history(entity_type, entity_id):

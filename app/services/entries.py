@@ -10,7 +10,7 @@ from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Comment, Entry, EntryStatusChange, Role, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
-from app.services import access, activity, mentor_metrics, notifications, outbox
+from app.services import access, activity, mentor_metrics, notifications, outbox, paging
 from app.services.transaction import commit
 
 
@@ -145,20 +145,10 @@ def update(student, entry_id, changes):
 
 def list_entries(user, student_id=None, status=None, before_id=None, limit=20):
     """Entries the caller may see, newest first."""
-    query = select(Entry)
-    if student_id is not None:
-        query = query.where(Entry.student_id == access.visible_student(user, student_id).id)
-    else:
-        ids = access.visible_student_ids(user)
-        if ids is not None:
-            query = query.where(Entry.student_id.in_(ids))
+    query = access.scope_to_students(select(Entry), Entry.student_id, user, student_id)
     if status:
         query = query.where(Entry.status == status)
-    if before_id is not None:
-        query = query.where(Entry.id < before_id)
-    rows = db.session.scalars(query.order_by(Entry.id.desc()).limit(limit + 1)).all()
-    items = [to_dict(e) for e in rows[:limit]]
-    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+    return paging.newest_first(query, Entry.id, to_dict, before_id, limit)
 
 
 def review(reviewer, entry_id, status, comment=None):

@@ -6,7 +6,7 @@ from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Role, Task, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
-from app.services import access, activity, mentor_metrics, notifications, outbox
+from app.services import access, activity, mentor_metrics, notifications, outbox, paging
 from app.services.transaction import commit
 
 
@@ -80,22 +80,13 @@ def create(mentor, student_id, title, description="", due_at=None, skills=None, 
 
 
 def list_tasks(user, student_id=None, status=None, overdue=None, before_id=None, limit=20):
-    query = select(Task)
-    if student_id is not None:
-        query = query.where(Task.student_id == access.visible_student(user, student_id).id)
-    else:
-        ids = access.visible_student_ids(user)
-        if ids is not None:
-            query = query.where(Task.student_id.in_(ids))
+    """Tasks the caller may see, newest first."""
+    query = access.scope_to_students(select(Task), Task.student_id, user, student_id)
     if status:
         query = query.where(Task.status == status)
     if overdue:
         query = query.where(Task.status == "open", Task.due_at < utcnow())
-    if before_id is not None:
-        query = query.where(Task.id < before_id)
-    rows = db.session.scalars(query.order_by(Task.id.desc()).limit(limit + 1)).all()
-    items = [to_dict(t) for t in rows[:limit]]
-    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+    return paging.newest_first(query, Task.id, to_dict, before_id, limit)
 
 
 def update(mentor, task_id, changes):

@@ -4,7 +4,7 @@ log's entity rules, and the portal's figures in the mentor's views."""
 from datetime import UTC, datetime, timedelta
 
 from app.services import cohorts, insights
-from tests.helpers import auth_for, make_user
+from tests.helpers import auth_for, book_session, make_user
 
 
 def test_feed_is_newest_first_paged_and_filtered(client):
@@ -33,16 +33,7 @@ def test_feed_visibility(client):
     cohort = cohorts.create_cohort("Aurora")
     cohorts.add_member(cohort.id, member.id)
     start = datetime.now(UTC) + timedelta(days=1)
-    client.post(
-        "/api/v1/schedules",
-        json={
-            "title": "group",
-            "cohort_id": cohort.id,
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(hours=1)).isoformat(),
-        },
-        headers=auth_for(mentor),
-    )
+    book_session(client, mentor, start, 1, title="group", cohort_id=cohort.id)
     client.post("/api/v1/entries", json={"title": "mine"}, headers=auth_for(outsider))
 
     def types(user):
@@ -78,16 +69,7 @@ def test_insights_and_students_list_include_portal_work(client, app):
     )
     assert res.status_code == 201
     start = datetime.now(UTC) - timedelta(days=1)
-    sched = client.post(
-        "/api/v1/schedules",
-        json={
-            "title": "s",
-            "student_id": student.id,
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(hours=1)).isoformat(),
-        },
-        headers=auth_for(mentor),
-    ).get_json()["schedule"]
+    sched = book_session(client, mentor, start, 1, title="s", student_id=student.id)
     client.post(
         f"/api/v1/schedules/{sched['id']}/attendance",
         json={"student_id": student.id, "status": "late"},

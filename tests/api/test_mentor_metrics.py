@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tests.helpers import auth_for, make_user
+from tests.helpers import auth_for, book_session, make_user
 
 
 def metrics(client, mentor, query=""):
@@ -29,16 +29,7 @@ def test_figures_come_from_the_mentors_own_students(client, redis_conn):
         )
     now = datetime.now(UTC).replace(microsecond=0)
     start = now.replace(hour=0, minute=5, second=0)
-    client.post(
-        "/api/v1/schedules",
-        json={
-            "title": "s",
-            "student_id": b.id,
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(minutes=30)).isoformat(),
-        },
-        headers=auth_for(mentor),
-    )
+    book_session(client, mentor, start, 0.5, title="s", student_id=b.id)
 
     first = metrics(client, mentor)
     assert first["active_students"] == 2
@@ -61,16 +52,7 @@ def test_sessions_today_follow_the_time_zone(client):
     student = make_user(mentor=mentor)
     today = datetime.now(UTC).date()
     start = datetime(today.year, today.month, today.day, 23, 0, tzinfo=UTC)  # tomorrow in Tokyo
-    client.post(
-        "/api/v1/schedules",
-        json={
-            "title": "late",
-            "student_id": student.id,
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(minutes=30)).isoformat(),
-        },
-        headers=auth_for(mentor),
-    )
+    book_session(client, mentor, start, 0.5, title="late", student_id=student.id)
     assert metrics(client, mentor)["sessions_today"]["total"] == 1
     tokyo = metrics(client, mentor, "?tz=Asia/Tokyo")
     assert tokyo["tz"] == "Asia/Tokyo" and tokyo["sessions_today"]["total"] == (

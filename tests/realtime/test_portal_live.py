@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from app.services import cohorts
-from tests.helpers import auth_for, make_user, token_for
+from tests.helpers import auth_for, book_session, make_user, token_for
 
 
 def test_mentoring_day_updates_both_dashboards_live(client, live_server, live_client, live_worker):
@@ -40,17 +40,7 @@ def test_mentoring_day_updates_both_dashboards_live(client, live_server, live_cl
     # a session today is assigned: schedule:assigned and a notification for the student
     now = datetime.now(UTC)
     start = max(now.replace(minute=0, second=0, microsecond=0), now - timedelta(minutes=1))
-    res = client.post(
-        "/api/v1/schedules",
-        json={
-            "title": "Review",
-            "student_id": student.id,
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(minutes=30)).isoformat(),
-        },
-        headers=auth_for(mentor),
-    )
-    schedule_id = res.get_json()["schedule"]["id"]
+    schedule_id = book_session(client, mentor, start, 0.5, title="Review", student_id=student.id)["id"]
     assert student_socket.wait_for("schedule:assigned")["schedule"]["id"] == schedule_id
     note = student_socket.wait_for("notification", lambda d: d["type"] == "schedule_assigned")
     assert note["data"]["schedule_id"] == schedule_id
@@ -72,16 +62,7 @@ def test_group_session_reaches_the_cohort_room(client, live_server, live_client)
     member_socket.connect(token_for(member))
     outsider_socket.connect(token_for(outsider))
     start = datetime.now(UTC) + timedelta(days=2)
-    client.post(
-        "/api/v1/schedules",
-        json={
-            "title": "Group",
-            "cohort_id": cohort.id,
-            "start_time": start.isoformat(),
-            "end_time": (start + timedelta(hours=1)).isoformat(),
-        },
-        headers=auth_for(mentor),
-    )
+    book_session(client, mentor, start, 1, title="Group", cohort_id=cohort.id)
     assert member_socket.wait_for("schedule:assigned")["schedule"]["cohort_id"] == cohort.id
     member_socket.wait_for("notification", lambda d: d["type"] == "schedule_assigned")
     from app.realtime.emit import emit
