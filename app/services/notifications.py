@@ -59,6 +59,10 @@ def notify(user, type, title, body="", data=None, alert_id=None):
     payload["event_id"] = n.id
     outbox.record("notification", live_room(user), payload)
     after_commit(lambda: _push_fast_list(user, payload))
+    if user.role == Role.STUDENT:  # the dashboard shows the unread count and newest few
+        from app.services.dashboard.queue import queue_refresh
+
+        queue_refresh([user.id], "notification", "low")
     return n
 
 
