@@ -93,6 +93,25 @@ def replay(student_id, after_id, limit=REPLAY_LIMIT):
 # -- the one subscription per process ---------------------------------------------------
 
 
+def _async_server():
+    from app.extensions import socketio
+
+    return getattr(socketio, "server", None)
+
+
+def _new_queue():
+    """A queue of the server's async library (eventlet's or gevent's), else the standard one."""
+    server = _async_server()
+    if server is not None:
+        return server.eio.create_queue(maxsize=STREAM_QUEUE_SIZE)
+    return queue.Queue(maxsize=STREAM_QUEUE_SIZE)
+
+
+def _empty_exceptions():
+    server = _async_server()
+    return (queue.Empty, server.eio.get_queue_empty_exception()) if server is not None else (queue.Empty,)
+
+
 class Hub:
     def __init__(self):
         self._lock = threading.Lock()
@@ -101,7 +120,7 @@ class Hub:
 
     def subscribe(self, student_id):
         self._ensure_started()
-        q = queue.Queue(maxsize=STREAM_QUEUE_SIZE)
+        q = _new_queue()
         with self._lock:
             self._streams.setdefault(student_id, set()).add(q)
         return q
@@ -130,7 +149,7 @@ class Hub:
             self._started = True
         from app.extensions import socketio
 
-        if getattr(socketio, "server", None) is not None:
+        if _async_server() is not None:
             socketio.start_background_task(self._run, pubsub, url, channel)  # a green thread under eventlet/gevent
         else:
             threading.Thread(target=self._run, args=(pubsub, url, channel), daemon=True, name="sse-hub").start()
@@ -180,7 +199,7 @@ class Hub:
         for q in targets:
             try:
                 q.put_nowait(item)
-            except queue.Full:
+            except Exception:  # full (each async library has its own Full)
                 log.warning("SSE stream of student %s is not reading; it will resync", student_id)
 
     def _broadcast(self, item):
@@ -189,7 +208,7 @@ class Hub:
         for q in targets:
             try:
                 q.put_nowait(item)
-            except queue.Full:
+            except Exception:
                 pass
 
 
@@ -210,6 +229,7 @@ def open_stream(student, last_event_id=None):
 
 
 def _generate(app, student_id, q, backlog, last_id, heartbeat):
+    empty = _empty_exceptions()
     try:
         yield f"retry: 3000\n: connected to dashboard stream of student {student_id}\n\n"
         for item in backlog:
@@ -218,7 +238,7 @@ def _generate(app, student_id, q, backlog, last_id, heartbeat):
         while True:
             try:
                 item = q.get(timeout=heartbeat)
-            except queue.Empty:
+            except empty:
                 yield ": heartbeat\n\n"
                 continue
             if item is RESYNC:
