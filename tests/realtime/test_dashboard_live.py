@@ -112,3 +112,15 @@ def test_stream_refuses_other_roles_and_no_credentials(live_server, sse):
     assert sse(f"{live_server}{DASH}/stream?stream_token=made-up").status_code == 401
     bad = sse(f"{live_server}{DASH}/stream", {**bearer(token_for(make_user())), "Last-Event-ID": "abc"})
     assert bad.status_code == 422 and "Last-Event-ID" in bad.response.json()["error"]["details"]
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_heartbeat_comments_keep_the_stream_open(mode, sse):
+    from tests.conftest import start_web, stop
+
+    web, url = start_web(mode, SSE_HEARTBEAT="0.2")  # the 15 s default, shortened for the test
+    try:
+        stream = sse(f"{url}{DASH}/stream", bearer(token_for(make_user())))
+        assert stream.wait_for(comment="heartbeat")
+    finally:
+        stop(web)

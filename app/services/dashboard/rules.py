@@ -66,7 +66,7 @@ def candidates(ctx, readiness):
             )
         )
     gaps = readiness.get("gaps") if isinstance(readiness, dict) else None
-    if isinstance(gaps, list) and gaps:
+    if isinstance(gaps, list) and gaps and isinstance(gaps[0], dict) and gaps[0].get("skill"):
         skill = gaps[0]["skill"]
         out.append(_action("practice_skill", f"Practise {skill}", "normal", f"/skills/{skill}", 1.0, skill=skill))
     if not out:
@@ -85,7 +85,7 @@ def nudge(ctx, state):
     overdue = ctx.overdue_tasks()
     revise = ctx.entries_with("needs_revision")
     sessions = ctx.sessions_today()
-    gaps = readiness.get("gaps") or []
+    gaps = [g for g in (readiness.get("gaps") or []) if isinstance(g, dict) and "skill" in g]
     trend = readiness.get("trend_7d") or "+0.0"
     if overdue:
         text = (
