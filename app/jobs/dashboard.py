@@ -1,8 +1,9 @@
 """Student dashboard refreshes: drain the queue by priority, refresh stale aggregates."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.jobs.base import job
+from app.models import utcnow
 from app.services import cache
 from app.services.dashboard import queue
 from app.services.dashboard.refresh import refresh_student
@@ -48,5 +49,8 @@ def refresh_dashboards_now(mode="all", now=None):
 
 @job
 def refresh_dashboards(mode="all", now=None):
-    """Every 5 minutes: drain the queue, then refresh stale aggregates."""
-    return refresh_dashboards_now(mode, _parse(now))
+    """Every 5 minutes: drain the queue, refresh stale aggregates, forget day-old queue rows."""
+    now = _parse(now)
+    result = refresh_dashboards_now(mode, now)
+    result["pruned"] = queue.prune_processed((now or utcnow()) - timedelta(days=1))
+    return result

@@ -114,3 +114,40 @@ def test_stale_only_refreshes_old_and_missing_aggregates(app):
     result = runner.invoke(args=["refresh-dashboards", "--queue-only"])
     assert result.exit_code == 0 and "drained: 1" in result.output
     assert "stale refreshed: 0" in runner.invoke(args=["refresh-dashboards"]).output
+
+
+def test_joining_a_cohort_queues_a_high_refresh(client):
+    from tests.helpers import auth_for
+
+    admin, student = make_user("admin"), make_user()
+    cohort = client.post("/api/v1/admin/cohorts", json={"name": "Nova"}, headers=auth_for(admin)).get_json()["cohort"]
+    res = client.post(
+        f"/api/v1/admin/cohorts/{cohort['id']}/members", json={"student_id": student.id}, headers=auth_for(admin)
+    )
+    assert res.status_code == 201
+    assert pending() == {student.id: ("high", "cohort:joined")}
+    again = client.post(
+        f"/api/v1/admin/cohorts/{cohort['id']}/members", json={"student_id": student.id}, headers=auth_for(admin)
+    )
+    assert again.status_code == 409 and pending() == {student.id: ("high", "cohort:joined")}
+
+
+def test_periodic_job_drains_refreshes_stale_and_prunes(run_worker):
+    from app.jobs.dashboard import refresh_dashboards
+    from app.jobs.queues import LOW, enqueue
+    from app.jobs.schedule import PERIODIC
+
+    assert any(p.func is refresh_dashboards and p.interval == 300 for p in PERIODIC)
+    a, b = make_user(), make_user()
+    queue.queue_refresh([a.id], "x", "normal")
+    commit()
+    enqueue(refresh_dashboards, queue=LOW)
+    run_worker()
+    db.session.expire_all()
+    assert {r.student_id for r in db.session.query(StudentDashboardCache)} == {a.id, b.id}
+    assert pending() == {}
+    later = (utcnow() + timedelta(days=2)).isoformat()
+    enqueue(refresh_dashboards, "queue", later, queue=LOW)
+    run_worker()
+    db.session.expire_all()
+    assert db.session.query(DashboardUpdateQueue).count() == 0  # processed rows older than a day are gone
