@@ -71,6 +71,7 @@ class Config:
     DASHBOARD_CACHE_TTL = _env_int("DASHBOARD_CACHE_TTL", 3600)  # seconds the Redis copy lives
     STREAM_TOKEN_TTL = _env_int("STREAM_TOKEN_TTL", 60)  # seconds a single-use SSE token lives
     SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))  # seconds between keep-alive comments
+    SSE_MAX_AGE = float(os.environ.get("SSE_MAX_AGE", "900"))  # seconds before a stream ends (client reconnects)
     PROVIDER_TIMEOUT = float(os.environ.get("PROVIDER_TIMEOUT", "2"))  # seconds for an outside provider
     # Outside services; unset means Pulse computes the section from its own tables.
     TALENTSCOPE_URL = os.environ.get("TALENTSCOPE_URL")

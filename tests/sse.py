@@ -13,6 +13,7 @@ class SSEReader:
         self.status_code = self.response.status_code
         self.events, self.comments = [], []
         self._cond = threading.Condition()
+        self.ended = threading.Event()  # set when the server ends the stream
         if self.status_code == 200:
             threading.Thread(target=self._read, daemon=True).start()
 
@@ -34,6 +35,7 @@ class SSEReader:
                 else:
                     key, _, value = line.partition(":")
                     event[key] = value.lstrip(" ")
+            self.ended.set()
         except (requests.RequestException, AttributeError, ValueError):
             pass  # closed by the test
 

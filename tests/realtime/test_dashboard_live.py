@@ -115,12 +115,14 @@ def test_stream_refuses_other_roles_and_no_credentials(live_server, sse):
 
 
 @pytest.mark.parametrize("mode", ["eventlet", "gevent"])
-def test_heartbeat_comments_keep_the_stream_open(mode, sse):
+def test_heartbeat_comments_and_the_stream_ends_at_its_max_age(mode, sse):
     from tests.conftest import start_web, stop
 
-    web, url = start_web(mode, SSE_HEARTBEAT="0.2")  # the 15 s default, shortened for the test
+    # the 15 s heartbeat and 15 min lifetime, shortened for the test
+    web, url = start_web(mode, SSE_HEARTBEAT="0.2", SSE_MAX_AGE="1")
     try:
         stream = sse(f"{url}{DASH}/stream", bearer(token_for(make_user())))
         assert stream.wait_for(comment="heartbeat")
+        assert stream.ended.wait(10)
     finally:
         stop(web)

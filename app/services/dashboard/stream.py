@@ -6,8 +6,8 @@ so an event the relay sends late still reaches SSE clients). It hands each event
 queues of the streams open for that student. A stream replays what came after
 Last-Event-ID from the outbox table (the event id is the outbox row id), then follows the
 live events, skipping any id it already sent; a comment line every SSE_HEARTBEAT seconds
-keeps proxies from closing it. After a Redis outage the hub tells every stream to replay
-from the database what it may have missed.
+keeps proxies from closing it, and the stream ends after SSE_MAX_AGE seconds. After a
+Redis outage the hub tells every stream to replay from the database what it may have missed.
 
 EventSource cannot send headers, so a student may instead POST for a stream token: 32
 random bytes, stored in Redis by hash for STREAM_TOKEN_TTL seconds, deleted by the first
@@ -224,20 +224,23 @@ def open_stream(student, last_event_id=None):
     q = HUB.subscribe(student.id)  # before the replay query: nothing falls between the two
     backlog = replay(student.id, last_event_id) if last_event_id is not None else []
     app = current_app._get_current_object()
-    heartbeat = current_app.config["SSE_HEARTBEAT"]
-    return _generate(app, student.id, q, backlog, last_event_id or 0, heartbeat)
+    heartbeat, max_age = current_app.config["SSE_HEARTBEAT"], current_app.config["SSE_MAX_AGE"]
+    return _generate(app, student.id, q, backlog, last_event_id or 0, heartbeat, max_age)
 
 
-def _generate(app, student_id, q, backlog, last_id, heartbeat):
+def _generate(app, student_id, q, backlog, last_id, heartbeat, max_age):
     empty = _empty_exceptions()
+    # A stream ends after max_age: the client reconnects with fresh credentials and
+    # Last-Event-ID, so a revoked token or a deactivated account does not stream forever.
+    deadline = time.monotonic() + max_age
     try:
         yield f"retry: 3000\n: connected to dashboard stream of student {student_id}\n\n"
         for item in backlog:
             yield _format(item)
             last_id = item["event_id"]
-        while True:
+        while time.monotonic() < deadline:
             try:
-                item = q.get(timeout=heartbeat)
+                item = q.get(timeout=min(heartbeat, max(0.0, deadline - time.monotonic())))
             except empty:
                 yield ": heartbeat\n\n"
                 continue
