@@ -85,6 +85,9 @@ def test_student_notification_queues_a_low_refresh_mentor_notification_does_not(
     commit()
     assert pending() == {student.id: ("low", "notification")}
     assert db.session.query(Notification).count() == 2
+    queue.drain()
+    notifications.mark_all_read(student)  # the unread count on the dashboard changes
+    assert pending() == {student.id: ("low", "notification:read")}
 
 
 def test_refresh_for_portal_objects_finds_the_students():
