@@ -154,3 +154,21 @@ def test_periodic_job_drains_refreshes_stale_and_prunes(run_worker):
     run_worker()
     db.session.expire_all()
     assert db.session.query(DashboardUpdateQueue).count() == 0  # processed rows older than a day are gone
+
+
+def test_a_students_new_points_queue_the_cohort_mates_leaderboards():
+    from tests.dashboard_seed import cohort, task
+
+    a, b, c, outsider = make_user(), make_user(), make_user(), make_user()
+    cohort("Trio", a, b, c)
+    for s in (a, b, c, outsider):
+        refresh_student(s.id, "seed")
+    assert pending() == {}
+    task(a, "Done", ["python"], status="done")
+    refresh_student(a.id, "task done")
+    assert pending() == {b.id: ("low", f"leaderboard:{a.id}"), c.id: ("low", f"leaderboard:{a.id}")}
+    assert queue.drain() == 2
+    assert pending() == {}  # the mates' own points did not change: no cascade
+    db.session.expire_all()
+    board = db.session.get(StudentDashboardCache, b.id).data["leaderboard"]
+    assert board["rank"] == 2 and board["neighbours"][0]["points"] == 10

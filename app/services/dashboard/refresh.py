@@ -50,5 +50,23 @@ def refresh_student(student_id, reason="", now=None):
                 "last_updated": data["last_updated"],
             },
         )
+    _tell_cohort_mates(student_id, previous, data)
     commit()
     return data
+
+
+def _points(data):
+    board = data.get("leaderboard") if data else None
+    return (board.get("cohort_id"), board.get("points")) if isinstance(board, dict) else (None, None)
+
+
+def _tell_cohort_mates(student_id, previous, data):
+    """When a student's points change, the cohort mates' leaderboards change too (low priority).
+    Their own points did not change, so this does not cascade further."""
+    from app.services.dashboard.queue import queue_refresh, students_of_cohort
+
+    cohort_id, points = _points(data)
+    if previous is None or cohort_id is None or (cohort_id, points) == _points(previous):
+        return
+    mates = [sid for sid in students_of_cohort(cohort_id) if sid != student_id]
+    queue_refresh(mates, f"leaderboard:{student_id}", "low")
