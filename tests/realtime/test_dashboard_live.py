@@ -126,3 +126,30 @@ def test_heartbeat_comments_and_the_stream_ends_at_its_max_age(mode, sse):
         assert stream.ended.wait(10)
     finally:
         stop(web)
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_sse_stream_replays_what_it_missed_while_redis_was_down(mode, private_redis, make_app, sse):
+    """Redis dies under an open stream; an event stored meanwhile reaches the stream once Redis
+    is back (the shared subscription reconnects and the streams replay from the database)."""
+    from tests.conftest import start_web, stop
+
+    web, url = start_web(mode, TEST_REDIS_URL=private_redis.url)
+    try:
+        app = make_app(REDIS_URL=private_redis.url)
+        with app.app_context():
+            student = make_user()
+            refresh_student(student.id, "seed")
+            stream = sse(f"{url}{DASH}/stream", bearer(token_for(student)))
+            stream.wait_for(comment="connected")
+            private_redis.stop()
+            task(student, "Done while Redis was down", ["python"], status="done")
+            refresh_student(student.id, "during the outage")  # stored; publishing fails quietly
+            stored = db.session.query(OutboxEvent).filter_by(room=f"student:{student.id}").one()
+            assert stored.sent_at is None
+            private_redis.start()
+            event = stream.wait_for(1, timeout=20)[0]
+        assert event["id"] == str(stored.id)
+        assert event["data"]["sections"]["quick_stats"]["tasks_done"] == 1
+    finally:
+        stop(web)
