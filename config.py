@@ -66,6 +66,26 @@ class Config:
     IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 48)
     INSIGHTS_TTL = _env_int("INSIGHTS_TTL", 300)
 
+    # Student dashboard (see README, "Student dashboard")
+    DASHBOARD_STALE_AFTER = _env_int("DASHBOARD_STALE_AFTER", 900)  # seconds until a cached aggregate is stale
+    DASHBOARD_CACHE_TTL = _env_int("DASHBOARD_CACHE_TTL", 3600)  # seconds the Redis copy lives
+    STREAM_TOKEN_TTL = _env_int("STREAM_TOKEN_TTL", 60)  # seconds a single-use SSE token lives
+    SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))  # seconds between keep-alive comments
+    SSE_MAX_AGE = float(os.environ.get("SSE_MAX_AGE", "900"))  # seconds before a stream ends (client reconnects)
+    PROVIDER_TIMEOUT = float(os.environ.get("PROVIDER_TIMEOUT", "2"))  # seconds for an outside provider
+    # Outside services; unset means Pulse computes the section from its own tables.
+    TALENTSCOPE_URL = os.environ.get("TALENTSCOPE_URL")
+    COACHING_URL = os.environ.get("COACHING_URL")
+    MISSIONS_URL = os.environ.get("MISSIONS_URL")
+    PORTFOLIO_URL = os.environ.get("PORTFOLIO_URL")
+    COHORT_URL = os.environ.get("COHORT_URL")
+    AI_COACH_URL = os.environ.get("AI_COACH_URL")
+    LEADERBOARD_URL = os.environ.get("LEADERBOARD_URL")
+    # /metrics: with a token set, scrapers send `Authorization: Bearer <token>`; production
+    # without a token answers 403.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
+    METRICS_OPEN_WITHOUT_TOKEN = True
+
     API_TITLE = "Pulse API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -109,6 +129,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    METRICS_OPEN_WITHOUT_TOKEN = False
 
 
 CONFIGS = {

@@ -1,4 +1,4 @@
-"""Flask commands: users create, seed-demo."""
+"""Flask commands: users create, seed-demo, refresh-dashboards."""
 
 import click
 from flask.cli import AppGroup
@@ -42,6 +42,18 @@ def seed_demo_command(if_empty):
         click.echo(f"  {role:<8} {email:<28} {password}")
 
 
+@click.command("refresh-dashboards")
+@click.option("--queue-only", "mode", flag_value="queue", help="Only drain the refresh queue.")
+@click.option("--stale-only", "mode", flag_value="stale", help="Only refresh stale (or missing) aggregates.")
+def refresh_dashboards_command(mode):
+    """Drain the student dashboard refresh queue, then refresh stale aggregates."""
+    from app.jobs.dashboard import refresh_dashboards_now
+
+    result = refresh_dashboards_now(mode or "all")
+    click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))
+
+
 def register_cli_commands(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(refresh_dashboards_command)

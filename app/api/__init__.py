@@ -8,11 +8,14 @@ def register_api(app):
     from app.api.mentor.routes import blp as mentor_blp
     from app.api.notifications.routes import blp as notifications_blp
     from app.api.portal import blp as portal_blp
+    from app.api.student.routes import blp as student_blp
     from app.extensions import api
 
     api.init_app(app)
     from app.api.health.routes import blp as health_blp
+    from app.api.metrics.routes import blp as metrics_blp
 
     app.register_blueprint(health_blp)
-    for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp, portal_blp):
+    app.register_blueprint(metrics_blp)
+    for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp, portal_blp, student_blp):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

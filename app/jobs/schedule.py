@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from app.jobs import alerts, maintenance
+from app.jobs import alerts, dashboard, maintenance
 from app.jobs.queues import HIGH, LOW
 
 
@@ -17,4 +17,5 @@ PERIODIC = [
     Periodic(maintenance.relay_outbox, HIGH, 30),
     Periodic(alerts.escalate_due_alerts, HIGH, 30),
     Periodic(maintenance.prune, LOW, 3600),
+    Periodic(dashboard.refresh_dashboards, LOW, 300),
 ]

@@ -5,6 +5,12 @@ from app.models.alerts import AlertStep, CrisisAlert  # noqa: F401
 from app.models.base import iso, utcnow  # noqa: F401
 from app.models.chat import ChatIntent, IdempotencyRecord  # noqa: F401
 from app.models.cohorts import Cohort, CohortMember  # noqa: F401
+from app.models.dashboard import (  # noqa: F401
+    DashboardSnapshot,
+    DashboardUpdateQueue,
+    StudentAction,
+    StudentDashboardCache,
+)
 from app.models.mentoring import Comment, Entry, EntryStatusChange, Task  # noqa: F401
 from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxEvent  # noqa: F401

@@ -34,6 +34,10 @@ class User(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
     )
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Dashboard tiers: "free" sees premium fields as "upgrade_required"; enhanced access is
+    # premium until this moment.
+    tier: Mapped[str] = mapped_column(String(10), nullable=False, default="free", server_default="free")
+    enhanced_access_until = mapped_column(UTCDateTime, nullable=True)
 
     mentor = relationship("User", remote_side=[id], foreign_keys=[mentor_id])
     cohort_memberships = relationship("CohortMember", back_populates="user", cascade="all, delete-orphan")

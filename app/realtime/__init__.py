@@ -14,3 +14,17 @@ def register_realtime(app):
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
     )
     events.register(socketio)
+    app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
+
+
+def unbuffered_event_streams(wsgi_app):
+    """eventlet's server holds back response chunks under 4 KB, which would delay every
+    Server-Sent Event; this asks it not to for event streams. It must wrap Flask-SocketIO's
+    middleware, which hands the app a copy of the environ. gevent ignores the key."""
+
+    def middleware(environ, start_response):
+        if environ.get("PATH_INFO", "").endswith("/stream"):
+            environ["eventlet.minimum_write_chunk_size"] = 0
+        return wsgi_app(environ, start_response)
+
+    return middleware

@@ -118,3 +118,35 @@ def metrics_trailing_key(mentor_id):
 
 
 MENTOR_METRICS_TTL = 300
+
+# -- student dashboard ------------------------------------------------------------------
+# The aggregate's hot copy (the database row student_dashboard_cache is the truth). Stale
+# on: a refresh of that student (overwritten, never just deleted: reads must not compute).
+
+
+def dashboard_key(student_id):
+    """A student's whole dashboard aggregate. Replaced by every refresh of that student."""
+    return f"student:dashboard:{student_id}"
+
+
+def dashboard_stale_queued_key(student_id):
+    """Set when a read found the aggregate stale and queued a refresh, so a burst queues one."""
+    return f"student:dashboard:{student_id}:stale_queued"
+
+
+def dashboard_drain_scheduled_key(queue_name):
+    """Set while a drain job waits on that RQ queue, so a burst of writes enqueues one job."""
+    return f"student:dashboard:drain_scheduled:{queue_name}"
+
+
+def stream_token_key(token_hash):
+    """A single-use SSE token (by its SHA-256) -> the student id. Deleted when used."""
+    return f"student:dashboard:stream_token:{token_hash}"
+
+
+def dashboard_ttl():
+    return current_app.config["DASHBOARD_CACHE_TTL"]
+
+
+DASHBOARD_STALE_QUEUED_TTL = 60
+DASHBOARD_DRAIN_SCHEDULED_TTL = 30

@@ -6,6 +6,8 @@ from sqlalchemy.exc import IntegrityError
 from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role
+from app.services.dashboard.queue import queue_refresh
+from app.services.transaction import commit
 from app.services.users import get_user
 
 
@@ -37,8 +39,9 @@ def add_member(cohort_id, student_id):
     membership = CohortMember(cohort_id=cohort.id, user_id=student.id)
     db.session.add(membership)
     try:
-        db.session.commit()
+        # Their dashboard's "Join cohort" action, cohort card and leaderboard change.
+        queue_refresh([student.id], "cohort:joined", "high")
+        commit()  # rolls back by itself on failure
     except IntegrityError:
-        db.session.rollback()
         raise ApiError(409, "already_member", "This student is already in the cohort.") from None
     return membership

@@ -59,7 +59,16 @@ def notify(user, type, title, body="", data=None, alert_id=None):
     payload["event_id"] = n.id
     outbox.record("notification", live_room(user), payload)
     after_commit(lambda: _push_fast_list(user, payload))
+    _dashboard_changed(user, "notification")
     return n
+
+
+def _dashboard_changed(user, reason):
+    """A student's dashboard shows their unread count and newest few: queue its refresh."""
+    if user.role == Role.STUDENT:
+        from app.services.dashboard.queue import queue_refresh
+
+        queue_refresh([user.id], reason, "low")
 
 
 def notify_admins(type, title, body="", data=None, alert_id=None):
@@ -200,6 +209,7 @@ def mark_read(user, notification_id):
     if n.read_at is None:
         n.read_at = utcnow()
         after_commit(lambda: invalidate_fast_list(user))
+        _dashboard_changed(user, "notification:read")
         commit()
     return n
 
@@ -211,6 +221,7 @@ def mark_all_read(user):
         .update({Notification.read_at: utcnow()}, synchronize_session=False)
     )
     after_commit(lambda: invalidate_fast_list(user))
+    _dashboard_changed(user, "notification:read")
     commit()
     return count
 
@@ -223,6 +234,7 @@ def clear(user):
         query = query.filter(Notification.id.not_in(pinned))
     query.update({Notification.cleared_at: utcnow()}, synchronize_session=False)
     after_commit(lambda: invalidate_fast_list(user))
+    _dashboard_changed(user, "notification:cleared")
     commit()
 
 

@@ -1,0 +1,72 @@
+"""Recompute one student's dashboard, store it, and announce what changed."""
+
+from app.extensions import db
+from app.models import Role, StudentDashboardCache, User, utcnow
+from app.realtime.rooms import student_room
+from app.services import outbox
+from app.services.dashboard import aggregate, readiness, store
+from app.services.dashboard.upsert import upsert
+from app.services.transaction import after_commit, commit
+
+EVENT = "dashboard:updated"
+
+
+def refresh_student(student_id, reason="", now=None):
+    """Compute, store the row, today's snapshot and (after commit) the Redis copy; send
+    `dashboard:updated` with the changed sections (masked for the student's tier). Commits."""
+    now = now or utcnow()
+    student = db.session.get(User, student_id)
+    if student is None or student.role != Role.STUDENT:
+        commit()
+        return None
+    row = db.session.get(StudentDashboardCache, student_id)
+    previous = row.data if row is not None else None
+    data = aggregate.build(student, now, previous)
+    upsert(
+        StudentDashboardCache,
+        {"student_id": student_id, "data": data, "updated_at": now},
+        ["student_id"],
+        ["data", "updated_at"],
+    )
+    if row is not None:
+        db.session.expire(row)
+    score = data["readiness"].get("score") if isinstance(data["readiness"], dict) else None
+    if isinstance(score, int | float) and not data["readiness"].get("stale"):
+        readiness.record_snapshot(student_id, now.date(), score, data["readiness"].get("skills") or {})
+    # The Redis copy first: a client that reads on the event must see the new value.
+    after_commit(lambda: store.put(student_id, data))
+    changed = aggregate.changed_sections(previous, data)
+    if previous is not None and changed:
+        access, _warning = aggregate.access_of(student, now)
+        shown = aggregate.mask(data, access["tier"])
+        outbox.record(
+            EVENT,
+            student_room(student_id),
+            {
+                "student_id": student_id,
+                "changed": changed,
+                "sections": {name: shown[name] for name in changed},
+                "reason": reason,
+                "last_updated": data["last_updated"],
+            },
+        )
+    _tell_cohort_mates(student_id, previous, data)
+    commit()
+    return data
+
+
+def _points(data):
+    board = data.get("leaderboard") if data else None
+    return (board.get("cohort_id"), board.get("points")) if isinstance(board, dict) else (None, None)
+
+
+def _tell_cohort_mates(student_id, previous, data):
+    """When a student's points change, the cohort mates' leaderboards change too (low priority).
+    Their own points did not change, so this does not cascade further."""
+    from app.services.dashboard.queue import queue_refresh, students_of_cohort
+
+    cohort_id, points = _points(data)
+    if previous is None or cohort_id is None or (cohort_id, points) == _points(previous):
+        return
+    mates = [sid for sid in students_of_cohort(cohort_id) if sid != student_id]
+    queue_refresh(mates, f"leaderboard:{student_id}", "low")

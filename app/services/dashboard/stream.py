@@ -1,0 +1,259 @@
+"""Server-Sent Events for the dashboard, and the single-use stream tokens.
+
+Each web process keeps ONE Redis subscription (the Hub), started lazily by the first
+stream, on the Socket.IO channel every `dashboard:updated` is published to (by the outbox,
+so an event the relay sends late still reaches SSE clients). It hands each event to the
+queues of the streams open for that student. A stream replays what came after
+Last-Event-ID from the outbox table (the event id is the outbox row id), then follows the
+live events, skipping any id it already sent; a comment line every SSE_HEARTBEAT seconds
+keeps proxies from closing it, and the stream ends after SSE_MAX_AGE seconds. After a
+Redis outage the hub tells every stream to replay from the database what it may have missed.
+
+EventSource cannot send headers, so a student may instead POST for a stream token: 32
+random bytes, stored in Redis by hash for STREAM_TOKEN_TTL seconds, deleted by the first
+use. Access tokens never appear in URLs.
+"""
+
+import hashlib
+import json
+import logging
+import queue
+import secrets
+import threading
+import time
+
+import redis
+from flask import current_app
+from sqlalchemy import select
+
+from app.api.errors import ApiError
+from app.extensions import db, get_redis
+from app.models import OutboxEvent, Role, User
+from app.realtime.rooms import student_room
+from app.services import cache
+from app.services.dashboard.refresh import EVENT
+
+log = logging.getLogger(__name__)
+
+REPLAY_LIMIT = 200
+STREAM_QUEUE_SIZE = 1000
+RESYNC = object()  # "you may have missed events: replay from the database"
+
+
+def unavailable():
+    return ApiError(503, "unavailable", "Live updates are unavailable right now; try again shortly.")
+
+
+# -- stream tokens ----------------------------------------------------------------------
+
+
+def _hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(student):
+    """A single-use token for ?stream_token=, valid STREAM_TOKEN_TTL seconds."""
+    token = secrets.token_urlsafe(32)
+    ttl = current_app.config["STREAM_TOKEN_TTL"]
+    try:
+        get_redis().set(cache.stream_token_key(_hash(token)), student.id, ex=ttl)
+    except redis.RedisError:
+        raise unavailable() from None
+    return {"stream_token": token, "expires_in": ttl}
+
+
+def redeem_token(token):
+    """The active student the token was issued to; the token is gone afterwards (401 if unknown)."""
+    try:
+        student_id = get_redis().getdel(cache.stream_token_key(_hash(token))) if token else None
+    except redis.RedisError:
+        student_id = None
+    student = db.session.get(User, int(student_id)) if student_id else None
+    if student is None or not student.is_active or student.role != Role.STUDENT:
+        raise ApiError(401, "stream_token_invalid", "The stream token is unknown, used or expired; ask for a new one.")
+    return student
+
+
+# -- replay -----------------------------------------------------------------------------
+
+
+def replay(student_id, after_id, limit=REPLAY_LIMIT):
+    """The student's dashboard events after `after_id`, oldest first, as clients see them."""
+    from app.services.outbox import packet
+
+    rows = db.session.scalars(
+        select(OutboxEvent)
+        .where(OutboxEvent.id > after_id, OutboxEvent.room == student_room(student_id), OutboxEvent.event == EVENT)
+        .order_by(OutboxEvent.id)
+        .limit(limit)
+    ).all()
+    return [packet(r) for r in rows]
+
+
+# -- the one subscription per process ---------------------------------------------------
+
+
+def _async_server():
+    from app.extensions import socketio
+
+    return getattr(socketio, "server", None)
+
+
+def _new_queue():
+    """A queue of the server's async library (eventlet's or gevent's), else the standard one."""
+    server = _async_server()
+    if server is not None:
+        return server.eio.create_queue(maxsize=STREAM_QUEUE_SIZE)
+    return queue.Queue(maxsize=STREAM_QUEUE_SIZE)
+
+
+def _empty_exceptions():
+    server = _async_server()
+    return (queue.Empty, server.eio.get_queue_empty_exception()) if server is not None else (queue.Empty,)
+
+
+class Hub:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._streams = {}  # student_id -> set of queues
+        self._started = False
+
+    def subscribe(self, student_id):
+        self._ensure_started()
+        q = _new_queue()
+        with self._lock:
+            self._streams.setdefault(student_id, set()).add(q)
+        return q
+
+    def unsubscribe(self, student_id, q):
+        with self._lock:
+            streams = self._streams.get(student_id)
+            if streams is not None:
+                streams.discard(q)
+                if not streams:
+                    del self._streams[student_id]
+
+    def stream_count(self):
+        with self._lock:
+            return sum(len(s) for s in self._streams.values())
+
+    def _ensure_started(self):
+        with self._lock:
+            if self._started:
+                return
+            url, channel = current_app.config["REDIS_URL"], current_app.config["SOCKETIO_CHANNEL"]
+            try:
+                pubsub = self._connect(url, channel)  # subscribed before the first stream reads its replay
+            except redis.RedisError:
+                raise unavailable() from None
+            self._started = True
+        from app.extensions import socketio
+
+        if _async_server() is not None:
+            socketio.start_background_task(self._run, pubsub, url, channel)  # a green thread under eventlet/gevent
+        else:
+            threading.Thread(target=self._run, args=(pubsub, url, channel), daemon=True, name="sse-hub").start()
+
+    @staticmethod
+    def _connect(url, channel):
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, health_check_interval=30)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        pubsub.subscribe(channel)
+        return pubsub
+
+    def _run(self, pubsub, url, channel):
+        while True:
+            try:
+                if pubsub is None:
+                    pubsub = self._connect(url, channel)
+                    self._broadcast(RESYNC)  # events published while we were away: replay them
+                while True:
+                    message = pubsub.get_message(timeout=5.0)
+                    if message is not None:
+                        self.dispatch(message["data"])
+            except redis.RedisError as exc:
+                log.warning("dashboard SSE subscription lost (%s); retrying", exc)
+            except Exception:
+                log.exception("dashboard SSE hub error; restarting the subscription")
+            pubsub = None
+            time.sleep(1)
+
+    def dispatch(self, raw):
+        """Route one published Socket.IO packet to the streams of its student, if it is ours."""
+        if isinstance(raw, bytes):
+            if EVENT.encode() not in raw:
+                return
+            raw = raw.decode()
+        try:
+            packet = json.loads(raw)
+        except ValueError:
+            return  # another publisher's format: not a dashboard event
+        room = packet.get("room") if isinstance(packet, dict) else None
+        if packet.get("event") != EVENT or not isinstance(room, str) or not room.startswith("student:"):
+            return
+        self._send(int(room.split(":", 1)[1]), packet["data"][0])
+
+    def _send(self, student_id, item):
+        with self._lock:
+            targets = list(self._streams.get(student_id, ()))
+        for q in targets:
+            try:
+                q.put_nowait(item)
+            except Exception:  # full (each async library has its own Full)
+                log.warning("SSE stream of student %s is not reading; it will resync", student_id)
+
+    def _broadcast(self, item):
+        with self._lock:
+            targets = [q for streams in self._streams.values() for q in streams]
+        for q in targets:
+            try:
+                q.put_nowait(item)
+            except Exception:
+                pass
+
+
+HUB = Hub()
+
+
+def _format(item):
+    return f"id: {item['event_id']}\nevent: {EVENT}\ndata: {json.dumps(item, default=str)}\n\n"
+
+
+def open_stream(student, last_event_id=None):
+    """Subscribe, read the replay, and return the generator of SSE lines (no DB use after this)."""
+    q = HUB.subscribe(student.id)  # before the replay query: nothing falls between the two
+    backlog = replay(student.id, last_event_id) if last_event_id is not None else []
+    app = current_app._get_current_object()
+    heartbeat, max_age = current_app.config["SSE_HEARTBEAT"], current_app.config["SSE_MAX_AGE"]
+    return _generate(app, student.id, q, backlog, last_event_id or 0, heartbeat, max_age)
+
+
+def _generate(app, student_id, q, backlog, last_id, heartbeat, max_age):
+    empty = _empty_exceptions()
+    # A stream ends after max_age: the client reconnects with fresh credentials and
+    # Last-Event-ID, so a revoked token or a deactivated account does not stream forever.
+    deadline = time.monotonic() + max_age
+    try:
+        yield f"retry: 3000\n: connected to dashboard stream of student {student_id}\n\n"
+        for item in backlog:
+            yield _format(item)
+            last_id = item["event_id"]
+        while time.monotonic() < deadline:
+            try:
+                item = q.get(timeout=min(heartbeat, max(0.0, deadline - time.monotonic())))
+            except empty:
+                yield ": heartbeat\n\n"
+                continue
+            if item is RESYNC:
+                with app.app_context():
+                    missed = replay(student_id, last_id)
+                    db.session.remove()
+            else:
+                missed = [item]
+            for event in missed:
+                if event.get("event_id", 0) <= last_id:
+                    continue  # already sent (replay and live overlap)
+                yield _format(event)
+                last_id = event["event_id"]
+    finally:
+        HUB.unsubscribe(student_id, q)

@@ -1,0 +1,94 @@
+"""Prometheus metrics for operators, served at /metrics.
+
+Counters and the latency histogram are per web process (scrape each process); the queue
+and staleness gauges are read from the database at scrape time, so any process reports
+the whole system's figures.
+"""
+
+import functools
+import time
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+
+# Our own registry: several apps in one process (tests) must not register twice.
+REGISTRY = CollectorRegistry()
+
+DASHBOARD_CACHE_HITS = Counter(
+    "pulse_dashboard_cache_hits", "Dashboard reads answered from a cache", ["layer"], registry=REGISTRY
+)
+DASHBOARD_CACHE_MISSES = Counter(
+    "pulse_dashboard_cache_misses", "Dashboard reads that had to compute (cold start)", registry=REGISTRY
+)
+REQUEST_LATENCY = Histogram(
+    "pulse_dashboard_request_seconds",
+    "Dashboard API request latency",
+    ["endpoint"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    registry=REGISTRY,
+)
+QUEUE_DEPTH = Gauge("pulse_dashboard_queue_depth", "Pending dashboard refreshes", ["priority"], registry=REGISTRY)
+WORKER_LAG = Gauge(
+    "pulse_dashboard_refresh_lag_seconds", "Age of the oldest pending dashboard refresh (0: none)", registry=REGISTRY
+)
+READINESS_STALENESS = Gauge(
+    "pulse_dashboard_readiness_staleness_seconds", "Age of the oldest stored dashboard aggregate", registry=REGISTRY
+)
+STALE_DASHBOARDS = Gauge(
+    "pulse_dashboard_stale", "Stored aggregates older than DASHBOARD_STALE_AFTER", registry=REGISTRY
+)
+
+
+def timed(endpoint):
+    """Observe a view's latency in REQUEST_LATENCY."""
+
+    def decorator(fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                REQUEST_LATENCY.labels(endpoint=endpoint).observe(time.perf_counter() - started)
+
+        return wrapper
+
+    return decorator
+
+
+def _update_gauges(now):
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from app.extensions import db
+    from app.models import DashboardUpdateQueue, StudentDashboardCache
+    from app.models.dashboard import PRIORITIES
+
+    pending = DashboardUpdateQueue.processed_at.is_(None)
+    depth = dict(
+        db.session.execute(
+            select(DashboardUpdateQueue.priority, func.count()).where(pending).group_by(DashboardUpdateQueue.priority)
+        ).all()
+    )
+    for priority in PRIORITIES:
+        QUEUE_DEPTH.labels(priority=priority).set(depth.get(priority, 0))
+    oldest = db.session.scalar(select(func.min(DashboardUpdateQueue.queued_at)).where(pending))
+    WORKER_LAG.set((now - oldest).total_seconds() if oldest else 0)
+    least_fresh = db.session.scalar(select(func.min(StudentDashboardCache.updated_at)))
+    READINESS_STALENESS.set((now - least_fresh).total_seconds() if least_fresh else 0)
+    cutoff = now - timedelta(seconds=current_app.config["DASHBOARD_STALE_AFTER"])
+    STALE_DASHBOARDS.set(
+        db.session.scalar(
+            select(func.count(StudentDashboardCache.student_id)).where(StudentDashboardCache.updated_at < cutoff)
+        )
+        or 0
+    )
+
+
+def render(now=None):
+    """The exposition text, gauges refreshed from the database."""
+    from app.models import utcnow
+
+    _update_gauges(now or utcnow())
+    return generate_latest(REGISTRY)

@@ -1,0 +1,84 @@
+"""POST /student/dashboard/action and /stream-token: validation, priorities, who may call."""
+
+import time
+
+from app.extensions import db
+from app.models import DashboardUpdateQueue, StudentAction
+from app.services import cache
+from tests.dashboard_seed import task
+from tests.helpers import auth_for, make_user
+
+ACTION = "/api/v1/student/dashboard/action"
+TOKEN = "/api/v1/student/dashboard/stream-token"
+
+
+def test_action_is_recorded_and_queued_with_its_priority(client):
+    student = make_user()
+    mission = task(student, "Mission", ["python"])
+    res = client.post(ACTION, json={"action": "mission_completed", "mission_id": mission.id}, headers=auth_for(student))
+    assert res.status_code == 202
+    assert res.get_json() == {"status": "queued", "action": "mission_completed", "priority": "high"}
+    recorded = db.session.query(StudentAction).one()
+    assert (recorded.student_id, recorded.action, recorded.data) == (
+        student.id,
+        "mission_completed",
+        {"mission_id": mission.id},
+    )
+    row = db.session.query(DashboardUpdateQueue).one()
+    assert (row.priority, row.reason) == ("high", "action:mission_completed")
+    res = client.post(ACTION, json={"action": "resource_viewed"}, headers=auth_for(student))
+    assert res.get_json()["priority"] == "low"
+    db.session.expire_all()
+    assert db.session.query(DashboardUpdateQueue).one().priority == "high"  # coalesced, not lowered
+
+
+def test_invalid_actions_are_422_with_field_details(client):
+    student, other = make_user(), make_user()
+    theirs = task(other, "Not yours", ["x"])
+    cases = [
+        ({"action": "fly_to_moon"}, "action"),
+        ({}, "action"),
+        ({"action": "habit_logged", "minutes": -5}, "minutes"),
+        ({"action": "habit_logged", "surprise": 1}, "surprise"),
+        ({"action": "mission_started", "mission_id": theirs.id}, "mission_id"),
+        ({"action": "entry_submitted", "entry_id": 999}, "entry_id"),
+    ]
+    for body, field in cases:
+        res = client.post(ACTION, json=body, headers=auth_for(student))
+        assert res.status_code == 422, (body, res.get_json())
+        error = res.get_json()["error"]
+        assert error["code"] == "validation_error" and field in error["details"], (body, error)
+    assert client.post(ACTION, data="nope", headers=auth_for(student)).status_code == 415
+    assert db.session.query(StudentAction).count() == 0 and db.session.query(DashboardUpdateQueue).count() == 0
+
+
+def test_other_roles_may_not_act_or_stream(client):
+    for role in ("mentor", "admin", "educator"):
+        user = make_user(role)
+        assert client.post(ACTION, json={"action": "habit_logged"}, headers=auth_for(user)).status_code == 403
+        assert client.post(TOKEN, headers=auth_for(user)).status_code == 403
+    assert client.post(ACTION, json={"action": "habit_logged"}).status_code == 401
+
+
+def test_stream_token_is_short_lived_and_single_use(client, make_app, redis_conn):
+    student = make_user()
+    res = client.post(TOKEN, headers=auth_for(student))
+    assert res.status_code == 201
+    body = res.get_json()
+    assert body["expires_in"] == 60 and len(body["stream_token"]) >= 40
+    keys = redis_conn.keys(cache.stream_token_key("*"))
+    assert len(keys) == 1 and 0 < redis_conn.ttl(keys[0]) <= 60
+    assert body["stream_token"].encode() not in keys[0]  # stored by hash only
+
+    stream = client.get(f"/api/v1/student/dashboard/stream?stream_token={body['stream_token']}", buffered=False)
+    assert stream.status_code == 200 and stream.mimetype == "text/event-stream"
+    stream.close()
+    again = client.get(f"/api/v1/student/dashboard/stream?stream_token={body['stream_token']}")
+    assert again.status_code == 401 and again.get_json()["error"]["code"] == "stream_token_invalid"
+
+    short = make_app(STREAM_TOKEN_TTL=1)
+    with short.app_context():
+        token = short.test_client().post(TOKEN, headers=auth_for(student)).get_json()["stream_token"]
+        time.sleep(1.5)  # the token's own lifetime, set to one second here
+        expired = short.test_client().get(f"/api/v1/student/dashboard/stream?stream_token={token}")
+    assert expired.status_code == 401

@@ -1,0 +1,174 @@
+"""The refresh queue: one pending row per student, raised not duplicated, drained by priority."""
+
+from datetime import timedelta
+
+from rq import Queue
+
+from app.extensions import db, get_redis
+from app.jobs.dashboard import refresh_dashboards_now
+from app.models import DashboardUpdateQueue, Notification, StudentDashboardCache, utcnow
+from app.services import notifications
+from app.services.dashboard import queue
+from app.services.dashboard.refresh import refresh_student
+from app.services.transaction import commit
+from tests.helpers import make_user
+
+
+def pending():
+    db.session.expire_all()
+    rows = db.session.query(DashboardUpdateQueue).filter(DashboardUpdateQueue.processed_at.is_(None))
+    return {r.student_id: (r.priority, r.reason) for r in rows}
+
+
+def test_one_pending_row_per_student_raised_by_a_higher_priority():
+    s = make_user()
+    queue.queue_refresh([s.id], "habit", "low")
+    commit()
+    queue.queue_refresh([s.id, s.id], "task:assigned", "high")
+    commit()
+    assert pending() == {s.id: ("high", "task:assigned")}
+    queue.queue_refresh([s.id], "notification", "normal")  # lower: keeps high and its reason
+    commit()
+    assert pending() == {s.id: ("high", "task:assigned")}
+    queue.queue_refresh([s.id], "overdue", "urgent")
+    commit()
+    assert pending() == {s.id: ("urgent", "overdue")}
+    assert db.session.query(DashboardUpdateQueue).count() == 1
+
+
+def test_rollback_queues_nothing():
+    s = make_user()
+    queue.queue_refresh([s.id], "x", "high")
+    from app.services.transaction import rollback
+
+    rollback()
+    assert pending() == {}
+    assert Queue("high", connection=get_redis()).count == 0
+
+
+def test_commit_enqueues_one_drain_job_per_rq_queue():
+    a, b = make_user(), make_user()
+    queue.queue_refresh([a.id], "x", "urgent")
+    queue.queue_refresh([b.id], "y", "high")
+    commit()
+    queue.queue_refresh([b.id], "z", "urgent")  # the waiting drain will take it
+    commit()
+    assert Queue("high", connection=get_redis()).count == 1
+    queue.queue_refresh([a.id], "low one", "low")
+    commit()
+    assert Queue("low", connection=get_redis()).count == 1
+
+
+def test_drain_goes_by_priority_then_age_and_is_safe_to_rerun():
+    low, normal, urgent, high = (make_user() for _ in range(4))
+    for student, priority in ((low, "low"), (normal, "normal"), (urgent, "urgent"), (high, "high")):
+        queue.queue_refresh([student.id], f"r-{priority}", priority)
+        commit()
+    assert queue.drain(limit=2) == 2
+    done = {r.student_id for r in db.session.query(StudentDashboardCache)}
+    assert done == {urgent.id, high.id}
+    assert queue.drain() == 2 and queue.drain() == 0
+    rows = db.session.query(DashboardUpdateQueue).order_by(DashboardUpdateQueue.processed_at).all()
+    order = [r.student_id for r in rows]
+    assert order == [urgent.id, high.id, normal.id, low.id]
+    assert pending() == {}
+    # after a refresh, a new change makes a new pending row
+    queue.queue_refresh([low.id], "again", "normal")
+    commit()
+    assert pending() == {low.id: ("normal", "again")}
+
+
+def test_student_notification_queues_a_low_refresh_mentor_notification_does_not():
+    student, mentor = make_user(), make_user("mentor")
+    notifications.notify(student, "info", "Hello")
+    notifications.notify(mentor, "info", "Hello")
+    commit()
+    assert pending() == {student.id: ("low", "notification")}
+    assert db.session.query(Notification).count() == 2
+    queue.drain()
+    notifications.mark_all_read(student)  # the unread count on the dashboard changes
+    assert pending() == {student.id: ("low", "notification:read")}
+
+
+def test_refresh_for_portal_objects_finds_the_students():
+    from tests.dashboard_seed import cohort, session, task
+
+    mentor = make_user("mentor")
+    a, b, c = make_user(), make_user(), make_user()
+    group = cohort("G", a, b)
+    queue.queue_refresh_for(session(mentor, "Group", utcnow() + timedelta(days=1), cohort=group))
+    queue.queue_refresh_for(task(c, "T", ["x"]))
+    commit()
+    assert set(pending()) == {a.id, b.id, c.id}
+    assert pending()[c.id][0] == "high" and pending()[a.id][0] == "normal"
+
+
+def test_stale_only_refreshes_old_and_missing_aggregates(app):
+    fresh, old, missing = make_user(), make_user(), make_user()
+    now = utcnow()
+    refresh_student(fresh.id, "seed", now=now)
+    refresh_student(old.id, "seed", now=now - timedelta(seconds=app.config["DASHBOARD_STALE_AFTER"] + 1))
+    assert queue.stale_student_ids(now=now) == [missing.id, old.id]  # missing first, then oldest
+    assert refresh_dashboards_now("stale", now=now) == {"stale_refreshed": 2}
+    assert queue.stale_student_ids(now=now) == []
+    runner = app.test_cli_runner()
+    queue.queue_refresh([fresh.id], "cli", "normal")
+    commit()
+    result = runner.invoke(args=["refresh-dashboards", "--queue-only"])
+    assert result.exit_code == 0 and "drained: 1" in result.output
+    assert "stale refreshed: 0" in runner.invoke(args=["refresh-dashboards"]).output
+
+
+def test_joining_a_cohort_queues_a_high_refresh(client):
+    from tests.helpers import auth_for
+
+    admin, student = make_user("admin"), make_user()
+    cohort = client.post("/api/v1/admin/cohorts", json={"name": "Nova"}, headers=auth_for(admin)).get_json()["cohort"]
+    res = client.post(
+        f"/api/v1/admin/cohorts/{cohort['id']}/members", json={"student_id": student.id}, headers=auth_for(admin)
+    )
+    assert res.status_code == 201
+    assert pending() == {student.id: ("high", "cohort:joined")}
+    again = client.post(
+        f"/api/v1/admin/cohorts/{cohort['id']}/members", json={"student_id": student.id}, headers=auth_for(admin)
+    )
+    assert again.status_code == 409 and pending() == {student.id: ("high", "cohort:joined")}
+
+
+def test_periodic_job_drains_refreshes_stale_and_prunes(run_worker):
+    from app.jobs.dashboard import refresh_dashboards
+    from app.jobs.queues import LOW, enqueue
+    from app.jobs.schedule import PERIODIC
+
+    assert any(p.func is refresh_dashboards and p.interval == 300 for p in PERIODIC)
+    a, b = make_user(), make_user()
+    queue.queue_refresh([a.id], "x", "normal")
+    commit()
+    enqueue(refresh_dashboards, queue=LOW)
+    run_worker()
+    db.session.expire_all()
+    assert {r.student_id for r in db.session.query(StudentDashboardCache)} == {a.id, b.id}
+    assert pending() == {}
+    later = (utcnow() + timedelta(days=2)).isoformat()
+    enqueue(refresh_dashboards, "queue", later, queue=LOW)
+    run_worker()
+    db.session.expire_all()
+    assert db.session.query(DashboardUpdateQueue).count() == 0  # processed rows older than a day are gone
+
+
+def test_a_students_new_points_queue_the_cohort_mates_leaderboards():
+    from tests.dashboard_seed import cohort, task
+
+    a, b, c, outsider = make_user(), make_user(), make_user(), make_user()
+    cohort("Trio", a, b, c)
+    for s in (a, b, c, outsider):
+        refresh_student(s.id, "seed")
+    assert pending() == {}
+    task(a, "Done", ["python"], status="done")
+    refresh_student(a.id, "task done")
+    assert pending() == {b.id: ("low", f"leaderboard:{a.id}"), c.id: ("low", f"leaderboard:{a.id}")}
+    assert queue.drain() == 2
+    assert pending() == {}  # the mates' own points did not change: no cascade
+    db.session.expire_all()
+    board = db.session.get(StudentDashboardCache, b.id).data["leaderboard"]
+    assert board["rank"] == 2 and board["neighbours"][0]["points"] == 10

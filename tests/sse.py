@@ -1,0 +1,56 @@
+"""A small Server-Sent Events reader for the tests: reads a stream in a thread, records events."""
+
+import json
+import threading
+import time
+
+import requests
+
+
+class SSEReader:
+    def __init__(self, url, headers=None):
+        self.response = requests.get(url, headers=headers or {}, stream=True, timeout=(5, 30))
+        self.status_code = self.response.status_code
+        self.events, self.comments = [], []
+        self._cond = threading.Condition()
+        self.ended = threading.Event()  # set when the server ends the stream
+        if self.status_code == 200:
+            threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        event = {}
+        try:
+            for line in self.response.iter_lines(decode_unicode=True):
+                if line == "":
+                    if "data" in event:
+                        event["data"] = json.loads(event["data"])
+                        with self._cond:
+                            self.events.append(event)
+                            self._cond.notify_all()
+                    event = {}
+                elif line.startswith(":"):
+                    with self._cond:
+                        self.comments.append(line[1:].strip())
+                        self._cond.notify_all()
+                else:
+                    key, _, value = line.partition(":")
+                    event[key] = value.lstrip(" ")
+            self.ended.set()
+        except (requests.RequestException, AttributeError, ValueError):
+            pass  # closed by the test
+
+    def wait_for(self, count=1, timeout=10.0, comment=None):
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if comment is not None and any(c.startswith(comment) for c in self.comments):
+                    return self.comments
+                if comment is None and len(self.events) >= count:
+                    return self.events[:count]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"wanted {count} events / {comment!r}; got {self.events} {self.comments}")
+                self._cond.wait(remaining)
+
+    def close(self):
+        self.response.close()
