@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Comment, Entry, EntryStatusChange, Role, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox, paging
+from app.services.dashboard import queue as dashboard_queue
 from app.services.transaction import commit
 
 
@@ -95,6 +96,7 @@ def create(student, title, body="", skills=None):
         )
         outbox.record("entry:created", mentor_room(mentor.id), {"entry": to_dict(entry)})
         mentor_metrics.changed(mentor.id)
+    dashboard_queue.queue_refresh_for(entry, "entry:created")
     commit()
     return entry
 
@@ -119,6 +121,7 @@ def update(student, entry_id, changes):
     if not new:
         return entry
     activity.audit("entry", entry.id, "update", student, old, new)
+    dashboard_queue.queue_refresh_for(entry, "entry:updated")
     if resubmitted:
         _status_changed(entry, student, "needs_revision", "pending")
     else:
@@ -209,6 +212,7 @@ def _status_changed(entry, actor, old_status, status):
             mentor, "entry_resubmitted", f"{student.name} resubmitted an entry", entry.title, {"entry_id": entry.id}
         )
     mentor_metrics.changed(student.mentor_id)
+    dashboard_queue.queue_refresh_for(entry, "entry:statusChanged")
 
 
 def add_comment(author, entry_id, body):

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import Attendance, Cohort, CohortMember, Role, Schedule, User, iso, utcnow
 from app.realtime.rooms import cohort_room, mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox
+from app.services.dashboard import queue as dashboard_queue
 from app.services.transaction import commit
 
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
@@ -193,6 +194,7 @@ def create(mentor, title, start_time, end_time, student_id=None, cohort_id=None,
             student, "schedule_assigned", f"New session: {title}", f"Starts {iso(start_time)}", {"schedule_id": s.id}
         )
     mentor_metrics.changed(mentor.id)
+    dashboard_queue.queue_refresh_for(s, "schedule:created")
     commit()
     return s
 
@@ -260,6 +262,7 @@ def _announce_update(s, actor, activity_type, title, changes):
     for student in attendees(s):
         notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
     mentor_metrics.changed(s.mentor_id)
+    dashboard_queue.queue_refresh_for(s, activity_type)
 
 
 def mark_attendance(user, schedule_id, status, student_id=None, now=None):
@@ -293,6 +296,7 @@ def mark_attendance(user, schedule_id, status, student_id=None, now=None):
         return s
     row.status, row.marked_by, row.marked_at = status, user.id, now
     activity.audit("schedule", s.id, "attendance", user, old, {"student_id": student_id, "status": status})
+    dashboard_queue.queue_refresh_for(row, "attendance:marked")
     activity.record(
         "attendance:marked",
         user,

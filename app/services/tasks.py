@@ -7,6 +7,7 @@ from app.extensions import db
 from app.models import Role, Task, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox, paging
+from app.services.dashboard import queue as dashboard_queue
 from app.services.transaction import commit
 
 
@@ -75,6 +76,7 @@ def create(mentor, student_id, title, description="", due_at=None, skills=None, 
     rooms = [student_room(student.id), mentor_room(task.mentor_id) if task.mentor_id else None]
     outbox.record_to_rooms("task:assigned", rooms, {"task": to_dict(task)})
     mentor_metrics.changed(task.mentor_id)
+    dashboard_queue.queue_refresh_for(task, "task:assigned")
     commit()
     return task
 
@@ -116,6 +118,7 @@ def update(mentor, task_id, changes):
             {"task_id": task.id, "changes": sorted(new)},
         )
         mentor_metrics.changed(task.mentor_id)
+        dashboard_queue.queue_refresh_for(task, "task:updated")
         commit()
     return task
 
@@ -151,5 +154,6 @@ def set_status(user, task_id, status):
     elif user.id != student.id:
         notifications.notify(student, "task_updated", f'Task "{task.title}" is now {status}', "", {"task_id": task.id})
     mentor_metrics.changed(task.mentor_id)
+    dashboard_queue.queue_refresh_for(task, f"task:{status}")
     commit()
     return task
