@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from app.models.mentoring import ENTRY_STATUSES, REVIEW_STATUSES, TASK_STATUSES
 from app.models.schedules import ATTENDANCE_STATUSES, SCHEDULE_STATUSES
-from app.schemas.common import PageQuerySchema, StrictSchema, aware_datetime, time_zone_field
+from app.schemas.common import PageQuerySchema, StrictSchema, aware_datetime, calendar_date, time_zone_field
 
 TITLE = validate.Length(min=1, max=200)
 TEXT = validate.Length(max=20000)
@@ -187,7 +187,7 @@ class AttendanceMarkSchema(StrictSchema):
 
 class ScheduleQuerySchema(PageQuerySchema):
     student_id = fields.Integer(validate=ID)
-    date = fields.Date()
+    date = calendar_date()
     tz = time_zone_field(load_default="UTC")
     status = fields.String(validate=validate.OneOf(SCHEDULE_STATUSES))
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))

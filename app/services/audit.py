@@ -23,4 +23,15 @@ def log_for(user, entity_type, entity_id):
         if not items:
             raise
         return {"items": items}
-    return {"items": activity.history(entity_type, entity_id)}
+    items = activity.history(entity_type, entity_id)
+    if entity_type == "schedule":
+        items = [i for i in items if _attendance_visible(user, i)]
+    return {"items": items}
+
+
+def _attendance_visible(user, item):
+    """A group session's attendance rows name students of several mentors: show each only their own."""
+    if item["action"] != "attendance":
+        return True
+    student_id = (item["new_value"] or item["old_value"] or {}).get("student_id")
+    return schedules.can_see_attendance(user, student_id)

@@ -20,7 +20,9 @@ from app.services.transaction import commit
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
 
 
-def to_dict(s, tz=None):
+def to_dict(s, tz=None, viewer=None):
+    """A session as the API shows it; `attendance` holds only the rows `viewer` may see
+    (none in live events, which whole cohorts receive)."""
     data = {
         "id": s.id,
         "mentor_id": s.mentor_id,
@@ -36,6 +38,7 @@ def to_dict(s, tz=None):
         "attendance": [
             {"student_id": a.student_id, "status": a.status, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
             for a in s.attendance
+            if viewer is not None and can_see_attendance(viewer, a.student_id)
         ],
         "created_at": iso(s.created_at),
         "updated_at": iso(s.updated_at),
@@ -45,6 +48,11 @@ def to_dict(s, tz=None):
         data["local_start"] = s.start_time.astimezone(zone).isoformat()
         data["local_end"] = s.end_time.astimezone(zone).isoformat()
     return data
+
+
+def can_see_attendance(user, student_id):
+    """A group session mixes students of several mentors: each sees only their own people's attendance."""
+    return access.can_see_student(user, db.session.get(User, student_id))
 
 
 def _audit_view(s):
@@ -281,10 +289,15 @@ def mark_attendance(user, schedule_id, status, student_id=None, now=None):
         raise ApiError(422, details={"student_id": ["Required: whose attendance to mark."]})
     elif user.role not in (Role.MENTOR, Role.ADMIN):
         raise ApiError(403)
+    elif not can_see_attendance(user, student_id):
+        # In a group session the mentor marks their own students; the others' mentors or the students do.
+        raise ApiError(404, "student_not_found", f"No student with id {student_id} among yours.")
     if s.status == "canceled":
         raise ApiError(409, "session_canceled", "This session was canceled.")
     if student_id not in {a.id for a in attendees(s)}:
         raise ApiError(422, details={"student_id": ["Not an attendee of this session."]})
+    # Lock the session so two first marks for one student (mentor and student at once) cannot collide.
+    db.session.execute(select(Schedule.id).where(Schedule.id == s.id).with_for_update())
     row = db.session.scalar(
         select(Attendance).where(Attendance.schedule_id == s.id, Attendance.student_id == student_id)
     )
@@ -350,7 +363,7 @@ def list_schedules(user, student_id=None, date=None, tz="UTC", status=None, limi
     if window:
         query = query.where(Schedule.start_time < window[1], Schedule.end_time > window[0])
     rows = db.session.scalars(query.order_by(Schedule.start_time, Schedule.id).limit(limit)).all()
-    result = {"items": [to_dict(s, tz) for s in rows]}
+    result = {"items": [to_dict(s, tz, viewer=user) for s in rows]}
     if window:
         result["day"] = _hours(rows, date, tz, *window)
     return result

@@ -230,3 +230,62 @@ def test_bad_schedule_input(client):
     assert client.put(f"/api/v1/schedules/{s['id']}", json={}, headers=h).status_code == 422
     res = client.post(f"/api/v1/schedules/{s['id']}/attendance", json={"status": "sleeping"}, headers=h)
     assert res.status_code == 422
+
+
+def test_group_session_attendance_stays_with_each_mentors_own_students(client):
+    mentor, other_mentor = make_user("mentor"), make_user("mentor")
+    mine, theirs = make_user(mentor=mentor), make_user(mentor=other_mentor)
+    cohort = cohorts.create_cohort("Mixed")
+    cohorts.add_member(cohort.id, mine.id)
+    cohorts.add_member(cohort.id, theirs.id)
+    now = datetime.now(UTC)
+    s = book(
+        client,
+        mentor,
+        (now - timedelta(minutes=5)).isoformat(),
+        (now + timedelta(hours=1)).isoformat(),
+        cohort_id=cohort.id,
+    )
+    url = f"/api/v1/schedules/{s['id']}/attendance"
+
+    # the session's mentor marks only their own student; the other student marks themselves
+    res = client.post(url, json={"student_id": theirs.id, "status": "absent"}, headers=auth_for(mentor))
+    assert res.status_code == 404
+    assert (
+        client.post(url, json={"student_id": mine.id, "status": "present"}, headers=auth_for(mentor)).status_code == 200
+    )
+    assert client.post(url, json={"status": "late"}, headers=auth_for(theirs)).status_code == 200
+
+    def attendance(user):
+        body = client.get(f"/api/v1/schedules/{s['id']}", headers=auth_for(user)).get_json()["schedule"]
+        return [(a["student_id"], a["status"]) for a in body["attendance"]]
+
+    def audited(user):
+        log = client.get(f"/api/v1/audit-logs/schedule/{s['id']}", headers=auth_for(user)).get_json()["items"]
+        return [a["new_value"]["student_id"] for a in log if a["action"] == "attendance"]
+
+    assert attendance(mentor) == [(mine.id, "present")] and audited(mentor) == [mine.id]
+    assert attendance(mine) == [(mine.id, "present")] and audited(mine) == [mine.id]
+    assert attendance(theirs) == [(theirs.id, "late")] and audited(theirs) == [theirs.id]
+    events = db.session.query(OutboxEvent).filter_by(event="schedule:assigned").all()
+    assert all(e.payload["schedule"]["attendance"] == [] for e in events)
+
+
+def test_time_zones_and_dates_out_of_range_are_422_not_500(client):
+    mentor = make_user("mentor")
+    student = make_user(mentor=mentor)
+    h = auth_for(mentor)
+    for query in ("tz=America", "tz=Etc", "tz=../../etc/passwd", "date=9999-12-31", "date=0001-01-01&tz=Asia/Tokyo"):
+        res = client.get(f"/api/v1/schedules?{query}", headers=h)
+        assert res.status_code == 422, (query, res.get_json())
+    assert client.get("/api/v1/mentor/metrics?tz=Europe", headers=h).status_code == 422
+    for start, end in (
+        ("9999-12-31T23:00:00-05:00", "9999-12-31T23:30:00-05:00"),
+        ("0001-01-01T00:30:00+01:00", at(1)),
+    ):
+        res = client.post("/api/v1/schedules", json={"title": "x", "start_time": start, "end_time": end}, headers=h)
+        assert res.status_code == 422 and "start_time" in res.get_json()["error"]["details"]
+    res = client.post(
+        "/api/v1/tasks", json={"student_id": student.id, "title": "x", "due_at": "9999-12-31T23:59:59-05:00"}, headers=h
+    )
+    assert res.status_code == 422 and "due_at" in res.get_json()["error"]["details"]

@@ -24,7 +24,7 @@ ANYONE = ("student", "mentor", "admin")
 @blp.response(201, ScheduleEnvelope)
 def create_schedule(body):
     """Book a session with a student, a cohort (group session) or nobody yet; 409 on an overlap."""
-    return {"schedule": schedules.to_dict(schedules.create(current_user, **body))}
+    return {"schedule": schedules.to_dict(schedules.create(current_user, **body), viewer=current_user)}
 
 
 @blp.get("/schedules")
@@ -42,7 +42,7 @@ def list_schedules(query):
 @blp.response(200, ScheduleEnvelope)
 def get_schedule(schedule_id):
     """One session with its attendance."""
-    return {"schedule": schedules.to_dict(schedules.visible_schedule(current_user, schedule_id))}
+    return {"schedule": schedules.to_dict(schedules.visible_schedule(current_user, schedule_id), viewer=current_user)}
 
 
 @blp.put("/schedules/<int:schedule_id>")
@@ -51,7 +51,7 @@ def get_schedule(schedule_id):
 @blp.response(200, ScheduleEnvelope)
 def update_schedule(body, schedule_id):
     """Change a session's title, description, focus stack or times; 409 on an overlap."""
-    return {"schedule": schedules.to_dict(schedules.update(current_user, schedule_id, body))}
+    return {"schedule": schedules.to_dict(schedules.update(current_user, schedule_id, body), viewer=current_user)}
 
 
 @blp.delete("/schedules/<int:schedule_id>")
@@ -68,7 +68,11 @@ def delete_schedule(schedule_id):
 @blp.response(200, ScheduleEnvelope)
 def set_schedule_status(body, schedule_id):
     """Mark a session scheduled, completed or canceled."""
-    return {"schedule": schedules.to_dict(schedules.set_status(current_user, schedule_id, body["status"]))}
+    return {
+        "schedule": schedules.to_dict(
+            schedules.set_status(current_user, schedule_id, body["status"]), viewer=current_user
+        )
+    }
 
 
 @blp.post("/schedules/<int:schedule_id>/attendance")
@@ -77,4 +81,6 @@ def set_schedule_status(body, schedule_id):
 @blp.response(200, ScheduleEnvelope)
 def mark_attendance(body, schedule_id):
     """Mark attendance: the mentor for any attendee, a student for themselves while the session runs."""
-    return {"schedule": schedules.to_dict(schedules.mark_attendance(current_user, schedule_id, **body))}
+    return {
+        "schedule": schedules.to_dict(schedules.mark_attendance(current_user, schedule_id, **body), viewer=current_user)
+    }
