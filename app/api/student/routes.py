@@ -62,7 +62,7 @@ def _last_event_id():
     raw = request.headers.get("Last-Event-ID", request.args.get("last_event_id"))
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         raise ApiError(422, details={"Last-Event-ID": ["An event id (a non-negative integer) is required."]})
     return int(raw)
 
@@ -71,8 +71,8 @@ def _last_event_id():
 @blp.doc(responses={200: {"description": "text/event-stream of dashboard:updated events"}})
 def dashboard_stream():
     """Server-Sent Events of the student's dashboard updates; Last-Event-ID resumes."""
-    student = _stream_student()
-    lines = stream.open_stream(student, _last_event_id())
+    last_event_id = _last_event_id()  # checked before a single-use token is spent
+    lines = stream.open_stream(_stream_student(), last_event_id)
     return Response(
         lines,
         mimetype="text/event-stream",

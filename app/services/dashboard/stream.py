@@ -119,7 +119,7 @@ class Hub:
         self._started = False
 
     def subscribe(self, student_id):
-        self._ensure_started()
+        self.ensure_started()
         q = _new_queue()
         with self._lock:
             self._streams.setdefault(student_id, set()).add(q)
@@ -137,7 +137,7 @@ class Hub:
         with self._lock:
             return sum(len(s) for s in self._streams.values())
 
-    def _ensure_started(self):
+    def ensure_started(self):
         with self._lock:
             if self._started:
                 return
@@ -183,15 +183,24 @@ class Hub:
         if isinstance(raw, bytes):
             if EVENT.encode() not in raw:
                 return
-            raw = raw.decode()
         try:
-            packet = json.loads(raw)
-        except ValueError:
+            packet = json.loads(raw)  # bytes are decoded by json itself
+        except ValueError:  # UnicodeDecodeError included
             return  # another publisher's format: not a dashboard event
-        room = packet.get("room") if isinstance(packet, dict) else None
+        if not isinstance(packet, dict):
+            return
+        room = packet.get("room")
         if packet.get("event") != EVENT or not isinstance(room, str) or not room.startswith("student:"):
             return
-        self._send(int(room.split(":", 1)[1]), packet["data"][0])
+        student_id, data = room.split(":", 1)[1], packet.get("data")
+        if (
+            student_id.isascii()
+            and student_id.isdigit()
+            and isinstance(data, list)
+            and data
+            and isinstance(data[0], dict)
+        ):
+            self._send(int(student_id), data[0])
 
     def _send(self, student_id, item):
         with self._lock:
@@ -201,6 +210,7 @@ class Hub:
                 q.put_nowait(item)
             except Exception:  # full (each async library has its own Full)
                 log.warning("SSE stream of student %s is not reading; it will resync", student_id)
+                _make_room_for_resync(q)
 
     def _broadcast(self, item):
         with self._lock:
@@ -212,6 +222,16 @@ class Hub:
                 pass
 
 
+def _make_room_for_resync(q):
+    """A full queue gives up its oldest item for a RESYNC: the stream then re-reads from the
+    database everything it has not sent, the dropped item included."""
+    try:
+        q.get_nowait()
+        q.put_nowait(RESYNC)
+    except Exception:
+        pass
+
+
 HUB = Hub()
 
 
@@ -220,40 +240,65 @@ def _format(item):
 
 
 def open_stream(student, last_event_id=None):
-    """Subscribe, read the replay, and return the generator of SSE lines (no DB use after this)."""
-    q = HUB.subscribe(student.id)  # before the replay query: nothing falls between the two
-    backlog = replay(student.id, last_event_id) if last_event_id is not None else []
+    """The generator of SSE lines. It subscribes when the response starts (so a response
+    never started leaves nothing behind), before reading the replay (so nothing falls
+    between the two)."""
+    HUB.ensure_started()  # a Redis outage answers 503 here, not mid-stream
     app = current_app._get_current_object()
+    cursor = last_event_id if last_event_id is not None else _latest_event_id(student.id)
     heartbeat, max_age = current_app.config["SSE_HEARTBEAT"], current_app.config["SSE_MAX_AGE"]
-    return _generate(app, student.id, q, backlog, last_event_id or 0, heartbeat, max_age)
+    return _generate(app, student.id, cursor, last_event_id is not None, heartbeat, max_age)
 
 
-def _generate(app, student_id, q, backlog, last_id, heartbeat, max_age):
+def _latest_event_id(student_id):
+    """Where a stream without Last-Event-ID starts: after the student's newest stored event."""
+    return (
+        db.session.scalar(
+            select(OutboxEvent.id)
+            .where(OutboxEvent.room == student_room(student_id), OutboxEvent.event == EVENT)
+            .order_by(OutboxEvent.id.desc())
+            .limit(1)
+        )
+        or 0
+    )
+
+
+def _replay(app, student_id, cursor):
+    with app.app_context():
+        try:
+            return replay(student_id, cursor)
+        finally:
+            db.session.remove()
+
+
+def _generate(app, student_id, cursor, resume, heartbeat, max_age):
     empty = _empty_exceptions()
     # A stream ends after max_age: the client reconnects with fresh credentials and
     # Last-Event-ID, so a revoked token or a deactivated account does not stream forever.
     deadline = time.monotonic() + max_age
+    # Ids are given at insert but published after commit, so two refreshes can arrive out of
+    # order: remember what was sent rather than only the highest id.
+    sent = set()
+    q = HUB.subscribe(student_id)
     try:
+        backlog = _replay(app, student_id, cursor) if resume else []
         yield f"retry: 3000\n: connected to dashboard stream of student {student_id}\n\n"
-        for item in backlog:
-            yield _format(item)
-            last_id = item["event_id"]
-        while time.monotonic() < deadline:
+        pending = list(backlog)
+        while True:
+            for event in pending:
+                event_id = event.get("event_id", 0)
+                if event_id in sent or event_id <= cursor:
+                    continue  # already sent (replay and live overlap), or older than this stream
+                sent.add(event_id)
+                yield _format(event)
+            if time.monotonic() >= deadline:
+                break
             try:
                 item = q.get(timeout=min(heartbeat, max(0.0, deadline - time.monotonic())))
             except empty:
                 yield ": heartbeat\n\n"
+                pending = []
                 continue
-            if item is RESYNC:
-                with app.app_context():
-                    missed = replay(student_id, last_id)
-                    db.session.remove()
-            else:
-                missed = [item]
-            for event in missed:
-                if event.get("event_id", 0) <= last_id:
-                    continue  # already sent (replay and live overlap)
-                yield _format(event)
-                last_id = event["event_id"]
+            pending = _replay(app, student_id, cursor) if item is RESYNC else [item]
     finally:
         HUB.unsubscribe(student_id, q)
