@@ -1,5 +1,6 @@
 """Student dashboard refreshes: drain the queue by priority, refresh stale aggregates."""
 
+import logging
 from datetime import datetime, timedelta
 
 from app.jobs.base import job
@@ -7,6 +8,9 @@ from app.models import utcnow
 from app.services import cache
 from app.services.dashboard import queue
 from app.services.dashboard.refresh import refresh_student
+from app.services.transaction import rollback
+
+log = logging.getLogger(__name__)
 
 
 def _parse(now):
@@ -30,11 +34,18 @@ def refresh_student_dashboard(student_id, reason="manual", now=None):
 
 
 def refresh_stale(now=None, limit=1000):
-    """Refresh the aggregates older than DASHBOARD_STALE_AFTER (and missing ones), oldest first."""
+    """Refresh the aggregates older than DASHBOARD_STALE_AFTER (and missing ones), oldest first.
+    One student whose refresh fails is logged and skipped, not allowed to stop the rest."""
     ids = queue.stale_student_ids(now=now, limit=limit)
+    refreshed = 0
     for student_id in ids:
-        refresh_student(student_id, "stale", now=now)
-    return len(ids)
+        try:
+            refresh_student(student_id, "stale", now=now)
+            refreshed += 1
+        except Exception:
+            rollback()
+            log.exception("stale refresh of student %s failed", student_id)
+    return refreshed
 
 
 def refresh_dashboards_now(mode="all", now=None):

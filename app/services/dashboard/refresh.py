@@ -50,7 +50,9 @@ def refresh_student(student_id, reason="", now=None):
                 "last_updated": data["last_updated"],
             },
         )
-    _tell_cohort_mates(student_id, previous, data)
+    # After the commit, in a transaction of its own: a drain holds this student's queue row
+    # locked until the commit, and two drains queueing each other's rows would deadlock.
+    after_commit(lambda: _tell_cohort_mates(student_id, previous, data))
     commit()
     return data
 
@@ -69,4 +71,6 @@ def _tell_cohort_mates(student_id, previous, data):
     if previous is None or cohort_id is None or (cohort_id, points) == _points(previous):
         return
     mates = [sid for sid in students_of_cohort(cohort_id) if sid != student_id]
-    queue_refresh(mates, f"leaderboard:{student_id}", "low")
+    if mates:
+        queue_refresh(mates, f"leaderboard:{student_id}", "low")
+        commit()
