@@ -58,6 +58,7 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     CHATBOT_RATE_LIMIT = os.environ.get("CHATBOT_RATE_LIMIT", "600 per minute")
+    DASHBOARD_ACTION_RATE_LIMIT = os.environ.get("DASHBOARD_ACTION_RATE_LIMIT", "60 per minute")
 
     # Crisis handling (see README, "Crisis alerts")
     CRISIS_LABELS = _env_list("CRISIS_LABELS", "crisis,self_harm,suicidal_ideation")

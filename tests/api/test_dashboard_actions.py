@@ -3,7 +3,7 @@
 import time
 
 from app.extensions import db
-from app.models import DashboardUpdateQueue, StudentAction
+from app.models import DashboardUpdateQueue, StudentAction, utcnow
 from app.services import cache
 from tests.dashboard_seed import task
 from tests.helpers import auth_for, make_user
@@ -82,3 +82,20 @@ def test_stream_token_is_short_lived_and_single_use(client, make_app, redis_conn
         time.sleep(1.5)  # the token's own lifetime, set to one second here
         expired = short.test_client().get(f"/api/v1/student/dashboard/stream?stream_token={token}")
     assert expired.status_code == 401
+
+
+def test_habits_earn_one_point_a_day_and_actions_are_rate_limited(client, make_app):
+    from app.services.dashboard.sections import _points
+
+    student = make_user()
+    for _ in range(5):
+        res = client.post(ACTION, json={"action": "habit_logged", "habit": "reading"}, headers=auth_for(student))
+        assert res.status_code == 202
+    assert _points([student.id], utcnow())[student.id] == 1
+
+    limited = make_app(DASHBOARD_ACTION_RATE_LIMIT="2 per minute").test_client()
+    codes = [
+        limited.post(ACTION, json={"action": "goal_set", "goal": "ship"}, headers=auth_for(student)).status_code
+        for _ in range(3)
+    ]
+    assert codes == [202, 202, 429]

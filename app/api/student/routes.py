@@ -1,11 +1,12 @@
 """Student dashboard: the cached aggregate, actions, and live updates over SSE."""
 
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
 from app.api.errors import ApiError
+from app.extensions import limiter
 from app.models import Role
 from app.schemas.dashboard import (
     ActionAnswerSchema,
@@ -30,9 +31,15 @@ def dashboard(query):
     return store.dashboard_for(current_user, **query)
 
 
+def _per_student():
+    return f"student:{current_user.id}"
+
+
 @blp.post("/dashboard/action")
 @metrics.timed("dashboard_action")
 @role_required("student")
+# Each action queues a refresh, and some ripple to the cohort's leaderboard: keep bursts bounded.
+@limiter.limit(lambda: current_app.config["DASHBOARD_ACTION_RATE_LIMIT"], key_func=_per_student)
 @blp.arguments(ActionSchema)
 @blp.response(202, ActionAnswerSchema)
 def dashboard_action(body):

@@ -133,15 +133,17 @@ def _points(student_ids, now):
         .where(Entry.student_id.in_(student_ids), Entry.status == "approved")
         .group_by(Entry.student_id)
     )
-    habits = counts(
-        select(StudentAction.student_id, func.count())
-        .where(
+    # A habit earns its point once a day, however often it is logged.
+    habit_days = {}
+    for sid, at in db.session.execute(
+        select(StudentAction.student_id, StudentAction.created_at).where(
             StudentAction.student_id.in_(student_ids),
             StudentAction.action == "habit_logged",
             StudentAction.created_at >= now - timedelta(days=30),
         )
-        .group_by(StudentAction.student_id)
-    )
+    ):
+        habit_days.setdefault(sid, set()).add(at.date())
+    habits = {sid: len(days) for sid, days in habit_days.items()}
     return {
         sid: POINTS["task_done"] * done.get(sid, 0)
         + POINTS["entry_approved"] * approved.get(sid, 0)
