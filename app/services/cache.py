@@ -76,6 +76,17 @@ def claim(key, ttl):
         return False
 
 
+def bump(key, ttl):
+    """Increment a counter (kept `ttl` seconds); a Redis outage is logged, not raised."""
+    try:
+        pipe = get_redis().pipeline()
+        pipe.incr(key)
+        pipe.expire(key, ttl)
+        pipe.execute()
+    except redis.RedisError as exc:
+        log.warning("could not bump %s: %s", key, exc)
+
+
 def available():
     try:
         return bool(get_redis().ping())
@@ -105,6 +116,11 @@ def mentor_metrics_key(mentor_id):
     """A mentor's dashboard figures, a hash by time zone. Stale on: entries, tasks, schedules,
     a student assigned or deactivated (services.mentor_metrics.changed), and with the clock."""
     return f"mentor:metrics:{mentor_id}"
+
+
+def mentor_metrics_version_key(mentor_id):
+    """Bumped by every change to a mentor's figures; cached figures carry the version they saw."""
+    return f"mentor:metrics:{mentor_id}:version"
 
 
 def metrics_throttle_key(mentor_id):

@@ -77,18 +77,25 @@ def compute(mentor_id, tz="UTC", now=None):
 
 
 def get(mentor_id, tz="UTC"):
-    """The cached figures (computed and stored on a miss; straight from the database if Redis is down)."""
-    key = cache.mentor_metrics_key(mentor_id)
+    """The cached figures (computed and stored on a miss; straight from the database if Redis is down).
+
+    Every change bumps the mentor's version; figures are cached with the version they were
+    computed under and ignored once it moved, so a read that raced a write cannot leave
+    stale figures behind."""
+    key, version_key = cache.mentor_metrics_key(mentor_id), cache.mentor_metrics_version_key(mentor_id)
     try:
-        raw = get_redis().hget(key, tz)
+        version, raw = get_redis().pipeline().get(version_key).hget(key, tz).execute()
     except redis.RedisError:
         return compute(mentor_id, tz) | {"cached": False}
+    version = int(version or 0)
     if raw is not None:
-        return json.loads(raw) | {"cached": True}
+        cached = json.loads(raw)
+        if cached.pop("version", None) == version:
+            return cached | {"cached": True}
     figures = compute(mentor_id, tz)
     try:
         pipe = get_redis().pipeline()
-        pipe.hset(key, tz, json.dumps(figures))
+        pipe.hset(key, tz, json.dumps(figures | {"version": version}))
         pipe.expire(key, cache.MENTOR_METRICS_TTL)
         pipe.execute()
     except redis.RedisError:
@@ -106,6 +113,7 @@ def changed(*mentor_ids):
 
 def _after_commit():
     for mentor_id in sorted(db.session.info.pop(_PENDING, set())):
+        cache.bump(cache.mentor_metrics_version_key(mentor_id), cache.MENTOR_METRICS_TTL * 2)
         cache.delete(cache.mentor_metrics_key(mentor_id))
         notify_changed(mentor_id)
 

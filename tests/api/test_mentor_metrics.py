@@ -75,3 +75,19 @@ def test_metrics_answer_from_the_database_when_redis_is_down(make_app, private_r
         private_redis.stop()
         res = app.test_client().get("/api/v1/mentor/metrics", headers=auth_for(mentor))
         assert res.status_code == 200 and res.get_json()["active_students"] == 1
+
+
+def test_figures_cached_by_a_read_that_raced_a_write_are_not_served(client, redis_conn):
+    import json
+
+    from app.services import cache, mentor_metrics
+
+    mentor = make_user("mentor")
+    student = make_user(mentor=mentor)
+    stale = mentor_metrics.compute(mentor.id)  # a read computes ...
+    client.post("/api/v1/entries", json={"title": "new"}, headers=auth_for(student))  # ... a write commits ...
+    # ... and the slow read stores its figures after the write dropped the cache
+    redis_conn.hset(cache.mentor_metrics_key(mentor.id), "UTC", json.dumps(stale | {"version": 0}))
+    fresh = metrics(client, mentor)
+    assert fresh["cached"] is False and fresh["entries"]["pending"] == 1
+    assert metrics(client, mentor)["cached"] is True
