@@ -86,8 +86,9 @@ def list_tasks(user, student_id=None, status=None, overdue=None, before_id=None,
     query = access.scope_to_students(select(Task), Task.student_id, user, student_id)
     if status:
         query = query.where(Task.status == status)
-    if overdue:
-        query = query.where(Task.status == "open", Task.due_at < utcnow())
+    if overdue is not None:
+        late = (Task.status == "open") & (Task.due_at < utcnow())
+        query = query.where(late if overdue else ~late | Task.due_at.is_(None))
     return paging.newest_first(query, Task.id, to_dict, before_id, limit)
 
 

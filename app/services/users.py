@@ -77,6 +77,11 @@ def assign_mentor(student_id, mentor_id, actor=None):
 
     student = get_user(student_id, Role.STUDENT.value)
     mentor = get_user(mentor_id, Role.MENTOR.value)
+    if not mentor.is_active:
+        raise ApiError(409, "mentor_inactive", "This mentor's account is inactive; choose an active mentor.")
+    # Two admins reassigning at once: the second waits and sees the first's choice.
+    db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
+    db.session.refresh(student)
     previous = student.mentor_id
     if previous == mentor.id:
         return student

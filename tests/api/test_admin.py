@@ -90,3 +90,14 @@ def test_cohorts_and_members(client):
     )
     db.session.refresh(student)
     assert student.cohort_ids == [cohort["id"]]
+
+
+def test_assigning_an_inactive_mentor_is_refused(client):
+    from tests.helpers import auth_for, make_user
+
+    admin = make_user("admin")
+    student, mentor = make_user(), make_user("mentor", active=False)
+    res = client.put(
+        f"/api/v1/admin/students/{student.id}/mentor", json={"mentor_id": mentor.id}, headers=auth_for(admin)
+    )
+    assert res.status_code == 409 and res.get_json()["error"]["code"] == "mentor_inactive"

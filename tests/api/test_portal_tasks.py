@@ -58,9 +58,12 @@ def test_overdue_filter(client):
     mentor = make_user("mentor")
     student = make_user(mentor=mentor)
     late = assign(client, mentor, student, due_at=(datetime.now(UTC) - timedelta(hours=1)).isoformat())
-    assign(client, mentor, student, due_at=(datetime.now(UTC) + timedelta(days=1)).isoformat())
+    on_time = assign(client, mentor, student, due_at=(datetime.now(UTC) + timedelta(days=1)).isoformat())
+    undated = assign(client, mentor, student)
     items = client.get("/api/v1/tasks?overdue=true", headers=auth_for(student)).get_json()["items"]
     assert [t["id"] for t in items] == [late["id"]] and items[0]["overdue"] is True
+    items = client.get("/api/v1/tasks?overdue=false", headers=auth_for(student)).get_json()["items"]
+    assert [t["id"] for t in items] == [undated["id"], on_time["id"]]
 
 
 def test_wrong_mentor_and_wrong_student_get_404_on_every_task_route(client):
