@@ -1,6 +1,7 @@
 """A small Server-Sent Events reader for the tests: reads a stream in a thread, records events."""
 
 import json
+import socket
 import threading
 import time
 
@@ -53,4 +54,12 @@ class SSEReader:
                 self._cond.wait(remaining)
 
     def close(self):
+        # Shut the socket first: the reader thread is blocked in recv() holding the buffer's
+        # lock, and close() alone would wait for the server's next heartbeat.
+        sock = getattr(getattr(self.response.raw, "_connection", None), "sock", None)
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
         self.response.close()
