@@ -27,6 +27,10 @@ def can_see_student(user, student):
     return False
 
 
+def can_see_student_id(user, student_id):
+    return can_see_student(user, db.session.get(User, student_id))
+
+
 def visible_student(user, student_id):
     """The student if `user` may see them, else a 404 ApiError."""
     student = db.session.get(User, student_id)

@@ -2,7 +2,7 @@
 
 from app.api.errors import ApiError
 from app.models import Role
-from app.services import activity, entries, schedules, tasks
+from app.services import access, activity, entries, schedules, tasks
 
 ENTITIES = {
     "entry": entries.visible_entry,
@@ -34,4 +34,4 @@ def _attendance_visible(user, item):
     if item["action"] != "attendance":
         return True
     student_id = (item["new_value"] or item["old_value"] or {}).get("student_id")
-    return schedules.can_see_attendance(user, student_id)
+    return access.can_see_student_id(user, student_id)

@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 
 from app.api.errors import ApiError
 from app.extensions import db
-from app.models import Attendance, Cohort, CohortMember, Role, Schedule, User, iso, utcnow
+from app.models import Cohort, CohortMember, Role, Schedule, User, iso
 from app.realtime.rooms import cohort_room, mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox
 from app.services.dashboard import queue as dashboard_queue
@@ -38,7 +38,7 @@ def to_dict(s, tz=None, viewer=None):
         "attendance": [
             {"student_id": a.student_id, "status": a.status, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
             for a in s.attendance
-            if viewer is not None and can_see_attendance(viewer, a.student_id)
+            if viewer is not None and access.can_see_student_id(viewer, a.student_id)
         ],
         "created_at": iso(s.created_at),
         "updated_at": iso(s.updated_at),
@@ -48,11 +48,6 @@ def to_dict(s, tz=None, viewer=None):
         data["local_start"] = s.start_time.astimezone(zone).isoformat()
         data["local_end"] = s.end_time.astimezone(zone).isoformat()
     return data
-
-
-def can_see_attendance(user, student_id):
-    """A group session mixes students of several mentors: each sees only their own people's attendance."""
-    return access.can_see_student(user, db.session.get(User, student_id))
 
 
 def _audit_view(s):
@@ -271,68 +266,6 @@ def _announce_update(s, actor, activity_type, title, changes):
         notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
     mentor_metrics.changed(s.mentor_id)
     dashboard_queue.queue_refresh_for(s, activity_type)
-
-
-def mark_attendance(user, schedule_id, status, student_id=None, now=None):
-    """The mentor marks any attendee; a student marks only themselves, only during the session."""
-    now = now or utcnow()
-    s = visible_schedule(user, schedule_id)
-    if user.role == Role.STUDENT:
-        if student_id not in (None, user.id):
-            raise ApiError(403, "not_allowed", "Students mark only their own attendance.")
-        student_id = user.id
-        if status not in ("present", "late"):
-            raise ApiError(422, details={"status": ["Students may mark themselves present or late."]})
-        if not s.start_time <= now <= s.end_time:
-            raise ApiError(409, "outside_session_window", "Attendance can be marked only while the session runs.")
-    elif student_id is None:
-        raise ApiError(422, details={"student_id": ["Required: whose attendance to mark."]})
-    elif user.role not in (Role.MENTOR, Role.ADMIN):
-        raise ApiError(403)
-    elif not can_see_attendance(user, student_id):
-        # In a group session the mentor marks their own students; the others' mentors or the students do.
-        raise ApiError(404, "student_not_found", f"No student with id {student_id} among yours.")
-    if s.status == "canceled":
-        raise ApiError(409, "session_canceled", "This session was canceled.")
-    if student_id not in {a.id for a in attendees(s)}:
-        raise ApiError(422, details={"student_id": ["Not an attendee of this session."]})
-    # Lock the session so two first marks for one student (mentor and student at once) cannot collide.
-    db.session.execute(select(Schedule.id).where(Schedule.id == s.id).with_for_update())
-    row = db.session.scalar(
-        select(Attendance).where(Attendance.schedule_id == s.id, Attendance.student_id == student_id)
-    )
-    old = {"student_id": student_id, "status": row.status} if row else None
-    if row is None:
-        row = Attendance(schedule_id=s.id, student_id=student_id, status=status, marked_by=user.id)
-        db.session.add(row)
-    elif row.status == status:
-        return s
-    row.status, row.marked_by, row.marked_at = status, user.id, now
-    activity.audit("schedule", s.id, "attendance", user, old, {"student_id": student_id, "status": status})
-    dashboard_queue.queue_refresh_for(row, "attendance:marked")
-    activity.record(
-        "attendance:marked",
-        user,
-        "schedule",
-        s.id,
-        student_id=student_id,
-        mentor_id=s.mentor_id,
-        payload={"status": status},
-    )
-    db.session.flush()
-    db.session.refresh(s)
-    payload = {"schedule_id": s.id, "student_id": student_id, "status": status, "marked_by": user.id}
-    outbox.record_to_rooms("attendance:updated", [student_room(student_id), mentor_room(s.mentor_id)], payload)
-    if user.id != student_id:
-        notifications.notify(
-            db.session.get(User, student_id),
-            "attendance_marked",
-            f"Attendance for {s.title}: {status}",
-            "",
-            {"schedule_id": s.id, "status": status},
-        )
-    commit()
-    return s
 
 
 # -- reads ------------------------------------------------------------------------------

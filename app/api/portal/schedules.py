@@ -13,7 +13,7 @@ from app.schemas.portal import (
     ScheduleStatusSchema,
     ScheduleUpdateSchema,
 )
-from app.services import schedules
+from app.services import attendance, schedules
 
 ANYONE = ("student", "mentor", "admin")
 
@@ -81,6 +81,4 @@ def set_schedule_status(body, schedule_id):
 @blp.response(200, ScheduleEnvelope)
 def mark_attendance(body, schedule_id):
     """Mark attendance: the mentor for any attendee, a student for themselves while the session runs."""
-    return {
-        "schedule": schedules.to_dict(schedules.mark_attendance(current_user, schedule_id, **body), viewer=current_user)
-    }
+    return {"schedule": schedules.to_dict(attendance.mark(current_user, schedule_id, **body), viewer=current_user)}
