@@ -1,6 +1,6 @@
 """Mentoring portal: entries, comments, tasks, schedules, attendance, feed, audit, metrics."""
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 from app.models.mentoring import ENTRY_STATUSES, REVIEW_STATUSES, TASK_STATUSES
 from app.models.schedules import ATTENDANCE_STATUSES, SCHEDULE_STATUSES
@@ -263,7 +263,7 @@ class AuditPageSchema(Schema):
 
 class MetricsQuerySchema(Schema):
     class Meta:
-        unknown = "exclude"
+        unknown = EXCLUDE
 
     tz = time_zone_field(load_default="UTC")
 
