@@ -3,8 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from app.api.errors import ApiError
 from app.models import Role
+from app.services.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -22,7 +22,7 @@ def create_user_command(email, password, name, role):
         raise click.BadParameter("at least 8 characters", param_hint="--password")
     try:
         user = users.create_user(email, password, name, role)
-    except ApiError as exc:
+    except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
 
@@ -47,7 +47,7 @@ def seed_demo_command(if_empty):
 @click.option("--stale-only", "mode", flag_value="stale", help="Only refresh stale (or missing) aggregates.")
 def refresh_dashboards_command(mode):
     """Drain the student dashboard refresh queue, then refresh stale aggregates."""
-    from app.jobs.dashboard import refresh_dashboards_now
+    from app.services.dashboard.drain import refresh_dashboards_now
 
     result = refresh_dashboards_now(mode or "all")
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))

@@ -4,8 +4,9 @@ from functools import wraps
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
-from app.api.errors import ApiError, error_response
+from app.api.errors import error_response
 from app.models import Role
+from app.services.errors import Forbidden
 
 
 def role_required(*roles):
@@ -17,7 +18,7 @@ def role_required(*roles):
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
             if current_user.role not in allowed:
-                raise ApiError(403, message="Your role may not use this endpoint.")
+                raise Forbidden(message="Your role may not use this endpoint.")
             return fn(*args, **kwargs)
 
         return wrapper

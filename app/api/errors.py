@@ -5,6 +5,8 @@ import logging
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
+from app.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized, Unavailable
+
 log = logging.getLogger(__name__)
 
 DEFAULT_CODES = {
@@ -22,29 +24,29 @@ DEFAULT_CODES = {
 }
 
 
-class ApiError(Exception):
-    """Raised by services and views for an expected, user-facing failure."""
+# Each domain error's HTTP status; the envelope is the same for all of them.
+STATUS_FOR = {
+    Invalid: 422,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Unavailable: 503,
+}
 
-    def __init__(self, status, code=None, message=None, details=None, headers=None):
-        default_code, default_message = DEFAULT_CODES.get(status, ("error", "Request failed."))
-        super().__init__(message or default_message)
-        self.status = status
-        self.code = code or default_code
-        self.message = message or default_message
-        self.details = details or {}
-        self.headers = headers or {}
+
+def envelope(code, message, details=None):
+    """The one error body, for HTTP answers and socket replies alike."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def domain_envelope(error):
+    return envelope(error.code, error.message, error.details)
 
 
 def error_response(status, code=None, message=None, details=None, headers=None):
     default_code, default_message = DEFAULT_CODES.get(status, ("error", "Request failed."))
-    body = {
-        "error": {
-            "code": code or default_code,
-            "message": message or default_message,
-            "details": details or {},
-        }
-    }
-    response = jsonify(body)
+    response = jsonify(envelope(code or default_code, message or default_message, details))
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
@@ -82,8 +84,9 @@ def _retry_after_from(error):
     return response.headers.get("Retry-After") if response is not None else None
 
 
-def handle_api_error(error):
-    return error_response(error.status, error.code, error.message, error.details, error.headers)
+def handle_domain_error(error):
+    status = next((code for cls, code in STATUS_FOR.items() if isinstance(error, cls)), 400)
+    return error_response(status, error.code, error.message, error.details)
 
 
 def handle_unexpected(error):
@@ -100,6 +103,6 @@ def require_json_body():
 
 def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
-    app.register_error_handler(ApiError, handle_api_error)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.before_request(require_json_body)

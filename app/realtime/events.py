@@ -9,8 +9,10 @@ from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 from jwt import ExpiredSignatureError, PyJWTError
 
+from app.api.errors import domain_envelope, envelope
 from app.realtime.rooms import rooms_for
 from app.services import notifications, tokens, users
+from app.services.errors import Invalid
 
 log = logging.getLogger(__name__)
 
@@ -62,16 +64,11 @@ def register(socketio):
         user = current_socket_user(socketio)
         if user is None:
             disconnect()
-            return {"error": {"code": "token_invalid", "message": "Reconnect with a valid token.", "details": {}}}
+            return envelope("token_invalid", "Reconnect with a valid token.")
         last_id = data.get("last_id") if isinstance(data, dict) else None
         if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
-            return {
-                "error": {
-                    "code": "validation_error",
-                    "message": 'Send {"last_id": <int >= 0>}.',
-                    "details": {"last_id": ["A non-negative integer is required."]},
-                }
-            }
+            details = {"last_id": ["A non-negative integer is required."]}
+            return domain_envelope(Invalid(message='Send {"last_id": <int >= 0>}.', details=details))
         return notifications.list_for(user, since_id=last_id, limit=200)
 
     @socketio.on("disconnect")

@@ -5,13 +5,13 @@ Other people's objects answer 404, not 403: saying "it exists" would leak their 
 
 from sqlalchemy import select
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import CohortMember, Role, User
+from app.services.errors import NotFound
 
 
 def student_not_found(student_id):
-    return ApiError(404, "student_not_found", f"No student with id {student_id} among yours.")
+    return NotFound("student_not_found", f"No student with id {student_id} among yours.")
 
 
 def can_see_student(user, student):
@@ -32,7 +32,7 @@ def can_see_student_id(user, student_id):
 
 
 def visible_student(user, student_id):
-    """The student if `user` may see them, else a 404 ApiError."""
+    """The student if `user` may see them, else NotFound."""
     student = db.session.get(User, student_id)
     if not can_see_student(user, student):
         raise student_not_found(student_id)

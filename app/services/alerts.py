@@ -13,11 +13,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from app.api.errors import ApiError
 from app.extensions import db
+from app.jobs.queues import enqueue_in
 from app.models import AlertStep, CrisisAlert, Notification, Role, User, iso, utcnow
 from app.models.alerts import ACKNOWLEDGED, OPEN, RESOLVED
 from app.services import cache, notifications
+from app.services.errors import Conflict, NotFound
 from app.services.transaction import after_commit, commit
 
 CRISIS = notifications.CRISIS_TYPE
@@ -106,10 +107,7 @@ def raise_alert(student, intent, severity):
 
 def schedule_check(alert_id, delay):
     """A delayed job for this alert; the periodic sweep catches it too if this is lost."""
-    from app.jobs.alerts import check_alert
-    from app.jobs.queues import HIGH, MUST_NOT_BE_LOST, enqueue_in
-
-    enqueue_in(delay + timedelta(seconds=1), check_alert, alert_id, queue=HIGH, retry=MUST_NOT_BE_LOST)
+    enqueue_in(delay + timedelta(seconds=1), "app.jobs.alerts.check_alert", alert_id)
 
 
 def _may_act(user, alert):
@@ -120,7 +118,7 @@ def get_alert(user, alert_id, lock=False):
     query = select(CrisisAlert).where(CrisisAlert.id == alert_id)
     alert = db.session.scalar(query.with_for_update() if lock else query)
     if alert is None or not _may_act(user, alert):
-        raise ApiError(404, "alert_not_found", f"No alert with id {alert_id} among yours.")
+        raise NotFound("alert_not_found", f"No alert with id {alert_id} among yours.")
     return alert
 
 
@@ -142,7 +140,7 @@ def list_alerts(user, status=None, student_id=None, limit=50, before_id=None):
 def acknowledge(user, alert_id):
     alert = get_alert(user, alert_id, lock=True)
     if alert.status == RESOLVED:
-        raise ApiError(409, "alert_resolved", "This alert is already resolved.")
+        raise Conflict("alert_resolved", "This alert is already resolved.")
     if alert.status == OPEN:
         alert.status = ACKNOWLEDGED
         alert.acknowledged_at = utcnow()
@@ -158,7 +156,7 @@ def acknowledge(user, alert_id):
 def resolve(user, alert_id, note):
     alert = get_alert(user, alert_id, lock=True)
     if alert.status == RESOLVED:
-        raise ApiError(409, "alert_resolved", "This alert is already resolved.")
+        raise Conflict("alert_resolved", "This alert is already resolved.")
     now = utcnow()
     if alert.status == OPEN:  # resolving implies having seen it
         alert.acknowledged_at, alert.acknowledged_by = now, user.id
@@ -228,16 +226,5 @@ def due_alert_ids(now=None):
             select(CrisisAlert.id)
             .where(CrisisAlert.status != RESOLVED, CrisisAlert.next_check_at <= now)
             .order_by(CrisisAlert.next_check_at)
-        )
-    )
-
-
-def pinned_notification_ids(user):
-    """Ids of the user's notifications whose alert is not yet resolved."""
-    return set(
-        db.session.scalars(
-            select(Notification.id)
-            .join(CrisisAlert, Notification.alert_id == CrisisAlert.id)
-            .where(Notification.user_id == user.id, CrisisAlert.status != RESOLVED)
         )
     )

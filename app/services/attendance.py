@@ -4,12 +4,12 @@ mentors, so each marks (and sees) only their own people."""
 
 from sqlalchemy import select
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Attendance, Role, Schedule, User, utcnow
 from app.realtime.rooms import mentor_room, student_room
 from app.services import access, activity, notifications, outbox, schedules
 from app.services.dashboard import queue as dashboard_queue
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.transaction import commit
 
 
@@ -19,23 +19,23 @@ def mark(user, schedule_id, status, student_id=None, now=None):
     s = schedules.visible_schedule(user, schedule_id)
     if user.role == Role.STUDENT:
         if student_id not in (None, user.id):
-            raise ApiError(403, "not_allowed", "Students mark only their own attendance.")
+            raise Forbidden("not_allowed", "Students mark only their own attendance.")
         student_id = user.id
         if status not in ("present", "late"):
-            raise ApiError(422, details={"status": ["Students may mark themselves present or late."]})
+            raise Invalid(details={"status": ["Students may mark themselves present or late."]})
         if not s.start_time <= now <= s.end_time:
-            raise ApiError(409, "outside_session_window", "Attendance can be marked only while the session runs.")
+            raise Conflict("outside_session_window", "Attendance can be marked only while the session runs.")
     elif student_id is None:
-        raise ApiError(422, details={"student_id": ["Required: whose attendance to mark."]})
+        raise Invalid(details={"student_id": ["Required: whose attendance to mark."]})
     elif user.role not in (Role.MENTOR, Role.ADMIN):
-        raise ApiError(403)
+        raise Forbidden()
     elif not access.can_see_student_id(user, student_id):
         # In a group session the mentor marks their own students; the others' mentors or the students do.
-        raise ApiError(404, "student_not_found", f"No student with id {student_id} among yours.")
+        raise NotFound("student_not_found", f"No student with id {student_id} among yours.")
     if s.status == "canceled":
-        raise ApiError(409, "session_canceled", "This session was canceled.")
+        raise Conflict("session_canceled", "This session was canceled.")
     if student_id not in {a.id for a in schedules.attendees(s)}:
-        raise ApiError(422, details={"student_id": ["Not an attendee of this session."]})
+        raise Invalid(details={"student_id": ["Not an attendee of this session."]})
     # Lock the session so two first marks for one student (mentor and student at once) cannot collide.
     db.session.execute(select(Schedule.id).where(Schedule.id == s.id).with_for_update())
     row = db.session.scalar(

@@ -1,8 +1,8 @@
 """Reading the audit log: only for entities the caller may see."""
 
-from app.api.errors import ApiError
 from app.models import Role
 from app.services import access, activity, entries, schedules, tasks
+from app.services.errors import DomainError, NotFound
 
 ENTITIES = {
     "entry": entries.visible_entry,
@@ -15,10 +15,10 @@ def log_for(user, entity_type, entity_id):
     """The entity's changes, oldest first; 404 for an entity the caller may not see.
     A deleted entity's record stays readable for admins."""
     if entity_type not in ENTITIES:
-        raise ApiError(404, "unknown_entity_type", f"No audit log for {entity_type!r}; use one of {sorted(ENTITIES)}.")
+        raise NotFound("unknown_entity_type", f"No audit log for {entity_type!r}; use one of {sorted(ENTITIES)}.")
     try:
         ENTITIES[entity_type](user, entity_id)
-    except ApiError:
+    except DomainError:
         items = activity.history(entity_type, entity_id) if user.role == Role.ADMIN else []
         if not items:
             raise

@@ -6,12 +6,12 @@ and the live events go out after commit through the outbox.
 
 from sqlalchemy import select
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Comment, Entry, EntryStatusChange, Role, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox, paging
 from app.services.dashboard import queue as dashboard_queue
+from app.services.errors import Conflict, NotFound
 from app.services.transaction import commit
 
 
@@ -65,7 +65,7 @@ def visible_entry(user, entry_id):
     """The entry if `user` may see it (its student, their mentor, an admin), else 404."""
     entry = db.session.get(Entry, entry_id)
     if entry is None or not access.can_see_student(user, db.session.get(User, entry.student_id)):
-        raise ApiError(404, "entry_not_found", f"No entry with id {entry_id} among yours.")
+        raise NotFound("entry_not_found", f"No entry with id {entry_id} among yours.")
     return entry
 
 
@@ -105,7 +105,7 @@ def update(student, entry_id, changes):
     """The student edits their own entry; one that needed revision goes back to pending."""
     entry = visible_entry(student, entry_id)
     if entry.status in ("approved", "rejected"):
-        raise ApiError(409, "entry_closed", f"This entry is {entry.status}; it can no longer be edited.")
+        raise Conflict("entry_closed", f"This entry is {entry.status}; it can no longer be edited.")
     before = _audit_view(entry)
     for field, value in changes.items():
         setattr(entry, field, value)

@@ -12,9 +12,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import IdempotencyRecord, utcnow
+from app.services.errors import Conflict, Invalid
 
 MAX_KEY_LENGTH = 128
 
@@ -25,8 +25,7 @@ def request_hash(body):
 
 def check_key(key):
     if key is not None and not (1 <= len(key) <= MAX_KEY_LENGTH):
-        raise ApiError(
-            422,
+        raise Invalid(
             "invalid_idempotency_key",
             "Idempotency-Key must be 1 to 128 characters.",
             {"Idempotency-Key": ["Length must be between 1 and 128."]},
@@ -41,9 +40,7 @@ def replay(scope, key, body):
     if record is None:
         return None
     if record.request_hash != request_hash(body):
-        raise ApiError(
-            409, "idempotency_key_reused", "This Idempotency-Key was already used with a different request body."
-        )
+        raise Conflict("idempotency_key_reused", "This Idempotency-Key was already used with a different request body.")
     return record.response, record.status_code
 
 

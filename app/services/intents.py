@@ -8,17 +8,17 @@ the request still succeeds and the outbox relay delivers later.
 
 from flask import current_app
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import ChatIntent, Role, User
 from app.services import alerts, cache, crisis_detection, idempotency
+from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.transaction import after_commit, commit, rollback
 
 
 def _student(student_id):
     student = db.session.get(User, student_id)
     if student is None or student.role != Role.STUDENT or not student.is_active:
-        raise ApiError(404, "student_not_found", f"No active student with id {student_id}.")
+        raise NotFound("student_not_found", f"No active student with id {student_id}.")
     return student
 
 
@@ -26,12 +26,12 @@ def resolve_student(caller, body):
     """Which student this intent is about. A student may only ever post for themselves."""
     if caller is None:  # the chatbot's service key
         if body.get("student_id") is None:
-            raise ApiError(422, details={"student_id": ["Required when calling with a service key."]})
+            raise Invalid(details={"student_id": ["Required when calling with a service key."]})
         return _student(body["student_id"])
     if caller.role != Role.STUDENT:
-        raise ApiError(403, message="Only the chatbot's service key or a student's own token may post intents.")
+        raise Forbidden(message="Only the chatbot's service key or a student's own token may post intents.")
     if body.get("student_id") not in (None, caller.id):
-        raise ApiError(403, "not_your_student_id", "A student token can only post intents for that student.")
+        raise Forbidden("not_your_student_id", "A student token can only post intents for that student.")
     return caller
 
 

@@ -16,9 +16,12 @@ import redis
 from sqlalchemy import func, select
 
 from app.extensions import db, get_redis
-from app.models import Notification, Role, User, iso, utcnow
+from app.models import CrisisAlert, Notification, Role, User, iso, utcnow
+from app.models.alerts import RESOLVED
 from app.realtime.rooms import mentor_room, user_room
 from app.services import cache, outbox
+from app.services.dashboard.queue import queue_refresh
+from app.services.errors import NotFound
 from app.services.transaction import after_commit, commit
 
 log = logging.getLogger(__name__)
@@ -66,8 +69,6 @@ def notify(user, type, title, body="", data=None, alert_id=None):
 def _dashboard_changed(user, reason):
     """A student's dashboard shows their unread count and newest few: queue its refresh."""
     if user.role == Role.STUDENT:
-        from app.services.dashboard.queue import queue_refresh
-
         queue_refresh([user.id], reason, "low")
 
 
@@ -117,10 +118,14 @@ def unread_count(user):
 
 
 def _pinned_ids(user):
-    """Notifications of this user's alerts that are still open (pinned in the fast list)."""
-    from app.services import alerts  # late: alerts builds on notifications
-
-    return alerts.pinned_notification_ids(user)
+    """Notifications of this user's alerts not yet resolved (pinned in the fast list)."""
+    return set(
+        db.session.scalars(
+            select(Notification.id)
+            .join(CrisisAlert, Notification.alert_id == CrisisAlert.id)
+            .where(Notification.user_id == user.id, CrisisAlert.status != RESOLVED)
+        )
+    )
 
 
 def _rebuild_fast_list(user):
@@ -198,9 +203,7 @@ def _next(items, has_more):
 def _owned(user, notification_id):
     n = db.session.get(Notification, notification_id)
     if n is None or n.user_id != user.id or n.cleared_at is not None:
-        from app.api.errors import ApiError
-
-        raise ApiError(404, "notification_not_found", f"No notification with id {notification_id}.")
+        raise NotFound("notification_not_found", f"No notification with id {notification_id}.")
     return n
 
 

@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Schedule, User, iso
 from app.realtime.rooms import cohort_room, mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox
 from app.services.dashboard import queue as dashboard_queue
+from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.transaction import commit
 
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
@@ -84,7 +84,7 @@ def visible_schedule(user, schedule_id):
         or (user.role == Role.STUDENT and (s.student_id == user.id or s.cohort_id in access.cohort_ids_of(user.id)))
     )
     if not visible:
-        raise ApiError(404, "schedule_not_found", f"No session with id {schedule_id} among yours.")
+        raise NotFound("schedule_not_found", f"No session with id {schedule_id} among yours.")
     return s
 
 
@@ -92,7 +92,7 @@ def owned_schedule(user, schedule_id):
     """A session the caller runs (or any, for an admin): only they change it."""
     s = visible_schedule(user, schedule_id)
     if user.role not in (Role.MENTOR, Role.ADMIN):
-        raise ApiError(403, "not_session_owner", "Only the session's mentor may change it.")
+        raise Forbidden("not_session_owner", "Only the session's mentor may change it.")
     return s
 
 
@@ -124,7 +124,7 @@ def _group_cohort(mentor, cohort_id):
     mine = set(access.mentor_student_ids(mentor.id))
     members = {m.user_id for m in cohort.members} if cohort else set()
     if cohort is None or (mentor.role != Role.ADMIN and not mine & members):
-        raise ApiError(404, "cohort_not_found", f"No cohort with id {cohort_id} among your students'.")
+        raise NotFound("cohort_not_found", f"No cohort with id {cohort_id} among your students'.")
     return cohort
 
 
@@ -133,7 +133,7 @@ def _group_cohort(mentor, cohort_id):
 
 def _check_times(start, end):
     if end <= start:
-        raise ApiError(422, details={"end_time": ["Must be after start_time."]})
+        raise Invalid(details={"end_time": ["Must be after start_time."]})
 
 
 def _check_overlap(mentor_id, start, end, exclude_id=None):
@@ -149,9 +149,7 @@ def _check_overlap(mentor_id, start, end, exclude_id=None):
         query = query.where(Schedule.id != exclude_id)
     clash = db.session.scalars(query.order_by(Schedule.start_time)).all()
     if clash:
-        raise ApiError(
-            409, "schedule_overlap", "The mentor already has a session at that time.", {"conflicting_ids": clash}
-        )
+        raise Conflict("schedule_overlap", "The mentor already has a session at that time.", {"conflicting_ids": clash})
 
 
 # -- writes -----------------------------------------------------------------------------

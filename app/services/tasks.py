@@ -2,12 +2,12 @@
 
 from sqlalchemy import select
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Role, Task, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
 from app.services import access, activity, mentor_metrics, notifications, outbox, paging
 from app.services.dashboard import queue as dashboard_queue
+from app.services.errors import NotFound
 from app.services.transaction import commit
 
 
@@ -44,7 +44,7 @@ def _audit_view(task):
 def visible_task(user, task_id):
     task = db.session.get(Task, task_id)
     if task is None or not access.can_see_student(user, db.session.get(User, task.student_id)):
-        raise ApiError(404, "task_not_found", f"No task with id {task_id} among yours.")
+        raise NotFound("task_not_found", f"No task with id {task_id} among yours.")
     return task
 
 

@@ -3,9 +3,11 @@
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Role, User
+from app.realtime.rooms import mentor_room
+from app.services import activity, mentor_metrics, notifications, outbox
+from app.services.errors import Conflict, NotFound, Unauthorized
 from app.services.transaction import commit
 
 
@@ -17,9 +19,7 @@ def create_user(email, password, name, role):
     """Create a user of any role; 409 when the email is taken."""
     email = email.strip().lower()
     if get_by_email(email) is not None:
-        raise ApiError(
-            409, "email_taken", "An account with this email already exists.", {"email": ["Already registered."]}
-        )
+        raise Conflict("email_taken", "An account with this email already exists.", {"email": ["Already registered."]})
     user = User(email=email, name=name.strip(), role=Role(role), is_active=True)
     user.set_password(password)
     db.session.add(user)
@@ -27,8 +27,8 @@ def create_user(email, password, name, role):
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
-        raise ApiError(
-            409, "email_taken", "An account with this email already exists.", {"email": ["Already registered."]}
+        raise Conflict(
+            "email_taken", "An account with this email already exists.", {"email": ["Already registered."]}
         ) from None
     return user
 
@@ -36,9 +36,9 @@ def create_user(email, password, name, role):
 def authenticate(email, password):
     user = get_by_email(email)
     if user is None or not user.check_password(password):
-        raise ApiError(401, "invalid_credentials", "Email or password is wrong.")
+        raise Unauthorized("invalid_credentials", "Email or password is wrong.")
     if not user.is_active:
-        raise ApiError(401, "account_inactive", "This account is inactive.")
+        raise Unauthorized("account_inactive", "This account is inactive.")
     return user
 
 
@@ -55,13 +55,11 @@ def get_user(user_id, role=None):
     user = db.session.get(User, user_id)
     if user is None or (role is not None and user.role != Role(role)):
         label = role or "user"
-        raise ApiError(404, f"{label}_not_found", f"No {label} with id {user_id}.")
+        raise NotFound(f"{label}_not_found", f"No {label} with id {user_id}.")
     return user
 
 
 def set_active(user_id, active):
-    from app.services import mentor_metrics
-
     user = get_user(user_id)
     user.is_active = active
     if user.role == Role.STUDENT:
@@ -72,13 +70,10 @@ def set_active(user_id, active):
 
 def assign_mentor(student_id, mentor_id, actor=None):
     """Set a student's one mentor (replacing any earlier one); the new mentor hears `student:registered`."""
-    from app.realtime.rooms import mentor_room
-    from app.services import activity, mentor_metrics, notifications, outbox
-
     student = get_user(student_id, Role.STUDENT.value)
     mentor = get_user(mentor_id, Role.MENTOR.value)
     if not mentor.is_active:
-        raise ApiError(409, "mentor_inactive", "This mentor's account is inactive; choose an active mentor.")
+        raise Conflict("mentor_inactive", "This mentor's account is inactive; choose an active mentor.")
     # Two admins reassigning at once: the second waits and sees the first's choice.
     db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
     db.session.refresh(student)

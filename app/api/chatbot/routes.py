@@ -8,10 +8,10 @@ from flask import current_app, g, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
-from app.api.errors import ApiError
 from app.extensions import limiter
 from app.schemas.chat import IntentResultSchema, IntentSchema
 from app.services import intents
+from app.services.errors import Unauthorized
 
 blp = Blueprint("chatbot", __name__, url_prefix="/chatbot", description="Chatbot integration")
 
@@ -21,7 +21,7 @@ def _caller():
     key = request.headers.get("X-Chatbot-Key")
     if key is not None:
         if not any(hmac.compare_digest(key.encode(), k.encode()) for k in current_app.config["CHATBOT_API_KEYS"]):
-            raise ApiError(401, "invalid_service_key", "The X-Chatbot-Key is not valid.")
+            raise Unauthorized("invalid_service_key", "The X-Chatbot-Key is not valid.")
         return None, "chatbot:" + hashlib.sha256(key.encode()).hexdigest()[:16]
     verify_jwt_in_request()
     return current_user, f"user:{current_user.id}"

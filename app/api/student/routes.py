@@ -5,7 +5,6 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
-from app.api.errors import ApiError
 from app.extensions import limiter
 from app.models import Role
 from app.schemas.dashboard import (
@@ -16,7 +15,8 @@ from app.schemas.dashboard import (
     StreamTokenSchema,
 )
 from app.services import metrics
-from app.services.dashboard import actions, store, stream
+from app.services.dashboard import actions, reader, stream
+from app.services.errors import Forbidden, Invalid
 
 blp = Blueprint("student", __name__, url_prefix="/student", description="Student dashboard")
 
@@ -28,7 +28,7 @@ blp = Blueprint("student", __name__, url_prefix="/student", description="Student
 @blp.response(200, DashboardSchema)
 def dashboard(query):
     """The student's own dashboard, from the cache (computed only the very first time)."""
-    return store.dashboard_for(current_user, **query)
+    return reader.dashboard_for(current_user, **query)
 
 
 def _per_student():
@@ -61,7 +61,7 @@ def _stream_student():
         return stream.redeem_token(token)
     verify_jwt_in_request()
     if current_user.role != Role.STUDENT:
-        raise ApiError(403, message="Your role may not use this endpoint.")
+        raise Forbidden(message="Your role may not use this endpoint.")
     return current_user
 
 
@@ -70,7 +70,7 @@ def _last_event_id():
     if raw is None or raw == "":
         return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-        raise ApiError(422, details={"Last-Event-ID": ["An event id (a non-negative integer) is required."]})
+        raise Invalid(details={"Last-Event-ID": ["An event id (a non-negative integer) is required."]})
     return int(raw)
 
 

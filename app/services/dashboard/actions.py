@@ -1,9 +1,9 @@
 """What a student does on the dashboard: recorded, and their dashboard queued for a refresh."""
 
-from app.api.errors import ApiError
 from app.extensions import db
 from app.models import Entry, StudentAction, Task
 from app.services.dashboard.queue import queue_refresh
+from app.services.errors import Invalid
 from app.services.transaction import commit
 
 # action -> refresh priority
@@ -32,7 +32,7 @@ def record(student, action, **data):
     _check_owned(student, Task, "mission_id", data.get("mission_id"), errors)
     _check_owned(student, Entry, "entry_id", data.get("entry_id"), errors)
     if errors:
-        raise ApiError(422, details=errors)
+        raise Invalid(details=errors)
     priority = ACTIONS[action]
     db.session.add(StudentAction(student_id=student.id, action=action, data=data))
     queue_refresh([student.id], f"action:{action}", priority)

@@ -26,12 +26,13 @@ import redis
 from flask import current_app
 from sqlalchemy import select
 
-from app.api.errors import ApiError
 from app.extensions import db, get_redis
 from app.models import OutboxEvent, Role, User
 from app.realtime.rooms import student_room
 from app.services import cache
 from app.services.dashboard.refresh import EVENT
+from app.services.errors import Unauthorized, Unavailable
+from app.services.outbox import packet
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ RESYNC = object()  # "you may have missed events: replay from the database"
 
 
 def unavailable():
-    return ApiError(503, "unavailable", "Live updates are unavailable right now; try again shortly.")
+    return Unavailable("unavailable", "Live updates are unavailable right now; try again shortly.")
 
 
 # -- stream tokens ----------------------------------------------------------------------
@@ -70,7 +71,7 @@ def redeem_token(token):
         student_id = None
     student = db.session.get(User, int(student_id)) if student_id else None
     if student is None or not student.is_active or student.role != Role.STUDENT:
-        raise ApiError(401, "stream_token_invalid", "The stream token is unknown, used or expired; ask for a new one.")
+        raise Unauthorized("stream_token_invalid", "The stream token is unknown, used or expired; ask for a new one.")
     return student
 
 
@@ -79,8 +80,6 @@ def redeem_token(token):
 
 def replay(student_id, after_id, limit=REPLAY_LIMIT):
     """The student's dashboard events after `after_id`, oldest first, as clients see them."""
-    from app.services.outbox import packet
-
     rows = db.session.scalars(
         select(OutboxEvent)
         .where(OutboxEvent.id > after_id, OutboxEvent.room == student_room(student_id), OutboxEvent.event == EVENT)
