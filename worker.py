@@ -12,7 +12,7 @@ from rq import Worker
 
 from app import create_app
 from app.extensions import db, get_redis
-from app.jobs.queues import QUEUE_NAMES
+from app.jobs.queues import JOBS, QUEUE_NAMES
 
 log = logging.getLogger("pulse.worker")
 
@@ -27,6 +27,7 @@ class PulseWorker(Worker):
 
 def run_cron():
     from rq.cron import CronScheduler
+    from rq.utils import import_attribute
 
     from app.jobs.schedule import PERIODIC
 
@@ -34,7 +35,13 @@ def run_cron():
     with app.app_context():
         cron = CronScheduler(connection=get_redis())
         for periodic in PERIODIC:
-            cron.register(periodic.func, queue_name=periodic.queue, interval=periodic.interval)
+            spec = JOBS[periodic.job]
+            cron.register(
+                import_attribute(periodic.job),
+                queue_name=spec.queue,
+                interval=periodic.interval,
+                job_timeout=spec.timeout,
+            )
         cron.start()
 
 

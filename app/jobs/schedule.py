@@ -1,21 +1,18 @@
-"""Periodic jobs, declared as data; worker.py registers them with RQ's cron scheduler."""
+"""Periodic jobs, declared as data; worker.py registers them with RQ's cron scheduler.
+Each names a job in app/jobs/queues.py's table, whose queue it runs on."""
 
 from dataclasses import dataclass
-
-from app.jobs import alerts, dashboard, maintenance
-from app.jobs.queues import HIGH, LOW
 
 
 @dataclass(frozen=True)
 class Periodic:
-    func: object
-    queue: str
+    job: str  # dotted name, a key of app.jobs.queues.JOBS
     interval: int  # seconds
 
 
 PERIODIC = [
-    Periodic(maintenance.relay_outbox, HIGH, 30),
-    Periodic(alerts.escalate_due_alerts, HIGH, 30),
-    Periodic(maintenance.prune, LOW, 3600),
-    Periodic(dashboard.refresh_dashboards, LOW, 300),
+    Periodic("app.jobs.maintenance.relay_outbox", 30),
+    Periodic("app.jobs.alerts.escalate_due_alerts", 30),
+    Periodic("app.jobs.maintenance.prune", 3600),
+    Periodic("app.jobs.dashboard.refresh_dashboards", 300),
 ]

@@ -75,5 +75,3 @@ class PageQuerySchema(Schema):
             data = dict(data)
             data["student_id"] = data["studentId"]
         return data
-
-

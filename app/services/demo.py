@@ -3,7 +3,8 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, CohortMember, Role, User
+from app.models import Cohort, CohortMember, Role, User, utcnow
+from app.services import entries, schedules, tasks
 
 PASSWORD = "pulse-demo-1"
 ADMIN = ("admin@pulse.test", "Ada Admin", Role.ADMIN)
@@ -71,9 +72,6 @@ def seed(only_if_empty=False):
 def _portal_work(mentor, cohort):
     """A little mentoring history for the first mentor's students, through the real services."""
     from datetime import timedelta
-
-    from app.models import utcnow
-    from app.services import entries, schedules, tasks
 
     students = sorted(
         (s for s in db.session.scalars(select(User).where(User.mentor_id == mentor.id))), key=lambda u: u.id

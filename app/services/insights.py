@@ -16,9 +16,12 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.jobs.queues import enqueue
 from app.models import ChatIntent, CrisisAlert, User, iso, utcnow
 from app.models.alerts import RESOLVED
-from app.services import access, cache
+from app.realtime.rooms import mentor_room
+from app.services import access, cache, outbox
+from app.services.transaction import commit
 
 MOOD_WEIGHTS = {
     "crisis": -3,
@@ -154,9 +157,6 @@ def full(student_id, now=None):
 
 def get_for(user, student_id):
     """The insights answer for a mentor (or admin) about one of their students."""
-    from app.jobs.insights import precalculate_student_insights
-    from app.jobs.queues import DEFAULT, enqueue
-
     student = access.mentor_student(user, student_id)
     cached = cache.get_json(cache.insights_key(student.id))
     if cached is not None:
@@ -172,7 +172,7 @@ def get_for(user, student_id):
         # Redis is down: no cache and no queue, so answer in full from the database.
         return _answer(student, full(student.id), iso(utcnow()), cached=False, partial=False, recomputing=False)
     if cache.claim(cache.insights_computing_key(student.id), cache.INSIGHTS_COMPUTING_TTL):
-        enqueue(precalculate_student_insights, student.id, queue=DEFAULT)
+        enqueue("app.jobs.insights.precalculate_student_insights", student.id)
     return _answer(student, basic(student.id), iso(utcnow()), cached=False, partial=True, recomputing=True)
 
 
@@ -189,10 +189,6 @@ def _answer(student, insights, computed_at, cached, partial, recomputing):
 
 def precalculate(student_id):
     """Compute, store in the cache, and tell the mentor. Returns the mentor told, if any."""
-    from app.realtime.rooms import mentor_room
-    from app.services import outbox
-    from app.services.transaction import commit
-
     student = db.session.get(User, student_id)
     if student is None:
         cache.delete(cache.insights_computing_key(student_id))

@@ -16,6 +16,7 @@ import redis
 from sqlalchemy import func, select
 
 from app.extensions import db, get_redis
+from app.jobs.queues import enqueue_in
 from app.models import Entry, Role, Schedule, Task, User, iso, utcnow
 from app.realtime.emit import emit
 from app.realtime.rooms import mentor_room
@@ -120,15 +121,12 @@ def _after_commit():
 
 def notify_changed(mentor_id):
     """Send metrics:updated now if none went out in the last interval, else schedule one trailing event."""
-    from app.jobs.mentor_metrics import send_metrics_update
-    from app.jobs.queues import HIGH, enqueue_in
-
     if cache.claim(cache.metrics_throttle_key(mentor_id), METRICS_INTERVAL):
         send(mentor_id)
         return
     if cache.claim(cache.metrics_trailing_key(mentor_id), METRICS_INTERVAL * 5):
         wait = _remaining(cache.metrics_throttle_key(mentor_id))
-        enqueue_in(timedelta(seconds=wait), send_metrics_update, mentor_id, queue=HIGH)
+        enqueue_in(timedelta(seconds=wait), "app.jobs.mentor_metrics.send_metrics_update", mentor_id)
 
 
 def _remaining(key):

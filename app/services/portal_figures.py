@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Attendance, Entry, Task, iso, utcnow
+from app.services import insights, mentors
 
 
 def student_figures(student_id):
@@ -65,8 +66,6 @@ def last_portal_activity(student_ids):
 
 def register():
     """Plug these figures into the mentor's insights and students list (idempotent)."""
-    from app.services import insights, mentors
-
     insights.register_section("portal", student_figures)
     if last_portal_activity not in mentors.ACTIVITY_SOURCES:
         mentors.ACTIVITY_SOURCES.append(last_portal_activity)

@@ -1,7 +1,6 @@
 """A separate RQ worker process delivers events to sockets through Redis."""
 
-from app.jobs.maintenance import relay_outbox
-from app.jobs.queues import HIGH, enqueue
+from app.jobs.queues import enqueue
 from app.models import OutboxEvent
 from app.realtime.rooms import student_room
 from app.services import outbox
@@ -17,7 +16,7 @@ def test_event_from_worker_job_reaches_client(live_server, live_client, run_work
     row = outbox.record("dashboard:updated", student_room(student.id), {"sections": ["today"]})
     db.session.commit()  # stored, not yet published: only the worker's job will send it
 
-    enqueue(relay_outbox, queue=HIGH)
+    enqueue("app.jobs.maintenance.relay_outbox")
     run_worker()
 
     data = client.wait_for("dashboard:updated")

@@ -5,10 +5,10 @@ from datetime import timedelta
 from rq import Queue
 
 from app.extensions import db, get_redis
-from app.jobs.dashboard import refresh_dashboards_now
 from app.models import DashboardUpdateQueue, Notification, StudentDashboardCache, utcnow
 from app.services import notifications
 from app.services.dashboard import queue
+from app.services.dashboard.drain import drain, refresh_dashboards_now
 from app.services.dashboard.refresh import refresh_student
 from app.services.transaction import commit
 from tests.helpers import make_user
@@ -64,10 +64,10 @@ def test_drain_goes_by_priority_then_age_and_is_safe_to_rerun():
     for student, priority in ((low, "low"), (normal, "normal"), (urgent, "urgent"), (high, "high")):
         queue.queue_refresh([student.id], f"r-{priority}", priority)
         commit()
-    assert queue.drain(limit=2) == 2
+    assert drain(limit=2) == 2
     done = {r.student_id for r in db.session.query(StudentDashboardCache)}
     assert done == {urgent.id, high.id}
-    assert queue.drain() == 2 and queue.drain() == 0
+    assert drain() == 2 and drain() == 0
     rows = db.session.query(DashboardUpdateQueue).order_by(DashboardUpdateQueue.processed_at).all()
     order = [r.student_id for r in rows]
     assert order == [urgent.id, high.id, normal.id, low.id]
@@ -85,7 +85,7 @@ def test_student_notification_queues_a_low_refresh_mentor_notification_does_not(
     commit()
     assert pending() == {student.id: ("low", "notification")}
     assert db.session.query(Notification).count() == 2
-    queue.drain()
+    drain()
     notifications.mark_all_read(student)  # the unread count on the dashboard changes
     assert pending() == {student.id: ("low", "notification:read")}
 
@@ -136,21 +136,20 @@ def test_joining_a_cohort_queues_a_high_refresh(client):
 
 
 def test_periodic_job_drains_refreshes_stale_and_prunes(run_worker):
-    from app.jobs.dashboard import refresh_dashboards
-    from app.jobs.queues import LOW, enqueue
+    from app.jobs.queues import enqueue
     from app.jobs.schedule import PERIODIC
 
-    assert any(p.func is refresh_dashboards and p.interval == 300 for p in PERIODIC)
+    assert any(p.job == "app.jobs.dashboard.refresh_dashboards" and p.interval == 300 for p in PERIODIC)
     a, b = make_user(), make_user()
     queue.queue_refresh([a.id], "x", "normal")
     commit()
-    enqueue(refresh_dashboards, queue=LOW)
+    enqueue("app.jobs.dashboard.refresh_dashboards")
     run_worker()
     db.session.expire_all()
     assert {r.student_id for r in db.session.query(StudentDashboardCache)} == {a.id, b.id}
     assert pending() == {}
     later = (utcnow() + timedelta(days=2)).isoformat()
-    enqueue(refresh_dashboards, "queue", later, queue=LOW)
+    enqueue("app.jobs.dashboard.refresh_dashboards", "queue", later)
     run_worker()
     db.session.expire_all()
     assert db.session.query(DashboardUpdateQueue).count() == 0  # processed rows older than a day are gone
@@ -167,7 +166,7 @@ def test_a_students_new_points_queue_the_cohort_mates_leaderboards():
     task(a, "Done", ["python"], status="done")
     refresh_student(a.id, "task done")
     assert pending() == {b.id: ("low", f"leaderboard:{a.id}"), c.id: ("low", f"leaderboard:{a.id}")}
-    assert queue.drain() == 2
+    assert drain() == 2
     assert pending() == {}  # the mates' own points did not change: no cascade
     db.session.expire_all()
     board = db.session.get(StudentDashboardCache, b.id).data["leaderboard"]

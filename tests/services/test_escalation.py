@@ -3,8 +3,7 @@
 from datetime import timedelta
 
 from app.extensions import db
-from app.jobs.alerts import escalate_due_alerts
-from app.jobs.queues import HIGH, enqueue
+from app.jobs.queues import enqueue
 from app.models import CrisisAlert, Notification
 from app.services import alerts
 from tests.helpers import auth_for, crisis, make_user
@@ -82,8 +81,8 @@ def test_acknowledge_stops_escalation_and_resolve_stops_reminders(client, app):
 def test_the_sweep_job_escalates_through_a_real_worker(client, app, run_worker):
     mentor, admin, alert = setup_alert(client)
     later = alert.created_at + timedelta(seconds=app.config["CRISIS_ACK_TIMEOUT"] + 1)
-    enqueue(escalate_due_alerts, now=later.isoformat(), queue=HIGH)
-    enqueue(escalate_due_alerts, now=later.isoformat(), queue=HIGH)  # twice: still one escalation
+    enqueue("app.jobs.alerts.escalate_due_alerts", now=later.isoformat())
+    enqueue("app.jobs.alerts.escalate_due_alerts", now=later.isoformat())  # twice: still one escalation
     run_worker()
     db.session.expire_all()
     alert = db.session.get(CrisisAlert, alert.id)

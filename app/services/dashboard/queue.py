@@ -6,9 +6,8 @@ queue_refresh() is the hook the rest of Pulse calls inside its own open transact
     transaction.commit()
 
 It adds the student's pending row, or raises that row's priority (and takes the new
-reason) when the new one is higher, and after the commit enqueues one RQ drain job. The
-drain takes pending rows most urgent first (then oldest), each in its own transaction
-with the row locked (SKIP LOCKED), so two drains never refresh the same row.
+reason) when the new one is higher, and after the commit enqueues one RQ drain job
+(drain.py, which sits above refresh.py: this module only records the work).
 """
 
 import logging
@@ -18,6 +17,7 @@ from flask import current_app
 from sqlalchemy import case, select, text
 
 from app.extensions import db
+from app.jobs.queues import DEFAULT, HIGH, LOW, enqueue
 from app.models import (
     Attendance,
     CohortMember,
@@ -34,7 +34,7 @@ from app.models import (
 from app.models.dashboard import PRIORITIES
 from app.services import cache
 from app.services.dashboard.upsert import upsert
-from app.services.transaction import after_commit, rollback
+from app.services.transaction import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,6 @@ PENDING = text("processed_at IS NULL")
 
 
 def rq_queue_for(priority):
-    from app.jobs.queues import DEFAULT, HIGH, LOW
-
     return {"urgent": HIGH, "high": HIGH, "normal": DEFAULT, "low": LOW}[priority]
 
 
@@ -85,13 +83,10 @@ def queue_refresh(student_ids, reason, priority="normal"):
 
 
 def _enqueue_drains():
-    from app.jobs.dashboard import drain_dashboard_queue
-    from app.jobs.queues import enqueue
-
     for name in sorted(db.session.info.pop(_DRAINS, set())):
         # One waiting drain per RQ queue is enough: it takes every pending row.
         if cache.claim(cache.dashboard_drain_scheduled_key(name), cache.DASHBOARD_DRAIN_SCHEDULED_TTL):
-            enqueue(drain_dashboard_queue, queue=name)
+            enqueue("app.jobs.dashboard.drain_dashboard_queue", queue=name)
 
 
 def students_of_cohort(cohort_id):
@@ -123,40 +118,6 @@ def queue_refresh_for(obj, reason=None):
 
 def pending_count():
     return db.session.query(DashboardUpdateQueue).filter(DashboardUpdateQueue.processed_at.is_(None)).count()
-
-
-def drain(limit=None, now=None):
-    """Refresh pending students most urgent first, oldest first. Safe to run twice, and concurrently."""
-    from app.services.dashboard.refresh import refresh_student
-
-    done = 0
-    while limit is None or done < limit:
-        row = db.session.scalars(
-            select(DashboardUpdateQueue)
-            .where(DashboardUpdateQueue.processed_at.is_(None))
-            .order_by(DashboardUpdateQueue.priority_rank, DashboardUpdateQueue.queued_at, DashboardUpdateQueue.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        ).first()
-        if row is None:
-            break
-        row.processed_at = utcnow()
-        row_id, student_id, reason = row.id, row.student_id, row.reason
-        try:
-            refresh_student(student_id, reason, now=now)  # commits the row with the refresh
-        except Exception:
-            rollback()
-            log.exception("dashboard refresh of student %s failed; dropped from the queue", student_id)
-            if current_app.testing:
-                raise
-            db.session.execute(
-                DashboardUpdateQueue.__table__.update()
-                .where(DashboardUpdateQueue.__table__.c.id == row_id)
-                .values(processed_at=utcnow(), reason=f"failed:{reason}"[:80])
-            )
-            db.session.commit()
-        done += 1
-    return done
 
 
 def stale_student_ids(now=None, limit=1000):

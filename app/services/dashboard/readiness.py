@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import DashboardSnapshot
+from app.services.dashboard.upsert import upsert
 
 READY_SCORE = 80.0
 TARGET_EVIDENCE = 6.0
@@ -115,8 +116,6 @@ def compute(ctx):
 
 def record_snapshot(student_id, day, score, skills):
     """Today's snapshot, replaced by each refresh of the day (one row per student and day)."""
-    from app.services.dashboard.upsert import upsert
-
     upsert(
         DashboardSnapshot,
         {"student_id": student_id, "day": day, "score": float(score), "skills": skills},

@@ -5,6 +5,7 @@ from app.models import Role, StudentDashboardCache, User, utcnow
 from app.realtime.rooms import student_room
 from app.services import outbox
 from app.services.dashboard import aggregate, readiness, store
+from app.services.dashboard.queue import queue_refresh, students_of_cohort
 from app.services.dashboard.upsert import upsert
 from app.services.transaction import after_commit, commit
 
@@ -65,8 +66,6 @@ def _points(data):
 def _tell_cohort_mates(student_id, previous, data):
     """When a student's points change, the cohort mates' leaderboards change too (low priority).
     Their own points did not change, so this does not cascade further."""
-    from app.services.dashboard.queue import queue_refresh, students_of_cohort
-
     cohort_id, points = _points(data)
     if previous is None or cohort_id is None or (cohort_id, points) == _points(previous):
         return

@@ -1,59 +1,8 @@
-"""Reading a dashboard: Redis first, then the database row; compute only at cold start.
+"""The Redis copy of a student's aggregate: written after every refresh, read first.
+Reading (with the database row and a cold-start compute behind it) is reader.py, above refresh.py."""
 
-A read that finds the aggregate older than DASHBOARD_STALE_AFTER answers with it at once
-and queues a low-priority refresh (once per minute at most), so the request never waits.
-"""
-
-from datetime import datetime, timedelta
-
-from flask import current_app
-
-from app.extensions import db
-from app.models import StudentDashboardCache, utcnow
-from app.services import cache, metrics
-from app.services.dashboard import aggregate
-from app.services.transaction import commit
+from app.services import cache
 
 
 def put(student_id, data):
     cache.set_json(cache.dashboard_key(student_id), data, cache.dashboard_ttl())
-
-
-def read(student, now=None):
-    """(aggregate, where it came from: "redis", "database" or "computed")."""
-    data = cache.get_json(cache.dashboard_key(student.id))
-    if data is not None:
-        metrics.DASHBOARD_CACHE_HITS.labels(layer="redis").inc()
-        return data, "redis"
-    row = db.session.get(StudentDashboardCache, student.id)
-    if row is not None:
-        metrics.DASHBOARD_CACHE_HITS.labels(layer="database").inc()
-        put(student.id, row.data)
-        return row.data, "database"
-    metrics.DASHBOARD_CACHE_MISSES.inc()
-    from app.services.dashboard.refresh import refresh_student
-
-    return refresh_student(student.id, "cold_start", now=now), "computed"
-
-
-def is_stale(data, now):
-    updated = datetime.fromisoformat(data["last_updated"].replace("Z", "+00:00"))
-    return now - updated > timedelta(seconds=current_app.config["DASHBOARD_STALE_AFTER"])
-
-
-def dashboard_for(student, include_notifications=True, include_ai_nudge=True, now=None):
-    """The student's own dashboard as they may see it."""
-    from app.services.dashboard.queue import queue_refresh
-
-    now = now or utcnow()
-    data, source = read(student, now)
-    queued = False
-    if source != "computed" and is_stale(data, now):
-        if cache.claim(cache.dashboard_stale_queued_key(student.id), cache.DASHBOARD_STALE_QUEUED_TTL):
-            queue_refresh([student.id], "stale_on_read", "low")
-            commit()
-        queued = True
-    out = aggregate.view(data, student, now, include_notifications, include_ai_nudge)
-    out["source"] = source
-    out["refresh_queued"] = queued
-    return out
