@@ -1,6 +1,6 @@
 """Crisis alerts: open -> acknowledged -> resolved, with every step on record."""
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -8,6 +8,10 @@ from app.models.base import UTCDateTime, utcnow
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 SEVERITIES = ("low", "medium", "high", "critical")
+# What the mentor found: they reached the student, handed over to services, or nothing was wrong.
+OUTCOMES = ("supported", "referred", "false_alarm")
+# Why it was raised: the chatbot's label, Pulse's own text check, or both.
+SOURCES = ("label", "text", "both")
 
 
 class CrisisAlert(db.Model):
@@ -15,7 +19,8 @@ class CrisisAlert(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
-    # The mentor at the time of the alert; None means the admins were told instead.
+    # The student's current mentor: reassigning the student moves open alerts with them.
+    # None means no mentor, and the admins are told instead.
     mentor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     intent_id: Mapped[int] = mapped_column(ForeignKey("chat_intents.id", ondelete="CASCADE"), nullable=False)
     severity: Mapped[str] = mapped_column(String(16), nullable=False)
@@ -26,11 +31,18 @@ class CrisisAlert(db.Model):
     resolved_at = mapped_column(UTCDateTime, nullable=True)
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     resolution_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The trigger: why it was raised, and what the text check matched (category keys, phrases).
+    source: Mapped[str] = mapped_column(String(8), nullable=False, default="label", server_default="label")
+    categories = mapped_column(JSON, nullable=False, default=list, server_default=text("'[]'"))
+    matched = mapped_column(JSON, nullable=False, default=list, server_default=text("'[]'"))
     escalation_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # When the next escalation (or reminder) is due; None once resolved.
     next_check_at = mapped_column(UTCDateTime, nullable=True, index=True)
 
     steps = relationship("AlertStep", order_by="AlertStep.id", cascade="all, delete-orphan")
+    intent = relationship("ChatIntent")
+    student = relationship("User", foreign_keys=[student_id])
 
 
 class AlertStep(db.Model):

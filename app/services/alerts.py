@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.jobs.queues import enqueue_in
-from app.models import AlertStep, CrisisAlert, Notification, Role, User, iso, utcnow
+from app.models import AlertStep, CrisisAlert, Notification, Role, User, utcnow
 from app.models.alerts import ACKNOWLEDGED, OPEN, RESOLVED
 from app.services import cache, notifications
 from app.services.errors import Conflict, NotFound
@@ -32,43 +32,35 @@ def resolve_timeout():
     return timedelta(seconds=current_app.config["CRISIS_RESOLVE_TIMEOUT"])
 
 
-def to_dict(alert, with_steps=False):
-    data = {
-        "id": alert.id,
-        "student_id": alert.student_id,
-        "mentor_id": alert.mentor_id,
-        "intent_id": alert.intent_id,
-        "severity": alert.severity,
-        "status": alert.status,
-        "created_at": iso(alert.created_at),
-        "acknowledged_at": iso(alert.acknowledged_at),
-        "acknowledged_by": alert.acknowledged_by,
-        "resolved_at": iso(alert.resolved_at),
-        "resolved_by": alert.resolved_by,
-        "resolution_note": alert.resolution_note,
-        "escalation_level": alert.escalation_level,
-        "next_check_at": iso(alert.next_check_at),
-    }
-    if with_steps:
-        data["steps"] = [
-            {"action": s.action, "actor_id": s.actor_id, "note": s.note, "created_at": iso(s.created_at)}
-            for s in alert.steps
-        ]
-    return data
-
-
 def _step(alert, action, actor_id=None, note=None):
     db.session.add(AlertStep(alert_id=alert.id, action=action, actor_id=actor_id, note=note))
 
 
+EXCERPT_LENGTH = 160
+
+
+def excerpt(message, matched=(), limit=EXCERPT_LENGTH):
+    """A short piece of the message for the mentor's bell, around the first thing matched."""
+    text = " ".join((message or "").split())
+    if len(text) <= limit:
+        return text
+    at = next((i for i in (text.lower().find(m.lower()) for m in matched if m) if i >= 0), 0)
+    start = max(0, min(at - limit // 3, len(text) - limit))
+    piece = text[start : start + limit]
+    return ("…" if start else "") + piece + ("…" if start + limit < len(text) else "")
+
+
 def _tell(alert, student, title, body, escalated=False):
-    """Notify the mentor (or every admin when the student has none); escalations add the admins."""
+    """Notify the student's current mentor (every admin when there is none); escalations add the admins."""
     data = {
         "alert_id": alert.id,
         "student_id": student.id,
+        "student_name": student.name,
         "severity": alert.severity,
         "status": alert.status,
         "escalation_level": alert.escalation_level,
+        "categories": list(alert.categories or []),
+        "excerpt": excerpt(alert.intent.message if alert.intent else "", alert.matched or []),
     }
     told = []
     mentor = db.session.get(User, alert.mentor_id) if alert.mentor_id else None
@@ -81,16 +73,21 @@ def _tell(alert, student, title, body, escalated=False):
     return told
 
 
-def raise_alert(student, intent, severity):
-    """Create the alert and its notifications in the caller's open transaction."""
+def raise_alert(student, intent, severity, source, detection):
+    """Create the alert, with its trigger, and its notifications in the caller's open transaction.
+    `source` is label, text or both; `detection` is the text check's finding."""
     alert = CrisisAlert(
         student_id=student.id,
         mentor_id=student.mentor_id,
         intent_id=intent.id,
         severity=severity,
         status=OPEN,
+        source=source,
+        categories=list(detection.categories),
+        matched=list(detection.matched),
         next_check_at=utcnow() + ack_timeout(),
     )
+    alert.intent = intent
     db.session.add(alert)
     db.session.flush()
     _step(alert, "created", note=f"intent {intent.intent!r}, reason {intent.crisis_reason}")
@@ -111,7 +108,10 @@ def schedule_check(alert_id, delay):
 
 
 def _may_act(user, alert):
-    return user.role == Role.ADMIN or (user.role == Role.MENTOR and alert.mentor_id == user.id)
+    """Admins, and the student's current mentor (alerts move with the student)."""
+    if user.role == Role.ADMIN:
+        return True
+    return user.role == Role.MENTOR and alert.mentor_id == user.id and alert.student.mentor_id == user.id
 
 
 def get_alert(user, alert_id, lock=False):
@@ -125,7 +125,8 @@ def get_alert(user, alert_id, lock=False):
 def list_alerts(user, status=None, student_id=None, limit=50, before_id=None):
     query = select(CrisisAlert).order_by(CrisisAlert.id.desc()).limit(limit + 1)
     if user.role != Role.ADMIN:
-        query = query.where(CrisisAlert.mentor_id == user.id)
+        current = select(User.id).where(User.mentor_id == user.id)
+        query = query.where(CrisisAlert.mentor_id == user.id, CrisisAlert.student_id.in_(current))
     if status:
         query = query.where(CrisisAlert.status == status)
     if student_id:
@@ -133,8 +134,8 @@ def list_alerts(user, status=None, student_id=None, limit=50, before_id=None):
     if before_id:
         query = query.where(CrisisAlert.id < before_id)
     rows = db.session.scalars(query).all()
-    items = [to_dict(a) for a in rows[:limit]]
-    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+    items = rows[:limit]
+    return {"items": items, "next_before_id": items[-1].id if len(rows) > limit else None}
 
 
 def acknowledge(user, alert_id):
@@ -150,10 +151,11 @@ def acknowledge(user, alert_id):
         _after_change(alert)
         after_commit(lambda: schedule_check(alert.id, resolve_timeout()))
         commit()
-    return to_dict(alert, with_steps=True)
+    return alert
 
 
-def resolve(user, alert_id, note):
+def resolve(user, alert_id, note, outcome=None):
+    """Close the alert with what was done and, when given, how it turned out (OUTCOMES)."""
     alert = get_alert(user, alert_id, lock=True)
     if alert.status == RESOLVED:
         raise Conflict("alert_resolved", "This alert is already resolved.")
@@ -163,16 +165,44 @@ def resolve(user, alert_id, note):
         _step(alert, "acknowledged", actor_id=user.id)
     alert.status = RESOLVED
     alert.resolved_at, alert.resolved_by, alert.resolution_note = now, user.id, note
+    alert.outcome = outcome
     alert.next_check_at = None
-    _step(alert, "resolved", actor_id=user.id, note=note)
+    _step(alert, "resolved", actor_id=user.id, note=f"{outcome}: {note}" if outcome else note)
     _after_change(alert)
     commit()
-    return to_dict(alert, with_steps=True)
+    return alert
 
 
-def _after_change(alert):
+def move_to_mentor(student, new_mentor, actor=None):
+    """The student has a new mentor: their unresolved alerts, and the escalation ladder, go
+    with them. The new mentor is told at once; the old one loses access. Caller commits."""
+    moving = db.session.scalars(
+        select(CrisisAlert)
+        .where(CrisisAlert.student_id == student.id, CrisisAlert.status != RESOLVED)
+        .order_by(CrisisAlert.id)
+        .with_for_update()
+    ).all()
+    for alert in moving:
+        previous = alert.mentor_id
+        if previous == new_mentor.id:
+            continue
+        alert.mentor_id = new_mentor.id
+        _step(alert, "reassigned", actor_id=actor.id if actor else None, note=f"mentor {previous} -> {new_mentor.id}")
+        told = _tell(
+            alert,
+            student,
+            f"Crisis alert: {student.name} is now your student",
+            f"{student.name} has an {alert.status} crisis alert ({alert.severity}). Please reach out now.",
+        )
+        _step(alert, "notified", note=", ".join(told))
+        _after_change(alert, extra_user_ids={previous} if previous else set())
+    return moving
+
+
+def _after_change(alert, extra_user_ids=()):
     """Pinned flags in fast lists and the student's insights change with the alert."""
     user_ids = set(db.session.scalars(select(Notification.user_id).where(Notification.alert_id == alert.id)))
+    user_ids |= set(extra_user_ids)
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all() if user_ids else []
 
     def invalidate():

@@ -9,6 +9,7 @@ far more. Maintain it here; README "Crisis alerts" documents it.
 """
 
 import re
+from dataclasses import dataclass, field
 
 CRISIS_PHRASES = [
     # suicide and suicidal ideation
@@ -77,8 +78,21 @@ _PATTERNS = [normalise(p) for p in CRISIS_PHRASES]
 
 
 def text_signals_crisis(message):
+    return detect(message).is_crisis
+
+
+@dataclass(frozen=True)
+class Detection:
+    is_crisis: bool
+    categories: list = field(default_factory=list)
+    matched: list = field(default_factory=list)
+    severity: str | None = None
+
+
+def detect(message):
     padded = normalise(message)
-    return any(p in padded for p in _PATTERNS)
+    matched = [phrase for phrase, p in zip(CRISIS_PHRASES, _PATTERNS, strict=True) if p in padded]
+    return Detection(bool(matched), ["active_ideation"] if matched else [], matched, "high" if matched else None)
 
 
 def classify(intent_label, message, crisis_labels):

@@ -12,7 +12,11 @@ from app.extensions import db
 from app.models import ChatIntent, Role, User
 from app.services import alerts, cache, crisis_detection, idempotency
 from app.services.errors import Forbidden, Invalid, NotFound
+from app.services.text import clean_text
 from app.services.transaction import after_commit, commit, rollback
+
+# The alert's `source`, from classify()'s reason.
+SOURCE_OF_REASON = {"label": "label", "text": "text", "label+text": "both"}
 
 
 def _student(student_id):
@@ -51,10 +55,12 @@ def record(caller, scope, body, idempotency_key=None):
     if replayed is not None:
         return replayed
     student = resolve_student(caller, body)
-    is_crisis, reason = crisis_detection.classify(body["intent"], body["message"], current_app.config["CRISIS_LABELS"])
+    message = clean_text(body["message"])
+    detection = crisis_detection.detect(message)
+    is_crisis, reason = crisis_detection.classify(body["intent"], message, current_app.config["CRISIS_LABELS"])
     intent = ChatIntent(
         student_id=student.id,
-        message=body["message"],
+        message=message,
         intent=body["intent"],
         confidence=body["confidence"],
         severity=body.get("severity"),
@@ -66,7 +72,7 @@ def record(caller, scope, body, idempotency_key=None):
     alert = None
     if is_crisis:
         severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason)
-        alert = alerts.raise_alert(student, intent, severity)
+        alert = alerts.raise_alert(student, intent, severity, SOURCE_OF_REASON[reason], detection)
     answer = _answer(intent, alert)
     idempotency.remember(scope, idempotency_key, body, answer, 201)
     after_commit(lambda: cache.on_student_activity(student.id))

@@ -38,6 +38,19 @@ STALE_DASHBOARDS = Gauge(
     "pulse_dashboard_stale", "Stored aggregates older than DASHBOARD_STALE_AFTER", registry=REGISTRY
 )
 
+CRISIS_RESOLVED = Gauge(
+    "pulse_crisis_alerts_resolved",
+    "Resolved crisis alerts by outcome and source",
+    ["outcome", "source"],
+    registry=REGISTRY,
+)
+# The figure the text check is tuned by: alerts only our text check raised that proved false.
+TEXT_ONLY_FALSE_ALARMS = Gauge(
+    "pulse_crisis_text_only_false_alarms",
+    "Alerts raised by the text check alone, resolved as false_alarm",
+    registry=REGISTRY,
+)
+
 
 def timed(endpoint):
     """Observe a view's latency in REQUEST_LATENCY."""
@@ -62,7 +75,7 @@ def _update_gauges(now):
     from flask import current_app
 
     from app.extensions import db
-    from app.models import DashboardUpdateQueue, StudentDashboardCache
+    from app.models import CrisisAlert, DashboardUpdateQueue, StudentDashboardCache
     from app.models.dashboard import PRIORITIES
 
     pending = DashboardUpdateQueue.processed_at.is_(None)
@@ -84,6 +97,14 @@ def _update_gauges(now):
         )
         or 0
     )
+    resolved = db.session.execute(
+        select(CrisisAlert.outcome, CrisisAlert.source, func.count())
+        .where(CrisisAlert.resolved_at.is_not(None))
+        .group_by(CrisisAlert.outcome, CrisisAlert.source)
+    ).all()
+    for outcome, source, count in resolved:
+        CRISIS_RESOLVED.labels(outcome=outcome or "none", source=source).set(count)
+    TEXT_ONLY_FALSE_ALARMS.set(sum(c for o, s, c in resolved if o == "false_alarm" and s == "text"))
 
 
 def render(now=None):

@@ -118,14 +118,16 @@ def unread_count(user):
 
 
 def _pinned_ids(user):
-    """Notifications of this user's alerts not yet resolved (pinned in the fast list)."""
-    return set(
-        db.session.scalars(
-            select(Notification.id)
-            .join(CrisisAlert, Notification.alert_id == CrisisAlert.id)
-            .where(Notification.user_id == user.id, CrisisAlert.status != RESOLVED)
-        )
+    """Notifications of this user's alerts not yet resolved (pinned in the fast list). A mentor's
+    pins go with the student: an alert moved to a new mentor is no longer pinned for the old one."""
+    query = (
+        select(Notification.id)
+        .join(CrisisAlert, Notification.alert_id == CrisisAlert.id)
+        .where(Notification.user_id == user.id, CrisisAlert.status != RESOLVED)
     )
+    if user.role != Role.ADMIN:
+        query = query.where(CrisisAlert.mentor_id == user.id)
+    return set(db.session.scalars(query))
 
 
 def _rebuild_fast_list(user):

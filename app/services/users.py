@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Role, User
 from app.realtime.rooms import mentor_room
-from app.services import activity, mentor_metrics, notifications, outbox
+from app.services import activity, alerts, mentor_metrics, notifications, outbox
 from app.services.errors import Conflict, NotFound, Unauthorized
 from app.services.transaction import commit
 
@@ -95,6 +95,7 @@ def assign_mentor(student_id, mentor_id, actor=None):
         mentor, "student_registered", f"{student.name} is now your student", "", {"student_id": student.id}
     )
     outbox.record("student:registered", mentor_room(mentor.id), {"student": summary})
+    alerts.move_to_mentor(student, mentor, actor)
     mentor_metrics.changed(mentor.id, previous)
     commit()
     return student

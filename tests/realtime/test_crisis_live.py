@@ -24,6 +24,8 @@ def test_crisis_reaches_the_mentor_and_nobody_else(client, live_server, live_cli
     event = mine.wait_for("notification", lambda d: d["type"] == "crisis_alert")
     assert event["data"]["alert_id"] == body["alert"]["id"] and event["data"]["student_id"] == student.id
     assert event["event_id"] == event["id"] and event["pinned"] is True
+    assert event["data"]["student_name"] == student.name and event["data"]["severity"]
+    assert event["data"]["categories"] and "killing myself" in event["data"]["excerpt"]
 
     # a marker event proves the other sockets were listening when the alert went out
     from app.realtime.emit import emit
@@ -145,3 +147,17 @@ def test_concurrent_retries_with_one_idempotency_key_create_one_alert(live_serve
     assert len({r.json()["alert"]["id"] for r in responses}) == 1
     db.session.expire_all()
     assert db.session.query(CrisisAlert).count() == 1
+
+
+def test_reassigned_alert_reaches_the_new_mentor_live(client, live_server, live_client):
+    old, new = make_user("mentor"), make_user("mentor")
+    student = make_user(mentor=old)
+    alert_id = crisis(client, student)["alert"]["id"]
+    sock = live_client(live_server)
+    sock.connect(token_for(new))
+    res = client.put(
+        f"/api/v1/admin/students/{student.id}/mentor", json={"mentor_id": new.id}, headers=auth_for(make_user("admin"))
+    )
+    assert res.status_code == 200
+    event = sock.wait_for("notification", lambda d: d["type"] == "crisis_alert")
+    assert event["data"]["alert_id"] == alert_id and event["data"]["student_name"] == student.name

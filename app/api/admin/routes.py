@@ -1,12 +1,14 @@
 """Admin: users, mentors, cohorts."""
 
+from flask import Response
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
+from app.schemas.alerts import FeedbackQuerySchema
 from app.schemas.cohorts import CohortEnvelope, CohortSchema, MemberResultSchema, MemberSchema
 from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
-from app.services import cohorts, users
+from app.services import cohorts, crisis_feedback, users
 
 blp = Blueprint("admin", __name__, url_prefix="/admin", description="Administration")
 
@@ -54,3 +56,18 @@ def create_cohort(body):
 def add_member(body, cohort_id):
     """Add a student to a cohort."""
     return cohorts.add_member(cohort_id, body["student_id"])
+
+
+@blp.get("/crisis/feedback")
+@role_required("admin")
+@blp.arguments(FeedbackQuerySchema, location="query")
+@blp.response(200, content_type="text/csv")
+def crisis_feedback_export(query):
+    """Every resolved crisis alert as CSV (label, confidence, source, categories, matched,
+    severity, outcome, dates) for retraining the chatbot. The student's message is included only
+    with `include_text=true`, and that request is recorded in the audit log."""
+    return Response(
+        crisis_feedback.export_csv(current_user, query["include_text"]),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=crisis-feedback.csv"},
+    )

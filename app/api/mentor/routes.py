@@ -4,15 +4,9 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
+from app.schemas.alerts import AlertEnvelope, AlertPageSchema, AlertQuerySchema, ResolveSchema
 from app.schemas.mentor import InsightsSchema, MentorStudentListSchema
-from app.schemas.notifications import (
-    AlertEnvelope,
-    AlertPageSchema,
-    AlertQuerySchema,
-    NotificationPageSchema,
-    NotificationQuerySchema,
-    ResolveSchema,
-)
+from app.schemas.notifications import NotificationPageSchema, NotificationQuerySchema
 from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
 from app.services import alerts, insights, mentor_metrics, mentors, notifications
 
@@ -70,6 +64,16 @@ def list_alerts(query):
     return alerts.list_alerts(current_user, **query)
 
 
+@blp.get("/alerts/<int:alert_id>")
+@role_required("mentor", "admin")
+@blp.response(200, AlertEnvelope)
+def get_alert(alert_id):
+    """One alert with its steps and its trigger: the student's message, the chatbot's label and
+    confidence, whether the label, the text check or both flagged it, and what the check matched.
+    Only the student's current mentor and admins see it (404 for anyone else)."""
+    return {"alert": alerts.get_alert(current_user, alert_id)}
+
+
 @blp.post("/alerts/<int:alert_id>/acknowledge")
 @role_required("mentor", "admin")
 @blp.response(200, AlertEnvelope)
@@ -83,5 +87,5 @@ def acknowledge(alert_id):
 @blp.arguments(ResolveSchema)
 @blp.response(200, AlertEnvelope)
 def resolve(body, alert_id):
-    """Resolve an alert with a note on what was done."""
-    return {"alert": alerts.resolve(current_user, alert_id, body["note"])}
+    """Resolve an alert with a note on what was done and an outcome: supported, referred or false_alarm."""
+    return {"alert": alerts.resolve(current_user, alert_id, body["note"], body.get("outcome"))}
