@@ -1,0 +1,220 @@
+"""Text normalisation before matching: one canonical spelling for the many ways students write.
+
+Why each step exists (the order matters):
+
+1. Lone surrogates, NUL and control characters become spaces, and invisible characters
+   (zero-width joiners, soft hyphens, right-to-left marks) are dropped, so "k\u200bill"
+   reads "kill" and no input can raise.
+2. NFKC, then case folding: full-width "ｋｉｌｌ" and styled letters become plain "kill".
+3. Accents are folded ("é" -> "e", "ü" -> "u"), so the data files are written without them.
+4. Homoglyphs: Cyrillic and Greek look-alikes and small capitals become the Latin letter
+   they imitate ("ѕuісіdе" -> "suicide"). Pulse's students write Latin-script languages,
+   so folding every Cyrillic/Greek letter costs nothing we match on.
+5. Sentence ends (".", "!", "?", ";", a line break) become a break that pattern gaps do not
+   cross, so "I want to sleep. Kill the server" does not join across sentences. An
+   ellipsis is a pause, not a break: "i want to... end it" still reads as one thought.
+6. Leetspeak, only inside a token that also has letters ("k1ll", "mys3lf", "d!e"): a
+   number on its own ("room 101", "3 pills", "7:30") is never rewritten. A lone "2" reads
+   "to" ("want 2 die").
+7. Contractions and casual spellings: "don't"/"dont" -> "do not", "i'm"/"im" -> "i am",
+   "can't"/"cant"/"cannot" -> "can not", "gonna" -> "going to", "ima" -> "i am going to".
+   French elisions split ("j'ai" -> "j ai"); other apostrophes join ("mom's" -> "moms").
+8. Runs of three or more of one letter collapse to two ("killlll" -> "kill", "sooo" ->
+   "soo"). `variants` adds a second, "squeezed" form where every run collapses to one
+   letter ("diiiie" -> "die", "kiiill" -> "kil"); the rules compile a squeezed copy of
+   every pattern to match it.
+
+Word forms (die/dies/died/dying, kill/killed/killing...) are not stemmed here: the data
+files list them in readable word groups, which a clinician can check.
+"""
+
+import re
+import unicodedata
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_INVISIBLE = dict.fromkeys(
+    map(
+        ord,
+        "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d"
+        "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u3164\ufeff",
+    ),
+    None,
+)
+# Emoji and other symbols go early, in C, so 4,000 characters of them cost next to nothing.
+# Kept: letters and digits of any script, the sentence ends, apostrophes, the leet symbols.
+_SYMBOLS = re.compile(r"[^\w\s'’‘`´ʼ′.!?;\u2026@$|]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Look-alikes that NFKC leaves alone, after case folding (so lower case only).
+_HOMOGLYPHS = str.maketrans(
+    # Cyrillic
+    "авгекмнорстухьіјѕԁԛԝӏүһ"
+    # Greek
+    "αβγεηικμνορτυχω"
+    # small capitals and IPA letters
+    "ᴀʙᴄᴅᴇɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢıɑɩɡ"
+    # apostrophe look-alikes
+    "’‘`´ʼ′",
+    "abrekmhopctyxbijsdqwlyhabyenikuvoptuxwabcdeghijklmnoprstuvwyziaig''''''",
+)
+_ELLIPSIS_OR_BREAK = re.compile(r"[.!?;\u2026]+(?=\s|$)|\n")
+_BREAK = " \n "
+_LEET = str.maketrans("013457@$!|", "oieastasil")
+# A token holding at least one leet character (linear: no nested repetition).
+_LEET_TOKEN = re.compile(r"(?<!\S)[^\s013457@$!|]*[013457@$!|]\S*")
+_HAS_LETTER = re.compile(r"[a-z]")
+_APOSTROPHE_TOKEN = re.compile(r"(?<![a-z])[a-z]*'[a-z]*")
+_ELISIONS = {"j", "l", "m", "t", "s", "d", "n", "c", "qu"}  # French: j'ai -> j ai
+_NT_STEMS = {"ca": "can", "wo": "will", "ai": "am", "sha": "shall"}  # can't, won't, ain't, shan't
+_CLITICS = {"re": "are", "ve": "have", "ll": "will", "d": "would"}
+_IS = {"he", "she", "it", "that", "what", "there", "who", "everyone", "nobody"}
+_NON_WORD = re.compile(r"[^a-z0-9\n]+")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_RUN2 = re.compile(r"([a-z])\1+")
+
+# Whole words only. Apostrophe-less contractions are how most students type them.
+_WORDS = {
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "aint": "am not",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "theyre": "they are",
+    "hes": "he is",
+    "shes": "she is",
+    "thats": "that is",
+    "whats": "what is",
+    "theyd": "they would",
+    "gonna": "going to",
+    "gona": "going to",
+    "gna": "going to",
+    "wanna": "want to",
+    "wana": "want to",
+    "gotta": "got to",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "ima": "i am going to",
+    "imma": "i am going to",
+    "finna": "going to",
+    "tryna": "trying to",
+    "hafta": "have to",
+    "lemme": "let me",
+    "gimme": "give me",
+    "dunno": "do not know",
+    "u": "you",
+    "ur": "your",
+    "rn": "right now",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "tho": "though",
+    "ppl": "people",
+    "every1": "everyone",
+    "evry1": "everyone",
+    "some1": "someone",
+    "any1": "anyone",
+    "no1": "no one",
+    "2": "to",
+    "2nite": "tonight",
+    "tonite": "tonight",
+    "2day": "today",
+    "2morrow": "tomorrow",
+    "wud": "would",
+    "cud": "could",
+    "myslef": "myself",
+    "mysef": "myself",
+    "myselff": "myself",
+}
+
+
+def _clean(text):
+    text = _CONTROLS.sub(" ", _SURROGATES.sub(" ", text)).translate(_INVISIBLE)
+    text = _SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_HOMOGLYPHS)
+    return text
+
+
+def _break_or_pause(match):
+    run = match.group()
+    return " " if run.strip(".\u2026") == "" and run != "." else _BREAK
+
+
+def _leet(match):
+    token = match.group()
+    if token in _WORDS or not _HAS_LETTER.search(token):
+        return token
+    return token.translate(_LEET)
+
+
+def _apostrophe(match):
+    token = match.group()
+    head, _, tail = token.partition("'")
+    if head in _ELISIONS and tail:
+        return head + " " + tail
+    if tail == "t" and head.endswith("n"):
+        return _NT_STEMS.get(head[:-1], head[:-1]) + " not"
+    if token == "i'm":
+        return "i am"
+    if tail in _CLITICS:
+        return head + " " + _CLITICS[tail]
+    if tail == "s" and head in _IS:
+        return head + " is"
+    return head + tail
+
+
+def _words(text):
+    if "'" in text:
+        text = _APOSTROPHE_TOKEN.sub(_apostrophe, text)
+    return _NON_WORD.sub(" ", text)
+
+
+def _finish(text):
+    return " ".join(_WORDS.get(w, w) for w in text.split(" ") if w).replace(" \n \n", " \n")
+
+
+def _prepare(text):
+    """Steps 1 to 7 up to the word map; the letter runs are left for `normalise`/`variants`."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = _ELLIPSIS_OR_BREAK.sub(_break_or_pause, _clean(text))
+    return _words(_LEET_TOKEN.sub(_leet, text))
+
+
+def _pad(text):
+    return " " + text.strip(" \n") + " "
+
+
+def normalise(text):
+    """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\\n",
+    with a space at each end, so a phrase matches on word boundaries as " kill myself "."""
+    return _pad(_finish(_RUN3.sub(r"\1\1", _prepare(text))))
+
+
+def squeeze(text):
+    """Every run of one letter collapsed to a single letter ("kill" -> "kil")."""
+    return _RUN2.sub(r"\1", text)
+
+
+def variants(text):
+    """(plain, squeezed or None): the squeezed form only when the text stretched a letter."""
+    prepared = _prepare(text)
+    plain = _pad(_finish(_RUN3.sub(r"\1\1", prepared)))
+    if not _RUN3.search(prepared):
+        return plain, None
+    return plain, squeeze(_pad(_finish(_RUN3.sub(r"\1", prepared))))
