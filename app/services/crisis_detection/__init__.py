@@ -18,7 +18,7 @@ Suicide Severity Rating Scale (C-SSRS). Keys, meaning and severity (data/categor
 | wish_to_be_dead       | wanting to be dead, not wake up, not exist                | medium   |
 | burden_hopelessness   | "better off without me", no way out, a burden             | medium   |
 
-Pipeline: `normalise.variants` (case, accents, homoglyphs, leetspeak, contractions,
+Pipeline: `normalise` (case, accents, homoglyphs, leetspeak, contractions,
 stretched letters), then `rules.Rules.scan` runs the patterns of every language's data
 file (data/<lang>.toml). Patterns listed as `phrases` are clear statements and always
 count; `mentions` (a bare topic word such as "suicide" or "overdose") are dropped when a
@@ -28,7 +28,7 @@ count; `mentions` (a bare topic word such as "suicide" or "overdose") are droppe
 import tomllib
 from dataclasses import dataclass, field
 
-from app.services.crisis_detection.normalise import normalise, squeeze, variants
+from app.services.crisis_detection.normalise import VOCABULARY, normalise
 from app.services.crisis_detection.rules import DATA, Rules
 
 __all__ = [
@@ -45,8 +45,8 @@ __all__ = [
 SEVERITIES = ("low", "medium", "high", "critical")
 CATEGORIES = tomllib.loads((DATA / "categories.toml").read_text(encoding="utf-8"))
 _RANK = {key: (-SEVERITIES.index(meta["severity"]), order) for order, (key, meta) in enumerate(CATEGORIES.items())}
-_PLAIN = Rules()
-_SQUEEZED = Rules(fold=squeeze)  # for messages that stretch letters ("kiiiill")
+_RULES = Rules()
+VOCABULARY.update(_RULES.vocabulary)
 _MAX_MATCHED = 8
 
 
@@ -61,22 +61,21 @@ class Detection:
 def _hits(rules, text):
     """(category, snippet) of every rule that counts: strong ones, and weak ones nothing quiets."""
     strong, weak, quiet = [], [], []
-    for rule, match in rules.scan(text):
+    for rule, start, end in rules.scan(text):
         if rule.category == "quiet":
-            quiet.append(match.span())
+            quiet.append((start, end))
         else:
-            (strong if rule.strong else weak).append((rule.category, match))
-    hits = [(c, m.group()) for c, m in strong]
-    for category, m in weak:
-        if not any(start < m.end() and m.start() < end for start, end in quiet):
-            hits.append((category, m.group()))
+            (strong if rule.strong else weak).append((rule.category, start, end))
+    hits = [(category, text[start:end]) for category, start, end in strong]
+    for category, start, end in weak:
+        if not any(q_start < end and start < q_end for q_start, q_end in quiet):
+            hits.append((category, text[start:end]))
     return hits
 
 
 def detect(message):
     """The categories and words that make `message` a crisis (never raises on odd text)."""
-    plain, squeezed = variants(message)
-    hits = _hits(_PLAIN, plain) + (_hits(_SQUEEZED, squeezed) if squeezed else [])
+    hits = _hits(_RULES, normalise(message))
     if not hits:
         return Detection(False)
     categories = sorted({c for c, _ in hits}, key=_RANK.__getitem__)

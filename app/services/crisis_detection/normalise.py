@@ -19,10 +19,9 @@ Why each step exists (the order matters):
 7. Contractions and casual spellings: "don't"/"dont" -> "do not", "i'm"/"im" -> "i am",
    "can't"/"cant"/"cannot" -> "can not", "gonna" -> "going to", "ima" -> "i am going to".
    French elisions split ("j'ai" -> "j ai"); other apostrophes join ("mom's" -> "moms").
-8. Runs of three or more of one letter collapse to two ("killlll" -> "kill", "sooo" ->
-   "soo"). `variants` adds a second, "squeezed" form where every run collapses to one
-   letter ("diiiie" -> "die", "kiiill" -> "kil"); the rules compile a squeezed copy of
-   every pattern to match it.
+8. Stretched words: each run of three or more of one letter becomes one or two letters,
+   whichever spells a word the data files use ("diiiie" -> "die", "kiiiilll" -> "kill",
+   "sooo" -> "so"); a word they do not use keeps two ("pleeease" -> "pleease").
 
 Word forms (die/dies/died/dying, kill/killed/killing...) are not stemmed here: the data
 files list them in readable word groups, which a clinician can check.
@@ -30,6 +29,7 @@ files list them in readable word groups, which a clinician can check.
 
 import re
 import unicodedata
+from itertools import product
 
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 _CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
@@ -57,11 +57,9 @@ _HOMOGLYPHS = str.maketrans(
     "’‘`´ʼ′",
     "abrekmhopctyxbijsdqwlyhabyenikuvoptuxwabcdeghijklmnoprstuvwyziaig''''''",
 )
-_ELLIPSIS_OR_BREAK = re.compile(r"[.!?;\u2026]+(?=\s|$)|\n")
-_BREAK = " \n "
+_SENTENCE_ENDS = ".!?;\u2026"
 _LEET = str.maketrans("013457@$!|", "oieastasil")
-# A token holding at least one leet character (linear: no nested repetition).
-_LEET_TOKEN = re.compile(r"(?<!\S)[^\s013457@$!|]*[013457@$!|]\S*")
+_HAS_LEET = re.compile(r"[013457@$!|]")
 _HAS_LETTER = re.compile(r"[a-z]")
 _APOSTROPHE_TOKEN = re.compile(r"(?<![a-z])[a-z]*'[a-z]*")
 _ELISIONS = {"j", "l", "m", "t", "s", "d", "n", "c", "qu"}  # French: j'ai -> j ai
@@ -70,7 +68,10 @@ _CLITICS = {"re": "are", "ve": "have", "ll": "will", "d": "would"}
 _IS = {"he", "she", "it", "that", "what", "there", "who", "everyone", "nobody"}
 _NON_WORD = re.compile(r"[^a-z0-9\n]+")
 _RUN3 = re.compile(r"([a-z])\1{2,}")
-_RUN2 = re.compile(r"([a-z])\1+")
+_TRIPLES = [chr(c) * 3 for c in range(ord("a"), ord("z") + 1)]
+
+# The words the data files spell out; filled by the package when it loads them.
+VOCABULARY = set()
 
 # Whole words only. Apostrophe-less contractions are how most students type them.
 _WORDS = {
@@ -140,26 +141,24 @@ _WORDS = {
     "mysef": "myself",
     "myselff": "myself",
 }
+VOCABULARY.update(_WORDS)  # "gonnaaa" -> "gonna" -> "going to"
 
 
 def _clean(text):
-    text = _CONTROLS.sub(" ", _SURROGATES.sub(" ", text)).translate(_INVISIBLE)
+    """Steps 1 to 4, plus line breaks turned into a sentence end (" . ")."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text.replace("\n", " . ").replace("\t", " ")
+    if not text.isascii():
+        text = _SURROGATES.sub(" ", text).translate(_INVISIBLE)
+    if not text.isprintable():
+        text = _CONTROLS.sub(" ", text)
+    if text.isascii():
+        return text.lower()
     text = _SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text).casefold())
     if not text.isascii():
         text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_HOMOGLYPHS)
     return text
-
-
-def _break_or_pause(match):
-    run = match.group()
-    return " " if run.strip(".\u2026") == "" and run != "." else _BREAK
-
-
-def _leet(match):
-    token = match.group()
-    if token in _WORDS or not _HAS_LETTER.search(token):
-        return token
-    return token.translate(_LEET)
 
 
 def _apostrophe(match):
@@ -178,43 +177,55 @@ def _apostrophe(match):
     return head + tail
 
 
-def _words(text):
-    if "'" in text:
-        text = _APOSTROPHE_TOKEN.sub(_apostrophe, text)
-    return _NON_WORD.sub(" ", text)
+def _render(text, stretched=False):
+    """Steps 5 to 7, one whitespace-separated token at a time. Most tokens are plain words
+    and take the fast path; punctuation, digits and apostrophes take the slow one."""
+    out = []
+    for token in text.split():
+        if token.isalpha() and token.isascii():
+            if stretched and _RUN3.search(token):
+                token = destretch(token)
+            out.append(_WORDS.get(token, token))
+            continue
+        core = token.rstrip(_SENTENCE_ENDS)
+        end = token[len(core) :]
+        if core:
+            if core not in _WORDS and _HAS_LEET.search(core) and _HAS_LETTER.search(core):
+                core = core.translate(_LEET)
+            if "'" in core:
+                core = _APOSTROPHE_TOKEN.sub(_apostrophe, core)
+            for word in _NON_WORD.sub(" ", core).split():
+                if stretched and _RUN3.search(word):
+                    word = destretch(word)
+                out.append(_WORDS.get(word, word))
+        # a sentence ends here, unless this is an ellipsis (a pause: "i want to... end it")
+        if end and (end == "." or end.strip(".\u2026")) and out and out[-1] != "\n":
+            out.append("\n")
+    while out and out[-1] == "\n":
+        out.pop()
+    return " " + " ".join(out) + " "
 
 
-def _finish(text):
-    return " ".join(_WORDS.get(w, w) for w in text.split(" ") if w).replace(" \n \n", " \n")
+def _has_run(text):
+    """Three of one letter in a row? 26 substring searches in C beat one regex pass."""
+    return any(triple in text for triple in _TRIPLES)
 
 
-def _prepare(text):
-    """Steps 1 to 7 up to the word map; the letter runs are left for `normalise`/`variants`."""
-    if not isinstance(text, str):
-        text = "" if text is None else str(text)
-    text = _ELLIPSIS_OR_BREAK.sub(_break_or_pause, _clean(text))
-    return _words(_LEET_TOKEN.sub(_leet, text))
-
-
-def _pad(text):
-    return " " + text.strip(" \n") + " "
+def destretch(word):
+    """The spelling of a stretched word that VOCABULARY knows: every run of 3+ letters
+    tried as one and as two letters (at most 4 runs, so at most 16 tries)."""
+    parts = _RUN3.split(word)
+    pieces, letters = parts[0::2], parts[1::2]
+    if len(letters) <= 4:
+        for counts in product((1, 2), repeat=len(letters)):
+            candidate = pieces[0] + "".join(c * n + p for c, n, p in zip(letters, counts, pieces[1:], strict=True))
+            if candidate in VOCABULARY:
+                return candidate
+    return _RUN3.sub(r"\1\1", word)
 
 
 def normalise(text):
-    """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\\n",
+    """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\n",
     with a space at each end, so a phrase matches on word boundaries as " kill myself "."""
-    return _pad(_finish(_RUN3.sub(r"\1\1", _prepare(text))))
-
-
-def squeeze(text):
-    """Every run of one letter collapsed to a single letter ("kill" -> "kil")."""
-    return _RUN2.sub(r"\1", text)
-
-
-def variants(text):
-    """(plain, squeezed or None): the squeezed form only when the text stretched a letter."""
-    prepared = _prepare(text)
-    plain = _pad(_finish(_RUN3.sub(r"\1\1", prepared)))
-    if not _RUN3.search(prepared):
-        return plain, None
-    return plain, squeeze(_pad(_finish(_RUN3.sub(r"\1", prepared))))
+    text = _clean(text)
+    return _render(text, _has_run(text))
