@@ -31,16 +31,13 @@ import re
 import unicodedata
 from itertools import product
 
-_SURROGATES = re.compile(r"[\ud800-\udfff]")
-_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_INVISIBLE = dict.fromkeys(
-    map(
-        ord,
-        "\u00ad\u034f\u061c\u115f\u1160\u180e\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d"
-        "\u202e\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u3164\ufeff",
-    ),
-    None,
+# Lone surrogates (they cannot even be encoded) and invisible characters (zero-width
+# joiners, soft hyphens, direction marks) are dropped: "k\u200bill" reads "kill".
+_HIDDEN = re.compile(
+    "[\ud800-\udfff\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\u3164\ufeff]"
 )
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Emoji and other symbols go early, in C, so 4,000 characters of them cost next to nothing.
 # Kept: letters and digits of any script, the sentence ends, apostrophes, the leet symbols.
 _SYMBOLS = re.compile(r"[^\w\s'’‘`´ʼ′.!?;\u2026@$|]+")
@@ -145,19 +142,22 @@ VOCABULARY.update(_WORDS)  # "gonnaaa" -> "gonna" -> "going to"
 
 
 def _clean(text):
-    """Steps 1 to 4, plus line breaks turned into a sentence end (" . ")."""
+    """Steps 1 to 4, plus line breaks turned into a sentence end (" . "). ASCII text (most
+    messages) skips the Unicode steps; each step runs in C (regex, normalize, translate)."""
     if not isinstance(text, str):
         text = "" if text is None else str(text)
     text = text.replace("\n", " . ").replace("\t", " ")
     if not text.isascii():
-        text = _SURROGATES.sub(" ", text).translate(_INVISIBLE)
+        text = unicodedata.normalize("NFKC", _HIDDEN.sub("", text))
     if not text.isprintable():
         text = _CONTROLS.sub(" ", text)
     if text.isascii():
         return text.lower()
-    text = _SYMBOLS.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+    text = _SYMBOLS.sub(" ", text.casefold())
     if not text.isascii():
-        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).translate(_HOMOGLYPHS)
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        if not text.isascii():
+            text = text.translate(_HOMOGLYPHS)
     return text
 
 
@@ -177,13 +177,13 @@ def _apostrophe(match):
     return head + tail
 
 
-def _render(text, stretched=False):
+def _render(text, runs=()):
     """Steps 5 to 7, one whitespace-separated token at a time. Most tokens are plain words
     and take the fast path; punctuation, digits and apostrophes take the slow one."""
     out = []
     for token in text.split():
         if token.isalpha() and token.isascii():
-            if stretched and _RUN3.search(token):
+            if runs and any(run in token for run in runs):
                 token = destretch(token)
             out.append(_WORDS.get(token, token))
             continue
@@ -195,7 +195,7 @@ def _render(text, stretched=False):
             if "'" in core:
                 core = _APOSTROPHE_TOKEN.sub(_apostrophe, core)
             for word in _NON_WORD.sub(" ", core).split():
-                if stretched and _RUN3.search(word):
+                if runs and any(run in word for run in runs):
                     word = destretch(word)
                 out.append(_WORDS.get(word, word))
         # a sentence ends here, unless this is an ellipsis (a pause: "i want to... end it")
@@ -206,9 +206,9 @@ def _render(text, stretched=False):
     return " " + " ".join(out) + " "
 
 
-def _has_run(text):
-    """Three of one letter in a row? 26 substring searches in C beat one regex pass."""
-    return any(triple in text for triple in _TRIPLES)
+def _runs(text):
+    """The letters written three times in a row: 26 substring searches in C beat a regex."""
+    return [triple for triple in _TRIPLES if triple in text]
 
 
 def destretch(word):
@@ -228,4 +228,4 @@ def normalise(text):
     """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\n",
     with a space at each end, so a phrase matches on word boundaries as " kill myself "."""
     text = _clean(text)
-    return _render(text, _has_run(text))
+    return _render(text, _runs(text))

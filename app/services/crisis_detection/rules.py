@@ -51,7 +51,7 @@ _TOKEN = re.compile(r"\([^()]*\)\??|\S+")
 _GROUP = re.compile(r"\{\w+\}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, cheap in the scan's sets
 class Rule:
     category: str  # a category key, or "quiet" for a suppressor
     strong: bool  # strong rules are never suppressed
@@ -226,7 +226,7 @@ class Rules:
         work += [(" " + prefix, rules) for prefix, rules in self.by_prefix.items() if " " + prefix in text]
         viable, seen = {}, set()
         for needle, rules in work:
-            rules = [r for r in rules if viable.setdefault(r, all(not present.isdisjoint(n) for n in r.requires))]
+            rules = [r for r in rules if _viable(r, present, viable)]
             if not rules:
                 continue
             before, after = max(r.before for r in rules), max(r.after for r in rules)
@@ -239,6 +239,14 @@ class Rules:
                             seen.add((rule, match.start()))
                             yield rule, match.start(), match.end()
                 at = text.find(needle, at + 1)
+
+
+def _viable(rule, present, cache):
+    """Are all the words `rule` needs in the message? Cached per scan: rules share anchors."""
+    ok = cache.get(rule)
+    if ok is None:
+        ok = cache[rule] = all(not present.isdisjoint(need) for need in rule.requires)
+    return ok
 
 
 def _back(text, at, words):
