@@ -80,10 +80,12 @@ def detect(message):
         return Detection(False)
     categories = sorted({c for c, _ in hits}, key=_RANK.__getitem__)
     matched = []
-    for _, snippet in hits:
-        snippet = " ".join(snippet.split())[:60]
-        if snippet not in matched and len(matched) < _MAX_MATCHED:
-            matched.append(snippet)
+    # most severe first, and the longest wording of a passage only ("kill myself" is in
+    # "i am going to kill myself")
+    for _, snippet in sorted(hits, key=lambda hit: (_RANK[hit[0]], -len(hit[1]))):
+        snippet = " ".join(snippet.split())
+        if len(matched) < _MAX_MATCHED and not any(snippet in kept for kept in matched):
+            matched.append(snippet[:60])
     return Detection(True, categories, matched, CATEGORIES[categories[0]]["severity"])
 
 
