@@ -184,7 +184,14 @@ def test_normalisation(written, reads):
 
 @pytest.mark.parametrize(
     "message",
-    ["i want to k1ll mys3lf", "i wanna diiiie", "ｉ ｗａｎｔ ｔｏ ｄｉｅ", "i want to diе", "ѕuісіdаl tonight", "I'm gonna kms"],
+    [
+        "i want to k1ll mys3lf",
+        "i wanna diiiie",
+        "ｉ ｗａｎｔ ｔｏ ｄｉｅ",
+        "i want to diе",
+        "ѕuісіdаl tonight",
+        "I'm gonna kms",
+    ],
 )
 def test_disguised_crisis_is_caught(message):
     assert signals(message), message
