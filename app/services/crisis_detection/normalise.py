@@ -177,13 +177,13 @@ def _apostrophe(match):
     return head + tail
 
 
-def _render(text, runs=()):
+def _render(text, stretched=frozenset()):
     """Steps 5 to 7, one whitespace-separated token at a time. Most tokens are plain words
     and take the fast path; punctuation, digits and apostrophes take the slow one."""
     out = []
     for token in text.split():
         if token.isalpha() and token.isascii():
-            if runs and any(run in token for run in runs):
+            if stretched and token in stretched:
                 token = destretch(token)
             out.append(_WORDS.get(token, token))
             continue
@@ -195,7 +195,7 @@ def _render(text, runs=()):
             if "'" in core:
                 core = _APOSTROPHE_TOKEN.sub(_apostrophe, core)
             for word in _NON_WORD.sub(" ", core).split():
-                if runs and any(run in word for run in runs):
+                if stretched and token in stretched and _RUN3.search(word):
                     word = destretch(word)
                 out.append(_WORDS.get(word, word))
         # a sentence ends here, unless this is an ellipsis (a pause: "i want to... end it")
@@ -206,9 +206,18 @@ def _render(text, runs=()):
     return " " + " ".join(out) + " "
 
 
-def _runs(text):
-    """The letters written three times in a row: 26 substring searches in C beat a regex."""
-    return [triple for triple in _TRIPLES if triple in text]
+def _stretched(text):
+    """The whitespace-separated tokens with a letter written three times in a row. Found
+    with 26 substring searches in C, so ordinary text pays no per-word check."""
+    tokens = set()
+    for triple in _TRIPLES:
+        at = text.find(triple)
+        while at >= 0:
+            start = max(text.rfind(" ", 0, at), text.rfind("\t", 0, at)) + 1
+            end = text.find(" ", at)
+            tokens.add(text[start : end if end >= 0 else len(text)])
+            at = text.find(triple, at + 3)
+    return tokens
 
 
 def destretch(word):
@@ -228,4 +237,4 @@ def normalise(text):
     """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\n",
     with a space at each end, so a phrase matches on word boundaries as " kill myself "."""
     text = _clean(text)
-    return _render(text, _runs(text))
+    return _render(text, _stretched(text))
