@@ -22,7 +22,9 @@ Pattern syntax (documented for clinicians at the top of each data file):
 
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data")
@@ -224,15 +226,21 @@ class Rules:
         present = set(text.split(" "))
         work = [(" " + word + " ", self.by_word[word]) for word in present.intersection(self.by_word)]
         work += [(" " + prefix, rules) for prefix, rules in self.by_prefix.items() if " " + prefix in text]
-        viable, seen = {}, set()
+        viable, seen, spaces = {}, set(), None
         for needle, rules in work:
             rules = [r for r in rules if _viable(r, present, viable)]
             if not rules:
                 continue
+            if spaces is None:
+                # where every word starts (less its space): a window is then two list look-ups
+                spaces = list(accumulate((len(w) + 1 for w in text.split(" ")), initial=0))
+                last = len(spaces) - 2
             before, after = max(r.before for r in rules), max(r.after for r in rules)
             at = text.find(needle)
             while at >= 0:
-                start, end = _back(text, at, before), _ahead(text, at, after)
+                word = bisect_left(spaces, at + 1)  # index of the anchor word's leading space
+                start = max(spaces[max(word - before, 1)] - 1, 0)
+                end = spaces[min(word + after + 1, last)]
                 for rule in rules:
                     for match in rule.regex.finditer(text, start, end):
                         if (rule, match.start()) not in seen:
@@ -247,21 +255,3 @@ def _viable(rule, present, cache):
     if ok is None:
         ok = cache[rule] = all(not present.isdisjoint(need) for need in rule.requires)
     return ok
-
-
-def _back(text, at, words):
-    """The space before the word `words` words before the one starting after `at`."""
-    for _ in range(words):
-        if at <= 0:
-            return 0
-        at = text.rfind(" ", 0, at)
-    return max(at, 0)
-
-
-def _ahead(text, at, words):
-    """Just past the space that ends the word `words` words after the one starting after `at`."""
-    for _ in range(words + 1):
-        at = text.find(" ", at + 1)
-        if at < 0:
-            return len(text)
-    return at + 1
