@@ -40,11 +40,14 @@ EXCERPT_LENGTH = 160
 
 
 def excerpt(message, matched=(), limit=EXCERPT_LENGTH):
-    """A short piece of the message for the mentor's bell, around the first thing matched."""
+    """A short piece of the message for the mentor's bell, around the first thing matched.
+    `matched` is in the detector's normalised form, so its longest word is looked for."""
     text = " ".join((message or "").split())
     if len(text) <= limit:
         return text
-    at = next((i for i in (text.lower().find(m.lower()) for m in matched if m) if i >= 0), 0)
+    lowered = text.lower()
+    words = [w for m in matched for w in sorted(m.split(), key=len, reverse=True)[:1] if len(w) > 2]
+    at = next((i for i in (lowered.find(w) for w in words) if i >= 0), 0)
     start = max(0, min(at - limit // 3, len(text) - limit))
     piece = text[start : start + limit]
     return ("…" if start else "") + piece + ("…" if start + limit < len(text) else "")

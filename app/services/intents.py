@@ -71,7 +71,7 @@ def record(caller, scope, body, idempotency_key=None):
     db.session.flush()
     alert = None
     if is_crisis:
-        severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason)
+        severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason, detection)
         alert = alerts.raise_alert(student, intent, severity, SOURCE_OF_REASON[reason], detection)
     answer = _answer(intent, alert)
     idempotency.remember(scope, idempotency_key, body, answer, 201)

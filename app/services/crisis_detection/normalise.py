@@ -1,0 +1,240 @@
+"""Text normalisation before matching: one canonical spelling for the many ways students write.
+
+Why each step exists (the order matters):
+
+1. Lone surrogates, NUL and control characters become spaces, and invisible characters
+   (zero-width joiners, soft hyphens, right-to-left marks) are dropped, so "k\u200bill"
+   reads "kill" and no input can raise.
+2. NFKC, then case folding: full-width "ｋｉｌｌ" and styled letters become plain "kill".
+3. Accents are folded ("é" -> "e", "ü" -> "u"), so the data files are written without them.
+4. Homoglyphs: Cyrillic and Greek look-alikes and small capitals become the Latin letter
+   they imitate ("ѕuісіdе" -> "suicide"). Pulse's students write Latin-script languages,
+   so folding every Cyrillic/Greek letter costs nothing we match on.
+5. Sentence ends (".", "!", "?", ";", a line break) become a break that pattern gaps do not
+   cross, so "I want to sleep. Kill the server" does not join across sentences. An
+   ellipsis is a pause, not a break: "i want to... end it" still reads as one thought.
+6. Leetspeak, only inside a token that also has letters ("k1ll", "mys3lf", "d!e"): a
+   number on its own ("room 101", "3 pills", "7:30") is never rewritten. A lone "2" reads
+   "to" ("want 2 die").
+7. Contractions and casual spellings: "don't"/"dont" -> "do not", "i'm"/"im" -> "i am",
+   "can't"/"cant"/"cannot" -> "can not", "gonna" -> "going to", "ima" -> "i am going to".
+   French elisions split ("j'ai" -> "j ai"); other apostrophes join ("mom's" -> "moms").
+8. Stretched words: each run of three or more of one letter becomes one or two letters,
+   whichever spells a word the data files use ("diiiie" -> "die", "kiiiilll" -> "kill",
+   "sooo" -> "so"); a word they do not use keeps two ("pleeease" -> "pleease").
+
+Word forms (die/dies/died/dying, kill/killed/killing...) are not stemmed here: the data
+files list them in readable word groups, which a clinician can check.
+"""
+
+import re
+import unicodedata
+from itertools import product
+
+# Lone surrogates (they cannot even be encoded) and invisible characters (zero-width
+# joiners, soft hyphens, direction marks) are dropped: "k\u200bill" reads "kill".
+_HIDDEN = re.compile(
+    "[\ud800-\udfff\u00ad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u2069\u3164\ufeff]"
+)
+_CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Emoji and other symbols go early, in C, so 4,000 characters of them cost next to nothing.
+# Kept: letters and digits of any script, the sentence ends, apostrophes, the leet symbols.
+_SYMBOLS = re.compile(r"[^\w\s'’‘`´ʼ′.!?;\u2026@$|]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Look-alikes that NFKC leaves alone, after case folding (so lower case only).
+_HOMOGLYPHS = str.maketrans(
+    # Cyrillic
+    "авгекмнорстухьіјѕԁԛԝӏүһ"
+    # Greek
+    "αβγεηικμνορτυχω"
+    # small capitals and IPA letters
+    "ᴀʙᴄᴅᴇɢʜɪᴊᴋʟᴍɴᴏᴘʀꜱᴛᴜᴠᴡʏᴢıɑɩɡ"
+    # apostrophe look-alikes
+    "’‘`´ʼ′",
+    "abrekmhopctyxbijsdqwlyhabyenikuvoptuxwabcdeghijklmnoprstuvwyziaig''''''",
+)
+_SENTENCE_ENDS = ".!?;\u2026"
+_LEET = str.maketrans("013457@$!|", "oieastasil")
+_HAS_LEET = re.compile(r"[013457@$!|]")
+_HAS_LETTER = re.compile(r"[a-z]")
+_APOSTROPHE_TOKEN = re.compile(r"(?<![a-z])[a-z]*'[a-z]*")
+_ELISIONS = {"j", "l", "m", "t", "s", "d", "n", "c", "qu"}  # French: j'ai -> j ai
+_NT_STEMS = {"ca": "can", "wo": "will", "ai": "am", "sha": "shall"}  # can't, won't, ain't, shan't
+_CLITICS = {"re": "are", "ve": "have", "ll": "will", "d": "would"}
+_IS = {"he", "she", "it", "that", "what", "there", "who", "everyone", "nobody"}
+_NON_WORD = re.compile(r"[^a-z0-9\n]+")
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_TRIPLES = [chr(c) * 3 for c in range(ord("a"), ord("z") + 1)]
+
+# The words the data files spell out; filled by the package when it loads them.
+VOCABULARY = set()
+
+# Whole words only. Apostrophe-less contractions are how most students type them.
+_WORDS = {
+    "dont": "do not",
+    "doesnt": "does not",
+    "didnt": "did not",
+    "cant": "can not",
+    "cannot": "can not",
+    "wont": "will not",
+    "wouldnt": "would not",
+    "couldnt": "could not",
+    "shouldnt": "should not",
+    "isnt": "is not",
+    "arent": "are not",
+    "wasnt": "was not",
+    "werent": "were not",
+    "havent": "have not",
+    "hasnt": "has not",
+    "aint": "am not",
+    "im": "i am",
+    "ive": "i have",
+    "youre": "you are",
+    "theyre": "they are",
+    "hes": "he is",
+    "shes": "she is",
+    "thats": "that is",
+    "whats": "what is",
+    "theyd": "they would",
+    "gonna": "going to",
+    "gona": "going to",
+    "gna": "going to",
+    "wanna": "want to",
+    "wana": "want to",
+    "gotta": "got to",
+    "kinda": "kind of",
+    "sorta": "sort of",
+    "ima": "i am going to",
+    "imma": "i am going to",
+    "finna": "going to",
+    "tryna": "trying to",
+    "hafta": "have to",
+    "lemme": "let me",
+    "gimme": "give me",
+    "dunno": "do not know",
+    "u": "you",
+    "ur": "your",
+    "rn": "right now",
+    "bc": "because",
+    "cuz": "because",
+    "coz": "because",
+    "cos": "because",
+    "tho": "though",
+    "ppl": "people",
+    "every1": "everyone",
+    "evry1": "everyone",
+    "some1": "someone",
+    "any1": "anyone",
+    "no1": "no one",
+    "2": "to",
+    "2nite": "tonight",
+    "tonite": "tonight",
+    "2day": "today",
+    "2morrow": "tomorrow",
+    "wud": "would",
+    "cud": "could",
+    "myslef": "myself",
+    "mysef": "myself",
+    "myselff": "myself",
+}
+VOCABULARY.update(_WORDS)  # "gonnaaa" -> "gonna" -> "going to"
+
+
+def _clean(text):
+    """Steps 1 to 4, plus line breaks turned into a sentence end (" . "). ASCII text (most
+    messages) skips the Unicode steps; each step runs in C (regex, normalize, translate)."""
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    text = text.replace("\n", " . ").replace("\t", " ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", _HIDDEN.sub("", text))
+    if not text.isprintable():
+        text = _CONTROLS.sub(" ", text)
+    if text.isascii():
+        return text.lower()
+    text = _SYMBOLS.sub(" ", text.casefold())
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text))
+        if not text.isascii():
+            text = text.translate(_HOMOGLYPHS)
+    return text
+
+
+def _apostrophe(match):
+    token = match.group()
+    head, _, tail = token.partition("'")
+    if head in _ELISIONS and tail:
+        return head + " " + tail
+    if tail == "t" and head.endswith("n"):
+        return _NT_STEMS.get(head[:-1], head[:-1]) + " not"
+    if token == "i'm":
+        return "i am"
+    if tail in _CLITICS:
+        return head + " " + _CLITICS[tail]
+    if tail == "s" and head in _IS:
+        return head + " is"
+    return head + tail
+
+
+def _render(text, stretched=frozenset()):
+    """Steps 5 to 7, one whitespace-separated token at a time. Most tokens are plain words
+    and take the fast path; punctuation, digits and apostrophes take the slow one."""
+    out = []
+    for token in text.split():
+        if token.isalpha() and token.isascii():
+            if stretched and token in stretched:
+                token = destretch(token)
+            out.append(_WORDS.get(token, token))
+            continue
+        core = token.rstrip(_SENTENCE_ENDS)
+        end = token[len(core) :]
+        if core:
+            if core not in _WORDS and _HAS_LEET.search(core) and _HAS_LETTER.search(core):
+                core = core.translate(_LEET)
+            if "'" in core:
+                core = _APOSTROPHE_TOKEN.sub(_apostrophe, core)
+            for word in _NON_WORD.sub(" ", core).split():
+                if stretched and token in stretched and _RUN3.search(word):
+                    word = destretch(word)
+                out.append(_WORDS.get(word, word))
+        # a sentence ends here, unless this is an ellipsis (a pause: "i want to... end it")
+        if end and (end == "." or end.strip(".\u2026")) and out and out[-1] != "\n":
+            out.append("\n")
+    while out and out[-1] == "\n":
+        out.pop()
+    return " " + " ".join(out) + " "
+
+
+def _stretched(text):
+    """The whitespace-separated tokens with a letter written three times in a row. Found
+    with 26 substring searches in C, so ordinary text pays no per-word check."""
+    tokens = set()
+    for triple in _TRIPLES:
+        at = text.find(triple)
+        while at >= 0:
+            start = max(text.rfind(" ", 0, at), text.rfind("\t", 0, at)) + 1
+            end = text.find(" ", at)
+            tokens.add(text[start : end if end >= 0 else len(text)])
+            at = text.find(triple, at + 3)
+    return tokens
+
+
+def destretch(word):
+    """The spelling of a stretched word that VOCABULARY knows: every run of 3+ letters
+    tried as one and as two letters (at most 4 runs, so at most 16 tries)."""
+    parts = _RUN3.split(word)
+    pieces, letters = parts[0::2], parts[1::2]
+    if len(letters) <= 4:
+        for counts in product((1, 2), repeat=len(letters)):
+            candidate = pieces[0] + "".join(c * n + p for c, n, p in zip(letters, counts, pieces[1:], strict=True))
+            if candidate in VOCABULARY:
+                return candidate
+    return _RUN3.sub(r"\1\1", word)
+
+
+def normalise(text):
+    """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\n",
+    with a space at each end, so a phrase matches on word boundaries as " kill myself "."""
+    text = _clean(text)
+    return _render(text, _stretched(text))
