@@ -18,7 +18,7 @@ from flask import current_app
 # Letters, digits, `_` and `-` only: the namespace goes into keys, RQ queue names and RQ
 # job ids (which allow nothing else).
 VALID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-DEFAULT_PORTS = {"postgresql": 5432, "postgres": 5432, "mysql": 3306}
+DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 
 # The field every published Socket.IO packet carries (`namespace` is Socket.IO's own).
 PACKET_FIELD = "pulse_namespace"
@@ -27,7 +27,8 @@ PACKET_FIELD = "pulse_namespace"
 def database_identity(url):
     """What names a database, without credentials or options: `host:port/name`."""
     parts = urlsplit(url)
-    family = parts.scheme.split("+", 1)[0].lower()
+    family = parts.scheme.split("+", 1)[0].lower()  # the driver does not name the database
+    family = "postgresql" if family == "postgres" else family
     if family == "sqlite":
         return "sqlite:" + url.split(":", 1)[1].lstrip("/")
     host = (parts.hostname or "localhost").lower()

@@ -244,13 +244,14 @@ def private_redis():
 
 
 @pytest.fixture
-def make_app():
+def make_app(app):
     """Another app on the same database, e.g. with a Redis that the test can take away.
-    The rate limiter keeps the shared test Redis (it is one object for every app)."""
+    The rate limiter keeps the shared test Redis and key prefix (it is one object for every app)."""
     from app import create_app
 
     def make(**overrides):
         overrides.setdefault("RATELIMIT_STORAGE_URI", REDIS_URL)
+        overrides.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(app.config["RATELIMIT_STORAGE_OPTIONS"]))
         return create_app("testing", **overrides)
 
     return make
