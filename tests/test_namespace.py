@@ -57,3 +57,9 @@ def test_rate_limit_counters_are_prefixed(make_app):
 def test_an_unusable_namespace_refuses_to_start(make_app, bad):
     with pytest.raises(RuntimeError, match="PULSE_NAMESPACE"):
         make_app(PULSE_NAMESPACE=bad)
+
+
+def test_the_foreign_packet_counter_is_exported_from_the_start(client):
+    text = client.get("/metrics").get_data(as_text=True)
+    for listener in ("socketio", "sse"):
+        assert f'pulse_foreign_namespace_packets_total{{listener="{listener}"}}' in text

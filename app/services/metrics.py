@@ -50,6 +50,8 @@ FOREIGN_NAMESPACE_PACKETS = Counter(
     ["listener"],
     registry=REGISTRY,
 )
+for _listener in ("socketio", "sse"):  # exported as 0 from the start, so an alert rule sees the series
+    FOREIGN_NAMESPACE_PACKETS.labels(listener=_listener)
 
 _warned = set()  # listeners that have logged their first foreign packet
 log = logging.getLogger(__name__)
