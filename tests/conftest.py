@@ -170,7 +170,7 @@ def live_worker():
     stop(proc)
 
 
-def wait_for_worker(proc, redis_url, namespace, timeout=20):
+def wait_for_worker(proc, redis_url, namespace, timeout=60):
     """Until a worker of `namespace` has registered on its queues (RQ's set per queue name)."""
     from rq.worker_registration import WORKERS_BY_QUEUE_KEY
 
