@@ -52,10 +52,13 @@ def pair(request, app, tmp_path_factory):
 
 @pytest.fixture
 def deployments(pair):
-    """The pair, B's database and Redis emptied too (clean_state empties A's)."""
+    """The pair, B's database emptied and B's Redis names deleted too (clean_state empties A's).
+    Only B's names: B's Redis database number may be another engineer's on a shared machine."""
     a, b = pair
     b.truncate()
-    b.redis().flushdb()
+    conn = b.redis()
+    for name in conn.scan_iter(f"*{b.namespace}*"):
+        conn.delete(name)
     return a, b
 
 
