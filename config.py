@@ -50,7 +50,13 @@ class Config:
     CHATBOT_API_KEYS = _env_list("CHATBOT_API_KEYS")
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
-    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL", "flask-socketio")
+    # The deployment namespace that starts every Redis name (keys, channels, queues, locks;
+    # see docs/namespaces.md). Unset: derived from the database's host, port and name, so two
+    # deployments with different databases never share Redis names. 1-64 of [A-Za-z0-9_-].
+    PULSE_NAMESPACE = os.environ.get("PULSE_NAMESPACE") or None
+    # The Socket.IO Redis pub/sub channel. Unset: `<namespace>:socketio`. Every web process
+    # and worker of one deployment must agree on it.
+    SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
 
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_HEADERS_ENABLED = True

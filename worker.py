@@ -2,17 +2,22 @@
 
 Also starts RQ's cron scheduler in a child process for the periodic jobs in
 app/jobs/schedule.py, and relays any outbox events left unsent before it starts work.
+Every queue, and so every RQ registry and scheduler lock, carries the deployment
+namespace (app/namespace.py): this worker runs its own deployment's jobs only.
 """
 
 import argparse
 import logging
 import multiprocessing
+import os
+import uuid
 
 from rq import Worker
 
 from app import create_app
 from app.extensions import db, get_redis
-from app.jobs.queues import JOBS, QUEUE_NAMES
+from app.jobs.queues import JOBS, queue_name, worker_queue_names
+from app.namespace import namespaced
 
 log = logging.getLogger("pulse.worker")
 
@@ -33,14 +38,15 @@ def run_cron():
 
     app = create_app()
     with app.app_context():
-        cron = CronScheduler(connection=get_redis())
+        cron = CronScheduler(connection=get_redis(), name=namespaced(f"cron:{os.getpid()}:{uuid.uuid4().hex[:6]}"))
         for periodic in PERIODIC:
             spec = JOBS[periodic.job]
             cron.register(
                 import_attribute(periodic.job),
-                queue_name=spec.queue,
+                queue_name=queue_name(spec.queue),
                 interval=periodic.interval,
                 job_timeout=spec.timeout,
+                name=namespaced(periodic.job),  # RQ's history key rq:cron_job:<name>:jobs
             )
         cron.start()
 
@@ -62,7 +68,9 @@ def main():
         if not args.burst and not args.no_cron:
             cron = multiprocessing.get_context("spawn").Process(target=run_cron, daemon=True)
             cron.start()
-        worker = PulseWorker(QUEUE_NAMES, connection=get_redis())
+        queues = worker_queue_names()
+        log.info("worker listening on %s", ", ".join(queues))
+        worker = PulseWorker(queues, connection=get_redis())
         try:
             worker.work(burst=args.burst, with_scheduler=True)
         finally:

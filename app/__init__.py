@@ -5,6 +5,7 @@ import os
 
 from flask import Flask
 
+from app import namespace
 from config import INSTANCE_DIR, get_config
 
 log = logging.getLogger("pulse")
@@ -48,6 +49,27 @@ def resolve_services(app):
         os.makedirs(INSTANCE_DIR, exist_ok=True)
     log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
     log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)
+    resolve_namespace(app)
+
+
+def resolve_namespace(app):
+    """Settle the deployment namespace every Redis name carries, and say so."""
+    ns, source = namespace.resolve(app.config)
+    app.config["PULSE_NAMESPACE"] = ns
+    channel_source = "SOCKETIO_CHANNEL" if app.config.get("SOCKETIO_CHANNEL") else "from the namespace"
+    app.config["SOCKETIO_CHANNEL"] = app.config.get("SOCKETIO_CHANNEL") or namespace.namespaced("socketio", ns)
+    # Rate-limit counters as `<namespace>:limits:...`. The storage's own prefix (rather than
+    # RATELIMIT_KEY_PREFIX) also scopes limiter.reset() to this deployment.
+    options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+    options.setdefault("key_prefix", namespace.namespaced("limits", ns))
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+    log.info(
+        "redis namespace: %s (%s); Socket.IO channel %s (%s)",
+        ns,
+        source,
+        app.config["SOCKETIO_CHANNEL"],
+        channel_source,
+    )
 
 
 def _redact(url):

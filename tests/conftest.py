@@ -13,9 +13,10 @@ import pytest
 import redis
 from sqlalchemy import text
 
-# Socket.IO's Redis channel is shared by every database of a Redis server: give each test
-# run its own, so parallel runs on one machine never hear each other's events.
-os.environ.setdefault("SOCKETIO_CHANNEL", f"pulse-test-{os.getpid()}")
+# Redis pub/sub channels are shared by every database of a Redis server: give each test run
+# its own deployment namespace (and so its own channel), so parallel runs on one machine never
+# hear each other's events. SOCKETIO_CHANNEL, if set, still overrides the channel.
+os.environ.setdefault("PULSE_NAMESPACE", f"pulse-test-{os.getpid()}")
 
 from config import TestingConfig  # noqa: E402
 
@@ -87,7 +88,7 @@ def child_env(**extra):
         TEST_DATABASE_URL=DATABASE_URL,
         TEST_REDIS_URL=REDIS_URL,
         JWT_SECRET_KEY=TestingConfig.JWT_SECRET_KEY,
-        SOCKETIO_CHANNEL=TestingConfig.SOCKETIO_CHANNEL,
+        PULSE_NAMESPACE=TestingConfig.PULSE_NAMESPACE,
         PYTHONWARNINGS="ignore::DeprecationWarning",
     )
     env.update(extra)
@@ -164,14 +165,23 @@ def live_worker():
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    conn = redis.Redis.from_url(REDIS_URL)
-    deadline = time.monotonic() + 20
-    while not conn.scard("rq:workers") and time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("worker exited early")
-        time.sleep(0.05)
+    wait_for_worker(proc, REDIS_URL, TestingConfig.PULSE_NAMESPACE)
     yield proc
     stop(proc)
+
+
+def wait_for_worker(proc, redis_url, namespace, timeout=60):
+    """Until a worker of `namespace` has registered on its queues (RQ's set per queue name)."""
+    from rq.worker_registration import WORKERS_BY_QUEUE_KEY
+
+    conn = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    while not conn.scard(WORKERS_BY_QUEUE_KEY % f"{namespace}:high"):
+        if proc.poll() is not None:
+            raise RuntimeError("worker exited early")
+        if time.monotonic() > deadline:
+            raise RuntimeError("worker did not register")
+        time.sleep(0.05)
 
 
 @pytest.fixture
@@ -234,13 +244,14 @@ def private_redis():
 
 
 @pytest.fixture
-def make_app():
+def make_app(app):
     """Another app on the same database, e.g. with a Redis that the test can take away.
-    The rate limiter keeps the shared test Redis (it is one object for every app)."""
+    The rate limiter keeps the shared test Redis and key prefix (it is one object for every app)."""
     from app import create_app
 
     def make(**overrides):
         overrides.setdefault("RATELIMIT_STORAGE_URI", REDIS_URL)
+        overrides.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(app.config["RATELIMIT_STORAGE_OPTIONS"]))
         return create_app("testing", **overrides)
 
     return make

@@ -3,14 +3,22 @@
 Services enqueue by dotted name (`enqueue("app.jobs.alerts.check_alert", alert_id)`), so
 they never import a job module: only `app/jobs/*` imports services, never the reverse.
 RQ imports the function by that name in the worker. This module imports nothing of ours
-but the Redis handle; `tests/jobs/test_queues.py` imports every name in the table.
+but the Redis handle and the namespace; `tests/jobs/test_queues.py` imports every name in
+the table.
+
+Queues are named here by priority (`high`, `default`, `low`); in Redis each carries the
+deployment namespace (`<namespace>:high`), and so do RQ's registries and scheduler locks,
+which RQ names after the queue. A worker listens on its own deployment's queues only, so
+two deployments on one Redis database never run (or delay) each other's jobs.
 """
 
 from dataclasses import dataclass
 
 from rq import Queue, Retry
 
+from app import namespace
 from app.extensions import get_redis
+from app.namespace import namespaced
 
 HIGH, DEFAULT, LOW = "high", "default", "low"
 QUEUE_NAMES = [HIGH, DEFAULT, LOW]  # a worker drains them in this order
@@ -40,10 +48,20 @@ JOBS = {
 }
 
 
-def get_queue(name=DEFAULT):
+def queue_name(name=DEFAULT):
+    """The RQ name of queue `name` (high, default, low) in this deployment: `<namespace>:<name>`."""
     if name not in QUEUE_NAMES:
         raise ValueError(f"unknown queue {name!r}")
-    return Queue(name, connection=get_redis())
+    return namespaced(name)
+
+
+def worker_queue_names():
+    """What this deployment's worker drains, in order."""
+    return [queue_name(name) for name in QUEUE_NAMES]
+
+
+def get_queue(name=DEFAULT):
+    return Queue(queue_name(name), connection=get_redis())
 
 
 def _spec(name):
@@ -55,6 +73,8 @@ def _spec(name):
 
 def _options(name, queue, job_id):
     spec = _spec(name)
+    if job_id is not None:  # RQ keeps one job per id per Redis database (ids allow no ':')
+        job_id = f"{namespace.current()}-{job_id}"
     return get_queue(queue or spec.queue), {"retry": spec.retry, "job_timeout": spec.timeout, "job_id": job_id}
 
 

@@ -4,12 +4,15 @@
 def register_realtime(app):
     from app.extensions import socketio
     from app.realtime import events
+    from app.realtime.manager import NamespacedRedisManager
 
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # The Redis message queue, on the deployment's channel, dropping other namespaces' packets.
+        client_manager=NamespacedRedisManager(
+            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"], app.config["PULSE_NAMESPACE"]
+        ),
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
     )

@@ -3,6 +3,7 @@
 We publish the message-queue packet ourselves instead of calling socketio.emit: python-
 socketio logs and swallows a failed Redis publish, and the outbox must know whether an
 event went out. Every web process listens on the channel and delivers to its clients.
+The packet carries the deployment namespace: web processes drop packets without ours.
 """
 
 import json
@@ -10,6 +11,7 @@ import json
 from flask import current_app
 
 from app.extensions import get_redis
+from app.namespace import PACKET_FIELD
 
 
 def emit(event, data, room):
@@ -24,5 +26,6 @@ def emit(event, data, room):
         "skip_sid": None,
         "callback": None,
         "host_id": "pulse-emit",
+        PACKET_FIELD: current_app.config["PULSE_NAMESPACE"],
     }
     get_redis().publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps(packet, default=str))

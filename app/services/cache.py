@@ -2,6 +2,10 @@
 
 Redis is only a cache here: every read falls back to the database when Redis is down,
 and every helper swallows Redis errors (logged) instead of failing the request.
+
+Every key is built by `key(...)`, which puts the deployment namespace in front
+(`<namespace>:student:dashboard:12`, see docs/namespaces.md); the names documented below
+are what follows the prefix. A new key: add a function here that returns `key("...")`.
 """
 
 import json
@@ -11,6 +15,7 @@ import redis
 from flask import current_app
 
 from app.extensions import get_redis
+from app.namespace import namespaced as key  # `cache.key("...")`: a Redis name of this deployment
 
 log = logging.getLogger(__name__)
 
@@ -19,17 +24,17 @@ log = logging.getLogger(__name__)
 
 def insights_key(student_id):
     """A student's insights for their mentor. Stale on: a new chat intent, an alert change."""
-    return f"mentor:student_insights:{student_id}"
+    return key(f"mentor:student_insights:{student_id}")
 
 
 def insights_computing_key(student_id):
     """Set while a precalculation job is queued or running, so a burst enqueues one job."""
-    return f"mentor:student_insights:{student_id}:computing"
+    return key(f"mentor:student_insights:{student_id}:computing")
 
 
 def notifications_key(user_id, is_mentor):
     """The 50 newest notifications (sorted set). Stale on: read, read-all, clear, alert resolved."""
-    return f"mentor:notifications:{user_id}" if is_mentor else f"notifications:{user_id}"
+    return key(f"mentor:notifications:{user_id}" if is_mentor else f"notifications:{user_id}")
 
 
 def insights_ttl():
@@ -109,28 +114,42 @@ def on_student_activity(student_id):
     delete(insights_key(student_id))
 
 
+# -- token revocation (app/services/tokens.py; the database is the record) --------------
+
+
+def revoked_key(jti):
+    """Set while the token `jti` is revoked and unexpired (TTL: until it expires)."""
+    return key(f"jwt:revoked:{jti}")
+
+
+def revoked_loaded_key():
+    """Set while the revoked_key entries are complete; gone after a Redis restart, so the next
+    check reloads them from the database."""
+    return key("jwt:revoked:loaded")
+
+
 # -- mentoring portal -------------------------------------------------------------------
 
 
 def mentor_metrics_key(mentor_id):
     """A mentor's dashboard figures, a hash by time zone. Stale on: entries, tasks, schedules,
     a student assigned or deactivated (services.mentor_metrics.changed), and with the clock."""
-    return f"mentor:metrics:{mentor_id}"
+    return key(f"mentor:metrics:{mentor_id}")
 
 
 def mentor_metrics_version_key(mentor_id):
     """Bumped by every change to a mentor's figures; cached figures carry the version they saw."""
-    return f"mentor:metrics:{mentor_id}:version"
+    return key(f"mentor:metrics:{mentor_id}:version")
 
 
 def metrics_throttle_key(mentor_id):
     """Set for 2 s after a metrics:updated event, so a burst of writes sends one event."""
-    return f"mentor:metrics:{mentor_id}:sent"
+    return key(f"mentor:metrics:{mentor_id}:sent")
 
 
 def metrics_trailing_key(mentor_id):
     """Set while a trailing metrics:updated (with the burst's final figures) is scheduled."""
-    return f"mentor:metrics:{mentor_id}:trailing"
+    return key(f"mentor:metrics:{mentor_id}:trailing")
 
 
 MENTOR_METRICS_TTL = 300
@@ -142,22 +161,22 @@ MENTOR_METRICS_TTL = 300
 
 def dashboard_key(student_id):
     """A student's whole dashboard aggregate. Replaced by every refresh of that student."""
-    return f"student:dashboard:{student_id}"
+    return key(f"student:dashboard:{student_id}")
 
 
 def dashboard_stale_queued_key(student_id):
     """Set when a read found the aggregate stale and queued a refresh, so a burst queues one."""
-    return f"student:dashboard:{student_id}:stale_queued"
+    return key(f"student:dashboard:{student_id}:stale_queued")
 
 
 def dashboard_drain_scheduled_key(queue_name):
     """Set while a drain job waits on that RQ queue, so a burst of writes enqueues one job."""
-    return f"student:dashboard:drain_scheduled:{queue_name}"
+    return key(f"student:dashboard:drain_scheduled:{queue_name}")
 
 
 def stream_token_key(token_hash):
     """A single-use SSE token (by its SHA-256) -> the student id. Deleted when used."""
-    return f"student:dashboard:stream_token:{token_hash}"
+    return key(f"student:dashboard:stream_token:{token_hash}")
 
 
 def dashboard_ttl():

@@ -6,10 +6,13 @@ the whole system's figures.
 """
 
 import functools
+import logging
 import time
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
+
+from app.namespace import PACKET_FIELD
 
 # Our own registry: several apps in one process (tests) must not register twice.
 REGISTRY = CollectorRegistry()
@@ -113,3 +116,32 @@ def render(now=None):
 
     _update_gauges(now or utcnow())
     return generate_latest(REGISTRY)
+
+
+# Defence in depth (docs/namespaces.md): packets on our channel stamped with another
+# deployment's namespace (or none), dropped instead of delivered. Anything above zero means
+# two deployments share a channel: a SOCKETIO_CHANNEL set to the same value in both.
+FOREIGN_NAMESPACE_PACKETS = Counter(
+    "pulse_foreign_namespace_packets",
+    "Published packets of another deployment namespace, dropped",
+    ["listener"],
+    registry=REGISTRY,
+)
+for _listener in ("socketio", "sse"):  # exported as 0 from the start, so an alert rule sees the series
+    FOREIGN_NAMESPACE_PACKETS.labels(listener=_listener)
+
+_warned = set()  # listeners that have logged their first foreign packet
+log = logging.getLogger(__name__)
+
+
+def count_foreign_packet(listener, packet):
+    """Count a dropped packet of another namespace; log it the first time in this process."""
+    FOREIGN_NAMESPACE_PACKETS.labels(listener=listener).inc()
+    if listener not in _warned:
+        _warned.add(listener)
+        log.warning(
+            "%s: dropped a packet of namespace %r on our channel; another deployment shares it "
+            "(counted in pulse_foreign_namespace_packets_total)",
+            listener,
+            packet.get(PACKET_FIELD) if isinstance(packet, dict) else None,
+        )

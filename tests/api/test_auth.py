@@ -6,6 +6,7 @@ import jwt as pyjwt
 
 from app.extensions import db
 from app.models import RevokedToken, Role, User
+from app.services import cache
 from tests.helpers import PASSWORD, bearer, make_user, token_for
 
 
@@ -114,7 +115,7 @@ def test_revocation_survives_a_redis_restart(client, redis_conn):
     redis_conn.flushdb()
     assert client.get("/api/v1/auth/me", headers=bearer(tokens["access_token"])).status_code == 401
     # and the fast path was rebuilt from the database
-    assert redis_conn.exists("jwt:revoked:loaded")
+    assert redis_conn.exists(cache.revoked_loaded_key())
 
 
 def test_deactivated_users_tokens_are_refused(client):

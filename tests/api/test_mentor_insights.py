@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
-from rq import Queue
-
 from app.extensions import db
+from app.jobs.queues import get_queue
 from app.models import ChatIntent, utcnow
-from app.services import insights
+from app.services import cache, insights
 from tests.helpers import auth_for, crisis, make_user, post_intent, token_for
 
 
@@ -49,12 +48,12 @@ def test_cold_cache_answers_partial_then_job_fills_it_and_tells_the_mentor(
     assert cold["cached"] is False and cold["partial"] is True and cold["recomputing"] is True
     assert cold["student"]["id"] == student.id and cold["insights"]["intents_7d"] == 4
     assert cold["computed_at"].endswith("Z")
-    assert Queue("default", connection=redis_conn).count == 1
+    assert get_queue("default").count == 1
     client.get(url, headers=auth_for(mentor))  # a second cold read does not queue twice
-    assert Queue("default", connection=redis_conn).count == 1
+    assert get_queue("default").count == 1
 
     run_worker()
-    assert redis_conn.ttl(f"mentor:student_insights:{student.id}") > 0
+    assert redis_conn.ttl(cache.insights_key(student.id)) > 0
     ready = sock.wait_for("insights:ready")
     assert ready["student_id"] == student.id
 
@@ -67,7 +66,7 @@ def test_cold_cache_answers_partial_then_job_fills_it_and_tells_the_mentor(
     assert warm["insights"]["recent_messages"][0]["crisis"] is True
 
     post_intent(client, student.id, message="thanks", intent="grateful")  # new intent: stale
-    assert not redis_conn.exists(f"mentor:student_insights:{student.id}")
+    assert not redis_conn.exists(cache.insights_key(student.id))
 
 
 def test_insights_answer_from_the_database_when_redis_is_down(make_app):

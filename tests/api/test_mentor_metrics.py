@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from app.services import cache
 from tests.helpers import auth_for, book_session, make_user
 
 
@@ -38,7 +39,7 @@ def test_figures_come_from_the_mentors_own_students(client, redis_conn):
     assert first["sessions_today"]["total"] == 1
     assert first["cached"] is False
     assert metrics(client, mentor)["cached"] is True
-    assert redis_conn.exists(f"mentor:metrics:{mentor.id}")
+    assert redis_conn.exists(cache.mentor_metrics_key(mentor.id))
 
     # a write invalidates: the next read is fresh
     client.post("/api/v1/entries", json={"title": "a3"}, headers=auth_for(a))
@@ -80,7 +81,7 @@ def test_metrics_answer_from_the_database_when_redis_is_down(make_app, private_r
 def test_figures_cached_by_a_read_that_raced_a_write_are_not_served(client, redis_conn):
     import json
 
-    from app.services import cache, mentor_metrics
+    from app.services import mentor_metrics
 
     mentor = make_user("mentor")
     student = make_user(mentor=mentor)

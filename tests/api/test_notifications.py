@@ -4,7 +4,7 @@ import json
 
 from app.extensions import db
 from app.models import Notification
-from app.services import notifications
+from app.services import cache, notifications
 from app.services.transaction import commit
 from tests.helpers import auth_for, crisis, make_user
 
@@ -57,7 +57,7 @@ def test_mentor_inbox_uses_its_redis_key_and_rebuilds_when_missing(client, redis
     mentor = make_user("mentor")
     add(mentor, 2)
     first = client.get("/api/v1/mentor/notifications", headers=auth_for(mentor)).get_json()
-    key = f"mentor:notifications:{mentor.id}"
+    key = cache.notifications_key(mentor.id, True)
     assert redis_conn.zcard(key) == 2 and 0 < redis_conn.ttl(key) <= 7 * 24 * 3600
     add(mentor, 1)  # a new one goes into the existing list
     assert redis_conn.zcard(key) == 3
@@ -73,7 +73,7 @@ def test_fast_list_keeps_50_newest_and_never_drops_open_crisis(client, redis_con
     alert_id = crisis(client, student)["alert"]["id"]
     client.get("/api/v1/mentor/notifications", headers=auth_for(mentor))  # builds the list
     add(mentor, 60)
-    key = f"mentor:notifications:{mentor.id}"
+    key = cache.notifications_key(mentor.id, True)
     members = [json.loads(m) for m in redis_conn.zrange(key, 0, -1)]
     assert len(members) == 51
     assert any(m["type"] == "crisis_alert" and m["pinned"] for m in members)

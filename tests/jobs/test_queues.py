@@ -3,7 +3,7 @@
 import pytest
 from rq.utils import import_attribute
 
-from app.jobs.queues import JOBS, QUEUE_NAMES, enqueue
+from app.jobs.queues import JOBS, QUEUE_NAMES, enqueue, queue_name
 from app.jobs.schedule import PERIODIC
 
 
@@ -19,7 +19,8 @@ def test_periodic_jobs_are_in_the_table():
 
 def test_enqueue_takes_queue_retry_and_timeout_from_the_table():
     job = enqueue("app.jobs.alerts.check_alert", 1)
-    assert job.origin == JOBS["app.jobs.alerts.check_alert"].queue
+    assert job.origin == queue_name(JOBS["app.jobs.alerts.check_alert"].queue)
+    assert job.origin.endswith(":high")  # <namespace>:high
     assert job.timeout == JOBS["app.jobs.alerts.check_alert"].timeout
     assert job.retries_left == JOBS["app.jobs.alerts.check_alert"].retry.max
 
@@ -27,3 +28,11 @@ def test_enqueue_takes_queue_retry_and_timeout_from_the_table():
 def test_an_unknown_job_is_refused():
     with pytest.raises(ValueError, match="declare it"):
         enqueue("app.jobs.nope.missing")
+
+
+def test_an_explicit_job_id_carries_the_namespace():
+    """RQ keeps one job per id per Redis database: another deployment's id must not clash."""
+    from app import namespace
+
+    job = enqueue("app.jobs.alerts.check_alert", 1, job_id="check-1")
+    assert job.id == f"{namespace.current()}-check-1"

@@ -75,7 +75,7 @@ def test_group_session_reaches_the_cohort_room(client, live_server, live_client)
 def test_metrics_burst_is_coalesced(client, live_server, live_client, live_worker, redis_conn):
     from rq.registry import ScheduledJobRegistry
 
-    from app.jobs.queues import HIGH
+    from app.jobs.queues import HIGH, queue_name
     from app.realtime.emit import emit
     from app.services import cache
 
@@ -92,7 +92,7 @@ def test_metrics_burst_is_coalesced(client, live_server, live_client, live_worke
     # Nothing more is on its way: no trailing event claimed or scheduled. A marker sent now
     # arrives after anything published before it, so the count below is final.
     assert not redis_conn.exists(cache.metrics_trailing_key(mentor.id))
-    assert ScheduledJobRegistry(HIGH, connection=redis_conn).count == 0
+    assert ScheduledJobRegistry(queue_name(HIGH), connection=redis_conn).count == 0
     emit("metrics:updated", {"marker": True}, f"mentor:{mentor.id}")
     sock.wait_for("metrics:updated", lambda d: d.get("marker"))
     events = [d for d in sock.received("metrics:updated") if not d.get("marker")]

@@ -2,9 +2,8 @@
 
 from datetime import timedelta
 
-from rq import Queue
-
-from app.extensions import db, get_redis
+from app.extensions import db
+from app.jobs.queues import get_queue
 from app.models import DashboardUpdateQueue, Notification, StudentDashboardCache, utcnow
 from app.services import notifications
 from app.services.dashboard import queue
@@ -43,7 +42,7 @@ def test_rollback_queues_nothing():
 
     rollback()
     assert pending() == {}
-    assert Queue("high", connection=get_redis()).count == 0
+    assert get_queue("high").count == 0
 
 
 def test_commit_enqueues_one_drain_job_per_rq_queue():
@@ -53,10 +52,10 @@ def test_commit_enqueues_one_drain_job_per_rq_queue():
     commit()
     queue.queue_refresh([b.id], "z", "urgent")  # the waiting drain will take it
     commit()
-    assert Queue("high", connection=get_redis()).count == 1
+    assert get_queue("high").count == 1
     queue.queue_refresh([a.id], "low one", "low")
     commit()
-    assert Queue("low", connection=get_redis()).count == 1
+    assert get_queue("low").count == 1
 
 
 def test_drain_goes_by_priority_then_age_and_is_safe_to_rerun():

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from app.extensions import db
-from app.jobs.queues import enqueue
+from app.jobs.queues import enqueue, queue_name
 from app.models import CrisisAlert, Notification
 from app.services import alerts
 from tests.helpers import auth_for, crisis, make_user
@@ -136,6 +136,6 @@ def test_raising_an_alert_schedules_its_check(client, redis_conn):
     from rq.registry import ScheduledJobRegistry
 
     _mentor, _admin, alert = setup_alert(client)
-    registry = ScheduledJobRegistry("high", connection=redis_conn)
+    registry = ScheduledJobRegistry(queue_name("high"), connection=redis_conn)
     jobs = [registry.get_queue().fetch_job(job_id) for job_id in registry.get_job_ids()]
     assert [(j.func_name, j.args) for j in jobs] == [("app.jobs.alerts.check_alert", (alert.id,))]

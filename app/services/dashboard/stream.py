@@ -8,6 +8,8 @@ Last-Event-ID from the outbox table (the event id is the outbox row id), then fo
 live events, skipping any id it already sent; a comment line every SSE_HEARTBEAT seconds
 keeps proxies from closing it, and the stream ends after SSE_MAX_AGE seconds. After a
 Redis outage the hub tells every stream to replay from the database what it may have missed.
+The hub passes on only packets stamped with this deployment's namespace (docs/namespaces.md);
+others are dropped and counted in /metrics.
 
 EventSource cannot send headers, so a student may instead POST for a stream token: 32
 random bytes, stored in Redis by hash for STREAM_TOKEN_TTL seconds, deleted by the first
@@ -28,10 +30,12 @@ from sqlalchemy import select
 
 from app.extensions import db, get_redis
 from app.models import OutboxEvent, Role, User
+from app.namespace import is_ours
 from app.realtime.rooms import student_room
 from app.services import cache
 from app.services.dashboard.refresh import EVENT
 from app.services.errors import Unauthorized, Unavailable
+from app.services.metrics import count_foreign_packet
 from app.services.outbox import packet
 
 log = logging.getLogger(__name__)
@@ -116,6 +120,7 @@ class Hub:
         self._lock = threading.Lock()
         self._streams = {}  # student_id -> set of queues
         self._started = False
+        self._namespace = None  # the deployment's, set when the subscription starts
 
     def subscribe(self, student_id):
         self.ensure_started()
@@ -141,6 +146,7 @@ class Hub:
             if self._started:
                 return
             url, channel = current_app.config["REDIS_URL"], current_app.config["SOCKETIO_CHANNEL"]
+            self._namespace = current_app.config["PULSE_NAMESPACE"]
             try:
                 pubsub = self._connect(url, channel)  # subscribed before the first stream reads its replay
             except redis.RedisError:
@@ -187,6 +193,9 @@ class Hub:
         except ValueError:  # UnicodeDecodeError included
             return  # another publisher's format: not a dashboard event
         if not isinstance(packet, dict):
+            return
+        if not is_ours(packet, self._namespace):
+            count_foreign_packet("sse", packet)
             return
         room = packet.get("room")
         if packet.get("event") != EVENT or not isinstance(room, str) or not room.startswith("student:"):
