@@ -13,11 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, get_redis
 from app.models import RevokedToken, utcnow
+from app.services import cache
 
 log = logging.getLogger(__name__)
 
-REVOKED_KEY = "jwt:revoked:{jti}"
-LOADED_KEY = "jwt:revoked:loaded"
 LOADED_TTL = 3600
 
 
@@ -40,16 +39,18 @@ def revoke(payload):
 def _cache_revoked(jti, expires_at):
     ttl = max(int((expires_at - utcnow()).total_seconds()), 1)
     try:
-        get_redis().set(REVOKED_KEY.format(jti=jti), 1, ex=ttl)
+        get_redis().set(cache.revoked_key(jti), 1, ex=ttl)
     except redis.RedisError:
         log.warning("Redis unavailable; revocation of %s is in the database only", jti)
 
 
 def is_revoked(jti):
     try:
-        r = get_redis()
-        if r.exists(LOADED_KEY):
-            return bool(r.exists(REVOKED_KEY.format(jti=jti)))
+        # One round trip for both answers: this runs on every authenticated request.
+        pipe = get_redis().pipeline(transaction=False)
+        loaded, revoked = pipe.exists(cache.revoked_loaded_key()).exists(cache.revoked_key(jti)).execute()
+        if loaded:
+            return bool(revoked)
         return _reload_from_database(jti)
     except redis.RedisError:
         return _revoked_in_database(jti)
@@ -59,7 +60,7 @@ def _reload_from_database(jti):
     rows = db.session.query(RevokedToken).filter(RevokedToken.expires_at > utcnow()).all()
     for row in rows:
         _cache_revoked(row.jti, row.expires_at)
-    get_redis().set(LOADED_KEY, 1, ex=LOADED_TTL)
+    get_redis().set(cache.revoked_loaded_key(), 1, ex=LOADED_TTL)
     return any(row.jti == jti for row in rows)
 
 
