@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app:create_app
 
-.PHONY: run test install install-dev lint migrate seed bench clean
+.PHONY: run test install install-dev lint migrate seed bench clean scale
 
 run: install ## install, migrate, load demo data, start web + worker
 	$(BIN)/flask db upgrade
@@ -14,6 +14,9 @@ run: install ## install, migrate, load demo data, start web + worker
 
 test: install-dev ## the whole suite, against local PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+scale: install-dev ## two web processes + a worker behind HAProxy on :8000 (docs/scale.md)
+	bench/scale/run.sh
 
 install: $(VENV)/.runtime
 install-dev: $(VENV)/.dev

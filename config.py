@@ -37,7 +37,20 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{os.path.join(INSTANCE_DIR, 'pulse.db')}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # a connection killed by the server is replaced, not used
+    # The pool per process (PostgreSQL): sockets connect from Redis, so this bounds the requests
+    # that query at once, not the sockets. Pool size + overflow across all processes must fit
+    # PostgreSQL's max_connections. Timeout: seconds a request waits for a connection.
+    DB_POOL_SIZE = _env_int("DB_POOL_SIZE", 10)
+    DB_MAX_OVERFLOW = _env_int("DB_MAX_OVERFLOW", 20)
+    DB_POOL_TIMEOUT = _env_int("DB_POOL_TIMEOUT", 10)
+    # Concurrent connections (sockets and HTTP) one web process holds; past it a new one gets
+    # a 503 at once. The open-files limit is raised to its hard limit at start (docs/scale.md).
+    WEB_MAX_CONNECTIONS = _env_int("WEB_MAX_CONNECTIONS", 10000)
+    WEB_LISTEN_BACKLOG = _env_int("WEB_LISTEN_BACKLOG", 2048)  # accept queue for reconnect storms
+    # Seconds a user's cached identity (active, role, cohorts, mentor, tier) lives in Redis;
+    # every write to those fields rewrites it at once, the TTL only bounds forgotten paths.
+    AUTH_CACHE_TTL = _env_int("AUTH_CACHE_TTL", 300)
     # None means: resolve at start-up (development may start an embedded Redis).
     REDIS_URL = os.environ.get("REDIS_URL")
 

@@ -24,30 +24,11 @@ elif ASYNC_MODE == "gevent":
     patch_psycopg()
 
 from app import create_app  # noqa: E402
-from app.extensions import socketio  # noqa: E402
 
 app = create_app(SOCKETIO_ASYNC_MODE=ASYNC_MODE, REALTIME_SERVER=True)
 
 
-def serve_gevent(host, port):
-    """gevent's server, with TCP_NODELAY: without it every keep-alive response waits ~40 ms
-    for a delayed ACK (headers and body go out in separate writes). Measured in bench/."""
-    import socket
-
-    from gevent import pywsgi
-    from geventwebsocket.handler import WebSocketHandler
-
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by accepted sockets
-    listener.bind((host, port))
-    listener.listen(1024)
-    pywsgi.WSGIServer(listener, app, handler_class=WebSocketHandler, log=None).serve_forever()
-
-
 if __name__ == "__main__":
-    host, port = os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "5000"))
-    if ASYNC_MODE == "gevent":
-        serve_gevent(host, port)
-    else:
-        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=ASYNC_MODE == "threading")
+    from app.web_server import serve
+
+    serve(app, ASYNC_MODE, os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "5000")))

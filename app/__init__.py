@@ -47,6 +47,13 @@ def resolve_services(app):
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(INSTANCE_DIR, exist_ok=True)
+    else:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "pool_size": app.config["DB_POOL_SIZE"],
+            "max_overflow": app.config["DB_MAX_OVERFLOW"],
+            "pool_timeout": app.config["DB_POOL_TIMEOUT"],
+        }
     log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
     log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)
     resolve_namespace(app)
@@ -120,6 +127,7 @@ def register_cli(app):
 
 def register_service_hooks():
     """Later parts of Pulse add their figures to the mentor's views."""
-    from app.services import portal_figures
+    from app.services import portal_figures, principals
 
     portal_figures.register()
+    principals.register()  # identity cache entries follow every write to users and cohorts

@@ -2,11 +2,31 @@
 
 from functools import wraps
 
-from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask import g
+from flask_jwt_extended import verify_jwt_in_request
+from werkzeug.local import LocalProxy
 
 from app.api.errors import error_response
-from app.models import Role
+from app.extensions import db
+from app.models import Role, User
 from app.services.errors import Forbidden
+
+
+def current_principal():
+    """The caller's cached identity (role, active, cohorts, tier, profile): no database read."""
+    return g.pulse_principal
+
+
+def _lazy_row(user_id):
+    """current_user: the User row, loaded on first use only (cheap endpoints never touch it)."""
+    loaded = []
+
+    def row():
+        if not loaded:
+            loaded.append(db.session.get(User, user_id))
+        return loaded[0]
+
+    return row
 
 
 def role_required(*roles):
@@ -17,7 +37,7 @@ def role_required(*roles):
         @wraps(fn)
         def wrapper(*args, **kwargs):
             verify_jwt_in_request()
-            if current_user.role not in allowed:
+            if current_principal().role not in allowed:
                 raise Forbidden(message="Your role may not use this endpoint.")
             return fn(*args, **kwargs)
 
@@ -27,7 +47,7 @@ def role_required(*roles):
 
 
 def register_jwt_handlers(jwt):
-    from app.services import tokens, users
+    from app.services import principals, tokens
 
     @jwt.user_identity_loader
     def _identity(user):
@@ -39,8 +59,13 @@ def register_jwt_handlers(jwt):
 
     @jwt.user_lookup_loader
     def _lookup(_header, payload):
-        # An inactive or deleted user's tokens stop working at once.
-        return users.active_user_for_token(payload)
+        # An inactive or deleted user's tokens stop working at once. The check reads the
+        # identity cache; the User row is loaded only when a view touches current_user.
+        principal = principals.for_token(payload)
+        if principal is None:
+            return None
+        g.pulse_principal = principal
+        return LocalProxy(_lazy_row(principal.id))
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header, payload):

@@ -66,6 +66,28 @@ def set_json(key, value, ttl):
         return False
 
 
+def get_many_raw(*keys):
+    """The stored bytes of each key (None when missing), all None when Redis is down."""
+    try:
+        return get_redis().mget(keys)
+    except redis.RedisError as exc:
+        log.warning("cache read of %s failed: %s", keys, exc)
+        return [None] * len(keys)
+
+
+def set_many_raw(values, ttl):
+    """Write {key: str/bytes} in one round trip."""
+    try:
+        pipe = get_redis().pipeline(transaction=False)
+        for key, value in values.items():
+            pipe.set(key, value, ex=ttl)
+        pipe.execute()
+        return True
+    except redis.RedisError as exc:
+        log.warning("cache write of %s failed: %s", list(values), exc)
+        return False
+
+
 def delete(*keys):
     try:
         get_redis().delete(*keys)
@@ -174,6 +196,12 @@ def dashboard_drain_scheduled_key(queue_name):
     return key(f"student:dashboard:drain_scheduled:{queue_name}")
 
 
+def dashboard_tier_key(student_id, tier):
+    """The aggregate as a reader of `tier` sees it (the free tier's masked JSON). Written with
+    dashboard_key by every refresh; served as stored bytes on a hit."""
+    return key(f"student:dashboard:{student_id}:{tier}")
+
+
 def stream_token_key(token_hash):
     """A single-use SSE token (by its SHA-256) -> the student id. Deleted when used."""
     return key(f"student:dashboard:stream_token:{token_hash}")
@@ -185,3 +213,16 @@ def dashboard_ttl():
 
 DASHBOARD_STALE_QUEUED_TTL = 60
 DASHBOARD_DRAIN_SCHEDULED_TTL = 30
+
+# -- identity (auth path and socket connect) --------------------------------------------
+
+
+def auth_user_key(user_id):
+    """Who a user is for the auth path: active, role, cohorts, mentor, tier, profile fields.
+    Rewritten after every write to them (services.principals.changed), rebuilt on a miss."""
+    return key(f"auth:user:{user_id}")
+
+
+def auth_ttl():
+    return current_app.config["AUTH_CACHE_TTL"]
+

@@ -46,9 +46,11 @@ def _cache_revoked(jti, expires_at):
 
 def is_revoked(jti):
     try:
-        r = get_redis()
-        if r.exists(cache.revoked_loaded_key()):
-            return bool(r.exists(cache.revoked_key(jti)))
+        # One round trip for both answers: this runs on every authenticated request.
+        pipe = get_redis().pipeline(transaction=False)
+        loaded, revoked = pipe.exists(cache.revoked_loaded_key()).exists(cache.revoked_key(jti)).execute()
+        if loaded:
+            return bool(revoked)
         return _reload_from_database(jti)
     except redis.RedisError:
         return _revoked_in_database(jti)

@@ -4,6 +4,7 @@ from flask import current_app
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
+from app.api.auth_helpers import current_principal
 from app.extensions import limiter
 from app.schemas.users import (
     AccessTokenSchema,
@@ -62,4 +63,4 @@ def logout(body):
 @blp.response(200, UserEnvelope)
 def me():
     """The caller's own account."""
-    return {"user": current_user}
+    return {"user": current_principal()}  # from the identity cache: no database read

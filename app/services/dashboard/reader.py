@@ -4,6 +4,7 @@ A read that finds the aggregate older than DASHBOARD_STALE_AFTER answers with it
 and queues a low-priority refresh (once per minute at most), so the request never waits.
 """
 
+import json
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,6 +36,26 @@ def read(student, now=None):
 def is_stale(data, now):
     updated = datetime.fromisoformat(data["last_updated"].replace("Z", "+00:00"))
     return now - updated > timedelta(seconds=current_app.config["DASHBOARD_STALE_AFTER"])
+
+
+def cached_response(student, now=None):
+    """The default dashboard (both optional sections) as response bytes straight from Redis,
+    or None on a miss (then dashboard_for). The stored JSON for the reader's tier is spliced
+    with the per-request fields, never decoded. `student` needs id, tier, enhanced_access_until."""
+    now = now or utcnow()
+    access, warning = aggregate.access_of(student, now)
+    raw, last_updated = store.get_raw(student.id, access["tier"])
+    if raw is None:
+        return None
+    metrics.DASHBOARD_CACHE_HITS.labels(layer="redis").inc()
+    queued = False
+    if is_stale({"last_updated": last_updated}, now):
+        if cache.claim(cache.dashboard_stale_queued_key(student.id), cache.DASHBOARD_STALE_QUEUED_TTL):
+            queue_refresh([student.id], "stale_on_read", "low")
+            commit()
+        queued = True
+    extra = json.dumps({"access": access, "warning": warning, "source": "redis", "refresh_queued": queued})
+    return raw[:-1] + b", " + extra[1:].encode()
 
 
 def dashboard_for(student, include_notifications=True, include_ai_nudge=True, now=None):

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Two web processes and a worker behind HAProxy, on loopback only. Usage:
+#   bench/scale/run.sh                      # up until Ctrl-C (or SCALE_SECONDS, default 1800)
+#   bench/scale/run.sh CMD ARGS...          # up, run CMD against it, then down
+# Settings (environment): SCALE_STUDENTS (1000), SCALE_MENTORS (100), SOCKETIO_ASYNC_MODE
+# (gevent), PROXY_PORT (8000), WEB1_PORT (5001), WEB2_PORT (5002), BENCH_DATABASE_URL,
+# BENCH_REDIS_URL. The database named there is dropped and re-created.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+PY=$ROOT/.venv/bin/python
+
+if ! command -v haproxy >/dev/null; then
+    echo "installing haproxy (Debian package)"
+    apt-get install -y -qq haproxy >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq haproxy; }
+fi
+
+export PULSE_ENV=development
+export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/pulse_scale}
+export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11}
+export SOCKETIO_ASYNC_MODE=${SOCKETIO_ASYNC_MODE:-gevent}
+export SOCKETIO_CHANNEL=pulse-scale
+export CHATBOT_API_KEYS=scale-chatbot-key
+export CHATBOT_RATE_LIMIT="100000000 per minute" LOGIN_RATE_LIMIT="100000000 per minute"
+export PYTHONWARNINGS=ignore HOST=127.0.0.1
+PROXY_PORT=${PROXY_PORT:-8000} WEB1_PORT=${WEB1_PORT:-5001} WEB2_PORT=${WEB2_PORT:-5002}
+export SCALE_RUN_DIR=${SCALE_RUN_DIR:-$(mktemp -d /tmp/pulse-scale.XXXX)}
+export SCALE_URL=http://127.0.0.1:$PROXY_PORT
+echo "run dir: $SCALE_RUN_DIR  proxy: $SCALE_URL  mode: $SOCKETIO_ASYNC_MODE"
+
+# 10,000 sockets through a proxy need ~2 descriptors each there (client and server side):
+# raise the limit when allowed (root may raise the hard limit too).
+ulimit -Hn 65536 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+echo "open-files limit: $(ulimit -n)"
+
+PIDS=()
+cleanup() {
+    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+}
+trap cleanup EXIT INT TERM
+
+# a fresh database and Redis db, then the users and their tokens
+name=${DATABASE_URL##*/}
+psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
+$PY -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
+FLASK_APP=app:create_app $ROOT/.venv/bin/flask db upgrade >/dev/null 2>&1
+$PY bench/scale/seed.py "$SCALE_RUN_DIR/tokens.json" "${SCALE_STUDENTS:-1000}" "${SCALE_MENTORS:-100}"
+
+start() {  # name, command...
+    local name=$1; shift
+    "$@" >"$SCALE_RUN_DIR/$name.log" 2>&1 &
+    PIDS+=($!)
+    echo $! >"$SCALE_RUN_DIR/$name.pid"
+}
+PORT=$WEB1_PORT start web1 $PY wsgi.py
+PORT=$WEB2_PORT start web2 $PY wsgi.py
+start worker $PY worker.py
+wait_for() {  # port
+    for i in $(seq 151); do
+        curl -fs -o /dev/null "http://127.0.0.1:$1/healthz" && return 0
+        [ "$i" = 151 ] && { echo "nothing answers on :$1; logs in $SCALE_RUN_DIR" >&2; exit 1; }
+        sleep 0.2
+    done
+}
+wait_for "$WEB1_PORT"
+wait_for "$WEB2_PORT"
+# HAProxy holds two descriptors per connection: what the open-files limit allows (20,000 here
+# gives 9,950: 10,000 sockets through one proxy need a hard limit above ~20,100).
+MAXCONN=${PROXY_MAXCONN:-$(( ($(ulimit -n) - 100) / 2 ))}
+sed -e "s/@MAXCONN@/$MAXCONN/g" -e "s/@PROXY_PORT@/$PROXY_PORT/" -e "s/@WEB1_PORT@/$WEB1_PORT/" -e "s/@WEB2_PORT@/$WEB2_PORT/" \
+    bench/scale/haproxy.cfg.in >"$SCALE_RUN_DIR/haproxy.cfg"
+start haproxy haproxy -f "$SCALE_RUN_DIR/haproxy.cfg" -db
+wait_for "$PROXY_PORT"
+
+echo "up: web1 :$WEB1_PORT, web2 :$WEB2_PORT, worker, haproxy :$PROXY_PORT"
+
+if [ $# -gt 0 ]; then
+    "$@"
+else
+    echo "Ctrl-C to stop (stops by itself after ${SCALE_SECONDS:-1800} s)"
+    sleep "${SCALE_SECONDS:-1800}"
+fi

@@ -1,0 +1,124 @@
+"""The identity cache: authenticated reads and socket connects without the database, and
+entries that follow every change of activity, role, cohorts, mentor and tier."""
+
+import json
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+import socketio
+from sqlalchemy import event
+
+from app.extensions import db
+from app.models import utcnow
+from app.services import cache, cohorts, users
+from app.services.dashboard import reader
+from app.services.principals import from_database
+from tests.helpers import auth_for, make_user, token_for
+
+DASHBOARD = "/api/v1/student/dashboard"
+
+
+@contextmanager
+def counting_statements():
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def test_cached_me_and_dashboard_read_no_database(client):
+    student = make_user()
+    headers = auth_for(student)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert client.get(DASHBOARD, headers=headers).get_json()["source"] == "computed"
+    db.session.remove()
+    with counting_statements() as statements:
+        me = client.get("/api/v1/auth/me", headers=headers)
+        dash = client.get(DASHBOARD, headers=headers)
+    assert me.status_code == 200 and dash.status_code == 200
+    assert dash.get_json()["source"] == "redis"
+    assert statements == []
+    expected = {"id": student.id, "email": student.email, "name": student.name, "role": "student", "is_active": True}
+    assert expected.items() <= me.get_json()["user"].items()
+    assert me.get_json()["user"]["cohort_ids"] == [] and me.get_json()["user"]["mentor_id"] is None
+
+
+def test_deactivation_takes_effect_at_once(client):
+    student = make_user()
+    headers = auth_for(student)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    users.set_active(student.id, False)
+    res = client.get("/api/v1/auth/me", headers=headers)
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "account_inactive"
+    users.set_active(student.id, True)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+
+
+def test_a_plain_commit_outside_the_services_also_invalidates(client):
+    student = make_user()
+    headers = auth_for(student)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    student.name = "Renamed"
+    db.session.commit()
+    assert client.get("/api/v1/auth/me", headers=headers).get_json()["user"]["name"] == "Renamed"
+
+
+def test_cohort_and_mentor_changes_rewrite_the_entry(client, redis_conn):
+    mentor = make_user("mentor")
+    student = make_user()
+    headers = auth_for(student)
+    assert client.get("/api/v1/auth/me", headers=headers).get_json()["user"]["cohort_ids"] == []
+    cohort = cohorts.create_cohort("Aurora")
+    cohorts.add_member(cohort.id, student.id)
+    users.assign_mentor(student.id, mentor.id)
+    cached = json.loads(redis_conn.get(cache.auth_user_key(student.id)))
+    assert cached["cohort_ids"] == [cohort.id] and cached["mentor_id"] == mentor.id
+    body = client.get("/api/v1/auth/me", headers=headers).get_json()["user"]
+    assert body["cohort_ids"] == [cohort.id] and body["mentor_id"] == mentor.id
+
+
+def test_socket_connect_sees_a_new_cohort_and_refuses_a_deactivated_user(live_server, live_client):
+    student = make_user()
+    token = token_for(student)
+    first = live_client(live_server).connect(token)
+    assert first["rooms"] == [f"user:{student.id}", f"student:{student.id}"]
+    cohort = cohorts.create_cohort("Borealis")
+    cohorts.add_member(cohort.id, student.id)
+    assert f"cohort:{cohort.id}" in live_client(live_server).connect(token)["rooms"]
+    users.set_active(student.id, False)
+    refused = live_client(live_server)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        refused.connect(token)
+    assert "token_invalid" in str(refused.received("connect_error"))
+
+
+def _premium(user):
+    user.tier = "premium"
+    db.session.commit()
+
+
+def _enhanced(user):
+    user.enhanced_access_until = utcnow() + timedelta(days=3)
+    db.session.commit()
+
+
+def test_the_stored_bytes_equal_the_full_path_for_every_tier(client):
+    for setup in (None, _premium, _enhanced):
+        student = make_user()
+        if setup:
+            setup(student)
+        headers = auth_for(student)
+        assert client.get(DASHBOARD, headers=headers).get_json()["source"] == "computed"
+        fast = client.get(DASHBOARD, headers=headers)
+        assert fast.get_json()["source"] == "redis"
+        slow = reader.dashboard_for(from_database(student.id))
+        assert fast.get_json() == json.loads(json.dumps(slow))
+        assert fast.get_json()["access"]["tier"] == {None: "free", _premium: "premium", _enhanced: "enhanced"}[setup]
