@@ -3,17 +3,19 @@
 
 def register_realtime(app):
     from app.extensions import socketio
-    from app.realtime import events
+    from app.realtime import events, membership
 
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # Flask-SocketIO's Redis manager, plus Pulse's membership packets (rooms follow
+        # cohorts and mentors, sockets end with their credentials): see membership.py.
+        client_manager=membership.PulseRedisManager(app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]),
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
     )
     events.register(socketio)
+    membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
 
 

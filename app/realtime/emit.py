@@ -10,6 +10,7 @@ import json
 from flask import current_app
 
 from app.extensions import get_redis
+from app.services.cache import events_emitted_key
 
 
 def emit(event, data, room):
@@ -25,4 +26,7 @@ def emit(event, data, room):
         "callback": None,
         "host_id": "pulse-emit",
     }
-    get_redis().publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps(packet, default=str))
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps(packet, default=str))
+    pipe.hincrby(events_emitted_key(), event, 1)  # counted for /metrics in the same round trip
+    pipe.execute()

@@ -166,3 +166,25 @@ def dashboard_ttl():
 
 DASHBOARD_STALE_QUEUED_TTL = 60
 DASHBOARD_DRAIN_SCHEDULED_TTL = 30
+
+
+# -- real time --------------------------------------------------------------------------
+
+
+def events_emitted_key():
+    """A hash event name -> how many times it was published, by every web and worker process
+    (for /metrics). Never stale: only ever incremented."""
+    return "realtime:events_emitted"
+
+
+def mentor_zone_key(mentor_id):
+    """The time zone a mentor last asked GET /mentor/metrics?tz= for; metrics:updated uses it."""
+    return f"mentor:metrics:{mentor_id}:tz"
+
+
+def stream_logout_key(user_id):
+    """When the user last logged out (epoch seconds): stream tokens issued before are refused."""
+    return f"student:dashboard:stream_logout:{user_id}"
+
+
+MENTOR_ZONE_TTL = 90 * 24 * 3600

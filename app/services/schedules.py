@@ -2,6 +2,9 @@
 
 A mentor cannot be in two sessions at once: creating or moving a session takes a lock on
 the mentor's row and refuses an overlap with 409, so two requests racing cannot both win.
+
+A 1:1 session belongs to its student's current mentor (reassigning the student cancels the
+upcoming ones, services/reassignment.py); a group or not yet assigned session to its mentor.
 """
 
 from datetime import datetime, time, timedelta
@@ -18,6 +21,7 @@ from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.transaction import commit
 
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
+AUDIENCE = ("student_id", "cohort_id")
 
 
 def to_dict(s, tz=None, viewer=None):
@@ -70,17 +74,26 @@ def _visibility(user):
     if user.role == Role.ADMIN:
         return None
     if user.role == Role.MENTOR:
-        return Schedule.mentor_id == user.id
+        mine = select(User.id).where(User.mentor_id == user.id, User.role == Role.STUDENT)
+        return or_(Schedule.student_id.in_(mine), Schedule.student_id.is_(None) & (Schedule.mentor_id == user.id))
     if user.role == Role.STUDENT:
         return or_(Schedule.student_id == user.id, Schedule.cohort_id.in_(access.cohort_ids_of(user.id)))
     return Schedule.id.is_(None)  # no other role has sessions
+
+
+def _runs(mentor, s):
+    """Whether `mentor` is in charge of the session: its student's current mentor, or its own mentor."""
+    if s.student_id is not None:
+        student = db.session.get(User, s.student_id)
+        return student is not None and student.mentor_id == mentor.id
+    return s.mentor_id == mentor.id
 
 
 def visible_schedule(user, schedule_id):
     s = db.session.get(Schedule, schedule_id)
     visible = s is not None and (
         user.role == Role.ADMIN
-        or (user.role == Role.MENTOR and s.mentor_id == user.id)
+        or (user.role == Role.MENTOR and _runs(user, s))
         or (user.role == Role.STUDENT and (s.student_id == user.id or s.cohort_id in access.cohort_ids_of(user.id)))
     )
     if not visible:
@@ -187,36 +200,54 @@ def create(mentor, title, start_time, end_time, student_id=None, cohort_id=None,
         mentor_id=mentor.id,
         payload={"title": title, "start_time": iso(start_time)},
     )
-    payload = {"schedule": to_dict(s)}
-    outbox.record("schedule:created", mentor_room(mentor.id), payload)
-    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), payload)
-    for student in attendees(s):
-        notifications.notify(
-            student, "schedule_assigned", f"New session: {title}", f"Starts {iso(start_time)}", {"schedule_id": s.id}
-        )
+    outbox.record("schedule:created", mentor_room(mentor.id), {"schedule": to_dict(s)})
+    _announce_assigned(s, attendees(s))
     mentor_metrics.changed(mentor.id)
     dashboard_queue.queue_refresh_for(s, "schedule:created")
     commit()
     return s
 
 
+def _check_audience(s, audience):
+    """A new student must be the session mentor's own; a cohort one they may hold a group session for."""
+    mentor = db.session.get(User, s.mentor_id)
+    if audience.get("student_id") is not None:
+        student = db.session.get(User, audience["student_id"])
+        if student is None or student.role != Role.STUDENT or student.mentor_id != mentor.id:
+            raise access.student_not_found(audience["student_id"])
+    if audience.get("cohort_id") is not None:
+        _group_cohort(mentor, audience["cohort_id"])
+
+
 def update(user, schedule_id, changes):
-    """Change a session's details or times (checked again for overlaps)."""
+    """Change a session's details, times (checked again for overlaps) or audience: a student
+    or a cohort assigned after booking hears `schedule:assigned`."""
     s = owned_schedule(user, schedule_id)
+    audience = {k: changes[k] for k in AUDIENCE if k in changes}
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     start = changes.get("start_time", s.start_time)
     end = changes.get("end_time", s.end_time)
     _check_times(start, end)
-    if s.status != "canceled" and (start != s.start_time or end != s.end_time):
+    if audience:
+        _check_audience(s, audience)
+    if s.status != "canceled" and (audience or start != s.start_time or end != s.end_time):
         _check_overlap(s.mentor_id, start, end, exclude_id=s.id)
-    before = _audit_view(s)
+    before, before_rooms, before_ids = _audit_view(s), _attendee_rooms(s), {a.id for a in attendees(s)}
     for field, value in changes.items():
         setattr(s, field, value)
+    if audience:
+        s.student_id, s.cohort_id = audience.get("student_id"), audience.get("cohort_id")
+        s.is_group = s.cohort_id is not None
     old, new = activity.diff(before, _audit_view(s))
     if not new:
         return s
     activity.audit("schedule", s.id, "update", user, old, new)
-    _announce_update(s, user, "schedule:updated", f"Session changed: {s.title}", new)
+    newcomers = [a for a in attendees(s) if a.id not in before_ids]
+    _announce_update(
+        s, user, "schedule:updated", f"Session changed: {s.title}", new, extra_rooms=before_rooms, skip=newcomers
+    )
+    if "student_id" in new or "cohort_id" in new:
+        _announce_assigned(s, newcomers)
     commit()
     return s
 
@@ -237,6 +268,15 @@ def set_status(user, schedule_id, status):
     return s
 
 
+def cancel_in_transaction(s, actor, reason):
+    """Cancel a session inside the caller's open transaction (the caller commits)."""
+    old = s.status
+    s.status = "canceled"
+    activity.audit("schedule", s.id, "status", actor, {"status": old}, {"status": "canceled", "reason": reason})
+    changes = {"status": "canceled", "reason": reason}
+    _announce_update(s, actor, "schedule:canceled", f"Session canceled: {s.title}", changes)
+
+
 def delete(user, schedule_id):
     """Remove a session; the audit log keeps what it was."""
     s = owned_schedule(user, schedule_id)
@@ -246,7 +286,15 @@ def delete(user, schedule_id):
     commit()
 
 
-def _announce_update(s, actor, activity_type, title, changes):
+def _announce_assigned(s, students):
+    """`schedule:assigned` to the session's attendees' rooms, and a notification to each newcomer."""
+    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), {"schedule": to_dict(s)})
+    for student in students:
+        starts = f"Starts {iso(s.start_time)}"
+        notifications.notify(student, "schedule_assigned", f"New session: {s.title}", starts, {"schedule_id": s.id})
+
+
+def _announce_update(s, actor, activity_type, title, changes, extra_rooms=(), skip=()):
     activity.record(
         activity_type,
         actor,
@@ -259,9 +307,12 @@ def _announce_update(s, actor, activity_type, title, changes):
     )
     db.session.flush()
     payload = {"schedule": to_dict(s), "changes": changes}
-    outbox.record_to_rooms("schedule:updated", [*_attendee_rooms(s), mentor_room(s.mentor_id)], payload)
+    rooms = [*extra_rooms, *_attendee_rooms(s), mentor_room(s.mentor_id)]
+    outbox.record_to_rooms("schedule:updated", rooms, payload)
+    skipped = {a.id for a in skip}
     for student in attendees(s):
-        notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
+        if student.id not in skipped:
+            notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
     mentor_metrics.changed(s.mentor_id)
     dashboard_queue.queue_refresh_for(s, activity_type)
 
@@ -277,8 +328,18 @@ def day_window(date, tz):
     return start, end
 
 
-def list_schedules(user, student_id=None, date=None, tz="UTC", status=None, limit=200):
-    """Sessions the caller may see, by start; with `date`, the day hour by hour in `tz`."""
+def _bound(value, tz, next_day=False):
+    """A ?from= / ?to= value as a UTC moment: a date means its midnight in `tz` (for ?to=, the next one)."""
+    if isinstance(value, datetime) or value is None:
+        return value
+    return day_window(value, tz)[1 if next_day else 0]
+
+
+def list_schedules(
+    user, student_id=None, date=None, tz="UTC", status=None, limit=200, start_from=None, start_to=None, before_id=None
+):
+    """Sessions the caller may see. With `date`: that day in `tz`, by start, hour by hour.
+    Otherwise newest start first, within ?from=/?to=, paged by `before_id` (start, then id)."""
     query = select(Schedule)
     visible = _visibility(user)
     if visible is not None:
@@ -290,14 +351,30 @@ def list_schedules(user, student_id=None, date=None, tz="UTC", status=None, limi
         )
     if status:
         query = query.where(Schedule.status == status)
-    window = day_window(date, tz) if date is not None else None
-    if window:
+    if date is not None:  # the day view, as it always was
+        window = day_window(date, tz)
         query = query.where(Schedule.start_time < window[1], Schedule.end_time > window[0])
-    rows = db.session.scalars(query.order_by(Schedule.start_time, Schedule.id).limit(limit)).all()
-    result = {"items": [to_dict(s, tz, viewer=user) for s in rows]}
-    if window:
-        result["day"] = _hours(rows, date, tz, *window)
-    return result
+        rows = db.session.scalars(query.order_by(Schedule.start_time, Schedule.id).limit(limit)).all()
+        return {"items": [to_dict(s, tz, viewer=user) for s in rows], "day": _hours(rows, date, tz, *window)}
+    if start_from is not None:
+        query = query.where(Schedule.start_time >= _bound(start_from, tz))
+    if start_to is not None:
+        query = query.where(Schedule.start_time < _bound(start_to, tz, next_day=True))
+    if before_id is not None:
+        # Keyset on (start_time, id), the order of the list: stable while sessions are added.
+        cursor = db.session.get(Schedule, before_id)
+        if cursor is not None:
+            query = query.where(
+                or_(
+                    Schedule.start_time < cursor.start_time,
+                    (Schedule.start_time == cursor.start_time) & (Schedule.id < cursor.id),
+                )
+            )
+        else:
+            query = query.where(Schedule.id < before_id)
+    rows = db.session.scalars(query.order_by(Schedule.start_time.desc(), Schedule.id.desc()).limit(limit + 1)).all()
+    items = [to_dict(s, tz, viewer=user) for s in rows[:limit]]
+    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
 
 
 def _hours(rows, date, tz, start, end):
