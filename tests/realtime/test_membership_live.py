@@ -111,7 +111,9 @@ def test_logout_ends_the_sockets_of_that_token_only(two_servers, live_client, cl
     ended.connect(token)
     kept.connect(other_token)
     res = client.post(
-        "/api/v1/auth/logout", json={"refresh_token": create_refresh_token(identity=student)}, headers=auth_for_token(token)
+        "/api/v1/auth/logout",
+        json={"refresh_token": create_refresh_token(identity=student)},
+        headers=auth_for_token(token),
     )
     assert res.status_code == 204
     assert ended.wait_for("session_ended")["reason"] == "token_revoked"
