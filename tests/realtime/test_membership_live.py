@@ -11,7 +11,7 @@ from flask_jwt_extended import create_refresh_token
 from app.realtime.emit import emit
 from app.services import cohorts
 from tests.conftest import start_web, stop
-from tests.helpers import auth_for, book_session, make_user, token_for
+from tests.helpers import auth_for, make_user, token_for
 
 
 @pytest.fixture(scope="module")
