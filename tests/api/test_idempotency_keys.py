@@ -138,3 +138,29 @@ def test_joining_a_cohort_is_replay_safe(client):
     assert first.status_code == again.status_code == 201 and first.get_json() == again.get_json()
     plain = client.post(f"/api/v1/cohorts/{cohort.id}/join", json={}, headers=auth_for(student))
     assert plain.status_code == 409 and plain.get_json()["error"]["code"] == "already_member"
+
+
+def test_concurrent_retries_with_one_key_create_one_entry(live_server):
+    """Racing first attempts on a real server: one entry; the others answer as it did, or 409
+    idempotency_in_progress while its answer is being stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    student = make_user()
+    headers = {**auth_for(student), "Idempotency-Key": "race-1"}
+
+    def post(_):
+        res = requests.post(f"{live_server}/api/v1/entries", json={"title": "Once"}, headers=headers, timeout=10)
+        return res.status_code, res.json()
+
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(post, range(6)))
+    created = [body for status, body in answers if status == 201]
+    assert created and all(body == created[0] for body in created)
+    assert all(
+        status == 201 or (status == 409 and body["error"]["code"] == "idempotency_in_progress")
+        for status, body in answers
+    ), answers
+    db.session.expire_all()
+    assert db.session.query(Entry).count() == 1
