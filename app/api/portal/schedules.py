@@ -14,7 +14,7 @@ from app.schemas.portal import (
     ScheduleStatusSchema,
     ScheduleUpdateSchema,
 )
-from app.services import attendance, schedules
+from app.services import attendance, schedule_list, schedules
 
 ANYONE = ("student", "mentor", "admin")
 
@@ -36,7 +36,7 @@ def create_schedule(body):
 def list_schedules(query):
     """Sessions the caller may see, newest start first; ?from=&to= (dates or times), ?before_id= pages;
     ?date=YYYY-MM-DD&tz= gives that day hour by hour instead."""
-    return schedules.list_schedules(current_user, **query)
+    return schedule_list.list_schedules(current_user, **query)
 
 
 @blp.get("/schedules/<int:schedule_id>")
