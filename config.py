@@ -70,6 +70,9 @@ class Config:
     # The Socket.IO Redis pub/sub channel. Unset: `<namespace>:socketio`. Every web process
     # and worker of one deployment must agree on it.
     SOCKETIO_CHANNEL = os.environ.get("SOCKETIO_CHANNEL") or None
+    # Seconds between two checks of the open sockets' access-token expiry (per web process):
+    # a socket whose token expired is ended within this time (the client refreshes, reconnects).
+    SOCKET_EXPIRY_SWEEP = float(os.environ.get("SOCKET_EXPIRY_SWEEP", "2"))
 
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_HEADERS_ENABLED = True
@@ -78,6 +81,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     CHATBOT_RATE_LIMIT = os.environ.get("CHATBOT_RATE_LIMIT", "600 per minute")
     DASHBOARD_ACTION_RATE_LIMIT = os.environ.get("DASHBOARD_ACTION_RATE_LIMIT", "60 per minute")
+    # POST /cohorts/<id>/join per student: join codes cannot be guessed by trying.
+    COHORT_JOIN_RATE_LIMIT = os.environ.get("COHORT_JOIN_RATE_LIMIT", "10 per minute")
 
     # Crisis handling (see README, "Crisis alerts")
     CRISIS_LABELS = _env_list("CRISIS_LABELS", "crisis,self_harm,suicidal_ideation")
@@ -101,6 +106,14 @@ class Config:
     COHORT_URL = os.environ.get("COHORT_URL")
     AI_COACH_URL = os.environ.get("AI_COACH_URL")
     LEADERBOARD_URL = os.environ.get("LEADERBOARD_URL")
+    # Each outside service's bearer token (sent as Authorization: Bearer), when it wants one.
+    TALENTSCOPE_TOKEN = os.environ.get("TALENTSCOPE_TOKEN")
+    COACHING_TOKEN = os.environ.get("COACHING_TOKEN")
+    MISSIONS_TOKEN = os.environ.get("MISSIONS_TOKEN")
+    PORTFOLIO_TOKEN = os.environ.get("PORTFOLIO_TOKEN")
+    COHORT_TOKEN = os.environ.get("COHORT_TOKEN")
+    AI_COACH_TOKEN = os.environ.get("AI_COACH_TOKEN")
+    LEADERBOARD_TOKEN = os.environ.get("LEADERBOARD_TOKEN")
     # /metrics: with a token set, scrapers send `Authorization: Bearer <token>`; production
     # without a token answers 403.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN")

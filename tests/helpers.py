@@ -47,6 +47,7 @@ class LiveClient:
         self._cond = threading.Condition()
         self.sio.on("*", self._record)
         self.sio.on("connect_error", lambda data=None: self._record("connect_error", data))
+        self.sio.on("disconnect", lambda *args: self._record("disconnect", None))
 
     def _record(self, event, data=None):
         with self._cond:
@@ -75,6 +76,16 @@ class LiveClient:
     def received(self, event):
         with self._cond:
             return [data for name, data in self.events if name == event]
+
+    def nothing_more(self, event, room, predicate=lambda data: True):
+        """Prove that no further `event` (matching `predicate`) is on its way to this client:
+        a marker published now on the same channel arrives after anything published before."""
+        from app.realtime.emit import emit
+
+        marker = f"marker-{time.monotonic_ns()}"
+        emit("marker", {"marker": marker}, room)
+        self.wait_for("marker", lambda d: d["marker"] == marker)
+        return [d for d in self.received(event) if predicate(d)]
 
     def close(self):
         if self.sio.connected:

@@ -12,7 +12,8 @@ class SSEReader:
     def __init__(self, url, headers=None):
         self.response = requests.get(url, headers=headers or {}, stream=True, timeout=(5, 30))
         self.status_code = self.response.status_code
-        self.events, self.comments = [], []
+        # Named events (addEventListener) and unnamed ones (what EventSource.onmessage sees).
+        self.events, self.messages, self.comments = [], [], []
         self._cond = threading.Condition()
         self.ended = threading.Event()  # set when the server ends the stream
         if self.status_code == 200:
@@ -26,7 +27,7 @@ class SSEReader:
                     if "data" in event:
                         event["data"] = json.loads(event["data"])
                         with self._cond:
-                            self.events.append(event)
+                            (self.events if "event" in event else self.messages).append(event)
                             self._cond.notify_all()
                     event = {}
                 elif line.startswith(":"):
@@ -40,14 +41,15 @@ class SSEReader:
         except (requests.RequestException, AttributeError, ValueError):
             pass  # closed by the test
 
-    def wait_for(self, count=1, timeout=10.0, comment=None):
+    def wait_for(self, count=1, timeout=10.0, comment=None, unnamed=False):
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
+                found = self.messages if unnamed else self.events
                 if comment is not None and any(c.startswith(comment) for c in self.comments):
                     return self.comments
-                if comment is None and len(self.events) >= count:
-                    return self.events[:count]
+                if comment is None and len(found) >= count:
+                    return found[:count]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise AssertionError(f"wanted {count} events / {comment!r}; got {self.events} {self.comments}")

@@ -1,6 +1,6 @@
 """Cohorts: named groups of students."""
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -13,6 +13,9 @@ class Cohort(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # Students may join by themselves when the cohort is open, or when they give its join code.
+    is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False, server_default=false())
+    join_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     members = relationship("CohortMember", back_populates="cohort", cascade="all, delete-orphan")
 

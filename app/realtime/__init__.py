@@ -3,20 +3,22 @@
 
 def register_realtime(app):
     from app.extensions import socketio
-    from app.realtime import events
-    from app.realtime.manager import NamespacedRedisManager
+    from app.realtime import events, membership
 
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        # The Redis message queue, on the deployment's channel, dropping other namespaces' packets.
-        client_manager=NamespacedRedisManager(
+        # The Redis message queue on the deployment's channel: other namespaces' packets are
+        # dropped, and Pulse's membership packets (rooms follow cohorts and mentors, sockets
+        # end with their credentials) are applied: see manager.py and membership.py.
+        client_manager=membership.PulseRedisManager(
             app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"], app.config["PULSE_NAMESPACE"]
         ),
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
     )
     events.register(socketio)
+    membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 
 from app.extensions import get_redis
 from app.namespace import PACKET_FIELD
+from app.services.cache import events_emitted_key
 
 
 def emit(event, data, room):
@@ -28,4 +29,7 @@ def emit(event, data, room):
         "host_id": "pulse-emit",
         PACKET_FIELD: current_app.config["PULSE_NAMESPACE"],
     }
-    get_redis().publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps(packet, default=str))
+    pipe = get_redis().pipeline(transaction=False)
+    pipe.publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps(packet, default=str))
+    pipe.hincrby(events_emitted_key(), event, 1)  # counted for /metrics in the same round trip
+    pipe.execute()

@@ -11,7 +11,7 @@ from jwt import ExpiredSignatureError, PyJWTError
 
 from app.api.errors import domain_envelope, envelope
 from app.realtime.rooms import rooms_for
-from app.services import notifications, principals, tokens, users
+from app.services import metrics, notifications, principals, tokens, users
 from app.services.errors import Invalid
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ def register(socketio):
         rooms = rooms_for(user)
         for room in rooms:
             join_room(room)
+        metrics.socket_connected()
         log.info("socket %s connected as user %s in %s", request.sid, user.id, rooms)
         emit("session", {"user_id": user.id, "role": user.role.value, "rooms": rooms})
 
@@ -73,4 +74,5 @@ def register(socketio):
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):
+        metrics.socket_disconnected()
         log.info("socket %s disconnected", request.sid)

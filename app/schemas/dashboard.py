@@ -1,9 +1,9 @@
 """Student dashboard: query flags, the action body, the answers."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from app.schemas.common import StrictSchema
-from app.services.dashboard.actions import ACTIONS
+from app.schemas.common import StrictSchema, aware_datetime
+from app.services.dashboard.actions import ACTIONS, ALIASES
 
 
 class DashboardQuerySchema(Schema):
@@ -29,9 +29,28 @@ class DashboardSchema(Schema):
     refresh_queued = fields.Boolean()
 
 
+class MissionId(fields.Field):
+    """A mission: a Pulse task id (an integer, or its digits as a string), or an outside
+    mission service's own id (a string such as "m-42")."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 1:
+                raise ValidationError("Must be greater than or equal to 1.")
+            return value
+        if isinstance(value, str) and 1 <= len(value.strip()) <= 64:
+            value = value.strip()
+            return int(value) if value.isascii() and value.isdigit() and int(value) >= 1 else value
+        raise ValidationError("A mission id: a positive integer or a string of 1 to 64 characters.")
+
+
 class ActionSchema(StrictSchema):
-    action = fields.String(required=True, validate=validate.OneOf(sorted(ACTIONS)))
-    mission_id = fields.Integer(validate=validate.Range(min=1))
+    """The specification's sample body works: its action names (start_mission, ...) are
+    accepted as aliases of Pulse's, mission ids may be strings, estimated_completion is a time."""
+
+    action = fields.String(required=True, validate=validate.OneOf(sorted([*ACTIONS, *ALIASES])))
+    mission_id = MissionId()
+    estimated_completion = aware_datetime()
     entry_id = fields.Integer(validate=validate.Range(min=1))
     habit = fields.String(validate=validate.Length(min=1, max=80))
     goal = fields.String(validate=validate.Length(min=1, max=200))

@@ -174,6 +174,14 @@ class ScheduleUpdateSchema(_Times, AtLeastOneField, StrictSchema):
     end_time = aware_datetime()
     description = fields.String(validate=TEXT)
     focus_stack = skills()
+    # Assign the session after booking (null: to nobody); either one, like POST.
+    student_id = fields.Integer(strict=True, validate=ID, allow_none=True)
+    cohort_id = fields.Integer(strict=True, validate=ID, allow_none=True)
+
+    @validates_schema
+    def one_audience(self, data, **kwargs):
+        if data.get("student_id") is not None and data.get("cohort_id") is not None:
+            raise ValidationError("Give a student_id or a cohort_id (group session), not both.", "cohort_id")
 
 
 class ScheduleStatusSchema(StrictSchema):
@@ -185,8 +193,19 @@ class AttendanceMarkSchema(StrictSchema):
     student_id = fields.Integer(strict=True, validate=ID)
 
 
+class DateOrDateTime(fields.Field):
+    """A YYYY-MM-DD day (whole days, in ?tz=) or an ISO 8601 moment."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and len(value) == 10:
+            return calendar_date().deserialize(value)
+        return aware_datetime().deserialize(value)
+
+
 class ScheduleQuerySchema(PageQuerySchema):
     student_id = fields.Integer(validate=ID)
+    start_from = DateOrDateTime(data_key="from")
+    start_to = DateOrDateTime(data_key="to")
     date = calendar_date()
     tz = time_zone_field(load_default="UTC")
     status = fields.String(validate=validate.OneOf(SCHEDULE_STATUSES))
@@ -218,6 +237,7 @@ class ScheduleEnvelope(Schema):
 
 class SchedulePageSchema(Schema):
     items = fields.List(fields.Nested(ScheduleSchema))
+    next_before_id = fields.Integer(allow_none=True)
     day = fields.Dict()
 
 
@@ -265,7 +285,7 @@ class MetricsQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    tz = time_zone_field(load_default="UTC")
+    tz = time_zone_field(load_default=None)
 
 
 class MentorMetricsSchema(Schema):

@@ -2,13 +2,16 @@
 
 Both are written in the same transaction as the change they describe. Feed items carry
 whose feed they belong in (student, cohort, mentor), so a reader sees only their own.
+Each new item also goes out live as `activity:new` to exactly the rooms of the people
+GET /activity-feed would show it to (see live_rooms), through the outbox.
 """
 
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import ActivityEvent, AuditLog, Role, iso
-from app.services import access, paging
+from app.models import ActivityEvent, AuditLog, Role, User, iso
+from app.realtime.rooms import ADMINS_ROOM, cohort_room, mentor_room, student_room
+from app.services import access, outbox, paging
 
 
 def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=None, mentor_id=None, payload=None):
@@ -24,7 +27,25 @@ def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=No
         payload=payload or {},
     )
     db.session.add(event)
+    db.session.flush()  # the id and time the live item carries
+    outbox.record_to_rooms("activity:new", live_rooms(event), feed_to_dict(event))
     return event
+
+
+def live_rooms(event):
+    """Who may see this item, as rooms; the same rules as _visible_to: the student and their
+    current mentor, the cohort's members, the mentor of a session without a student, admins."""
+    rooms = [ADMINS_ROOM]
+    if event.student_id is not None:
+        rooms.append(student_room(event.student_id))
+        student = db.session.get(User, event.student_id)
+        if student is not None and student.mentor_id is not None and student.is_active:
+            rooms.append(mentor_room(student.mentor_id))
+    elif event.mentor_id is not None:
+        rooms.append(mentor_room(event.mentor_id))
+    if event.cohort_id is not None:
+        rooms.append(cohort_room(event.cohort_id))
+    return rooms
 
 
 def audit(entity_type, entity_id, action, actor, old=None, new=None):

@@ -62,7 +62,11 @@ def mark(user, schedule_id, status, student_id=None, now=None):
     db.session.flush()
     db.session.refresh(s)
     payload = {"schedule_id": s.id, "student_id": student_id, "status": status, "marked_by": user.id}
-    outbox.record_to_rooms("attendance:updated", [student_room(student_id), mentor_room(s.mentor_id)], payload)
+    # To the student's own mentor, as the REST view: in a group session the session's mentor
+    # may be someone else's, and must not learn this student's attendance.
+    mentor_id = db.session.get(User, student_id).mentor_id
+    rooms = [student_room(student_id), mentor_room(mentor_id) if mentor_id else None]
+    outbox.record_to_rooms("attendance:updated", rooms, payload)
     if user.id != student_id:
         notifications.notify(
             db.session.get(User, student_id),

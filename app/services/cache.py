@@ -226,3 +226,24 @@ def auth_user_key(user_id):
 def auth_ttl():
     return current_app.config["AUTH_CACHE_TTL"]
 
+
+# -- real time --------------------------------------------------------------------------
+
+
+def events_emitted_key():
+    """A hash event name -> how many times it was published, by every web and worker process
+    (for /metrics). Never stale: only ever incremented."""
+    return key("realtime:events_emitted")
+
+
+def mentor_zone_key(mentor_id):
+    """The time zone a mentor last asked GET /mentor/metrics?tz= for; metrics:updated uses it."""
+    return key(f"mentor:metrics:{mentor_id}:tz")
+
+
+def stream_logout_key(user_id):
+    """When the user last logged out (epoch seconds): stream tokens issued before are refused."""
+    return key(f"student:dashboard:stream_logout:{user_id}")
+
+
+MENTOR_ZONE_TTL = 90 * 24 * 3600

@@ -11,6 +11,8 @@ ADMIN = ("admin@pulse.test", "Ada Admin", Role.ADMIN)
 MENTORS = [("mentor1@pulse.test", "Maya Mentor"), ("mentor2@pulse.test", "Omar Mentor")]
 EDUCATOR = ("educator@pulse.test", "Eli Educator", Role.EDUCATOR)
 COHORTS = ["Cohort Aurora", "Cohort Borealis"]
+# Cohorts students may join by themselves: (name, open, join code)
+JOINABLE = [("Cohort Comet", True, None), ("Cohort Delta", False, "DELTA-2026")]
 # (email, name, mentor index, cohort index)
 STUDENTS = [
     ("student1@pulse.test", "Sam Student", 0, 0),
@@ -55,6 +57,9 @@ def seed(only_if_empty=False):
     _user(*EDUCATOR, created)
     mentors = [_user(email, name, Role.MENTOR, created) for email, name in MENTORS]
     cohorts = [_cohort(name) for name in COHORTS]
+    for name, is_open, code in JOINABLE:
+        joinable = _cohort(name)
+        joinable.is_open, joinable.join_code = is_open, code
     db.session.flush()
     for email, name, mentor_index, cohort_index in STUDENTS:
         student = _user(email, name, Role.STUDENT, created)

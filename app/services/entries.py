@@ -1,7 +1,8 @@
 """Entries: a student logs work, their mentor reviews it; comments from either side.
 
 Every change writes its audit row, feed item and notification in the same transaction,
-and the live events go out after commit through the outbox.
+and the live events go out after commit through the outbox. A student's edit goes out as
+`entry:updated` (to the student and their current mentor) besides any status change.
 """
 
 from sqlalchemy import select
@@ -121,6 +122,8 @@ def update(student, entry_id, changes):
     if not new:
         return entry
     activity.audit("entry", entry.id, "update", student, old, new)
+    db.session.flush()
+    outbox.record_to_rooms("entry:updated", _rooms(student), {"entry": to_dict(entry), "changes": sorted(new)})
     dashboard_queue.queue_refresh_for(entry, "entry:updated")
     if resubmitted:
         _status_changed(entry, student, "needs_revision", "pending")

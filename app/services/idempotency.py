@@ -3,6 +3,12 @@
 The record is written in the same transaction as the work it answers for, so either both
 exist or neither. Two concurrent first attempts race on the primary key; the loser rolls
 back and replays the winner's answer. The same key with a different body is a 409.
+
+Chatbot intents build their answer before the commit and store it with the work. The
+portal's writes (app/api/idempotent.py) render their answer only after the service has
+committed, so there the record is reserved inside the work's transaction (status 0, "answer
+pending") and the answer is filled in right after; a retry that arrives in between, or
+after a crash in between, gets 409 idempotency_in_progress instead of doing the work twice.
 """
 
 import hashlib
@@ -42,6 +48,43 @@ def replay(scope, key, body):
     if record.request_hash != request_hash(body):
         raise Conflict("idempotency_key_reused", "This Idempotency-Key was already used with a different request body.")
     return record.response, record.status_code
+
+
+PENDING = 0  # status_code of a reserved record whose answer is not stored yet
+
+
+def lookup(scope, key, hashed):
+    """(response, status) stored for this key and request hash; None for a new key; 409 for
+    another request under the same key, or for one whose first answer is still pending."""
+    record = db.session.get(IdempotencyRecord, (scope, key))
+    if record is None:
+        return None
+    if record.request_hash != hashed:
+        raise Conflict("idempotency_key_reused", "This Idempotency-Key was already used with a different request.")
+    if record.status_code == PENDING:
+        raise Conflict(
+            "idempotency_in_progress",
+            "A request with this Idempotency-Key is still being processed; retry in a moment.",
+        )
+    return record.response, record.status_code
+
+
+def reserve(scope, key, hashed):
+    """Add the record, answer pending, to the open transaction (called just before its commit)."""
+    db.session.add(IdempotencyRecord(scope=scope, key=key, request_hash=hashed, response={}, status_code=PENDING))
+
+
+def store_answer(scope, key, hashed, response, status_code):
+    """Fill in the answer of a reserved record (or store it, when the work committed nothing)."""
+    record = db.session.get(IdempotencyRecord, (scope, key))
+    if record is None:
+        record = IdempotencyRecord(scope=scope, key=key, request_hash=hashed)
+        db.session.add(record)
+    record.response, record.status_code = response, status_code
+    try:
+        db.session.commit()
+    except IntegrityError:  # a concurrent first attempt stored its own answer: it stands
+        db.session.rollback()
 
 
 def remember(scope, key, body, response, status_code):

@@ -4,7 +4,8 @@ Every write that moves a figure calls changed(mentor_id) inside its transaction.
 commit the cache is dropped and the mentor hears `metrics:updated` — at most once every
 METRICS_INTERVAL seconds: the first write of a burst is told at once, and the rest of the
 burst collapses into one trailing event (an RQ job run when the interval is over) that
-carries the figures as they are then.
+carries the figures as they are then. The pushed figures count "sessions today" in the zone
+the mentor last asked GET /mentor/metrics?tz= for (kept in Redis; UTC until they ask).
 """
 
 import json
@@ -104,6 +105,26 @@ def get(mentor_id, tz="UTC"):
     return figures | {"cached": False}
 
 
+def read(mentor_id, tz=None):
+    """GET /mentor/metrics: the figures in `tz` (UTC when not given); a zone asked for is
+    remembered for the pushed `metrics:updated`."""
+    if tz:
+        try:
+            get_redis().set(cache.mentor_zone_key(mentor_id), tz, ex=cache.MENTOR_ZONE_TTL)
+        except redis.RedisError:
+            log.warning("could not remember the time zone of mentor %s", mentor_id)
+    return get(mentor_id, tz or "UTC")
+
+
+def zone_of(mentor_id):
+    """The zone the mentor last asked for, else UTC."""
+    try:
+        zone = get_redis().get(cache.mentor_zone_key(mentor_id))
+    except redis.RedisError:
+        zone = None
+    return zone.decode() if zone else "UTC"
+
+
 def changed(*mentor_ids):
     """Call inside a write's transaction: after commit, drop the cache and tell the mentors."""
     pending = db.session.info.setdefault(_PENDING, set())
@@ -140,7 +161,7 @@ def _remaining(key):
 def send(mentor_id):
     """Emit metrics:updated with the current figures. Derived data, so no outbox: the
     dashboard can always GET /mentor/metrics; a lost event only delays a refresh."""
-    figures = get(mentor_id)
+    figures = get(mentor_id, zone_of(mentor_id))
     figures.pop("cached", None)
     emit("metrics:updated", {"mentor_id": mentor_id, "metrics": figures}, mentor_room(mentor_id))
     return figures

@@ -1,14 +1,17 @@
 """Prometheus metrics for operators, served at /metrics.
 
-Counters and the latency histogram are per web process (scrape each process); the queue
-and staleness gauges are read from the database at scrape time, so any process reports
-the whole system's figures.
+Counters and the latency histogram are per web process (scrape each process), and so are
+the socket figures (sockets connected, connects, disconnects); the queue, staleness and
+outbox gauges are read from the database at scrape time, and the events emitted by name
+from a Redis hash that every process (workers included) adds to, so any process reports
+the whole system's figures for those.
 """
 
 import functools
 import logging
 import time
 
+import redis
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 
@@ -53,6 +56,28 @@ TEXT_ONLY_FALSE_ALARMS = Gauge(
     "Alerts raised by the text check alone, resolved as false_alarm",
     registry=REGISTRY,
 )
+
+
+SOCKETS_CONNECTED = Gauge("pulse_sockets_connected", "Socket.IO sockets open on this process", registry=REGISTRY)
+SOCKET_CONNECTS = Counter("pulse_socket_connects", "Socket.IO connections accepted by this process", registry=REGISTRY)
+SOCKET_DISCONNECTS = Counter("pulse_socket_disconnects", "Socket.IO sockets closed on this process", registry=REGISTRY)
+EVENTS_EMITTED = Gauge(
+    "pulse_realtime_events_emitted", "Live events published, by event name, all processes", ["event"], registry=REGISTRY
+)
+OUTBOX_BACKLOG = Gauge("pulse_outbox_backlog", "Outbox events stored but not yet published", registry=REGISTRY)
+OUTBOX_LAG = Gauge(
+    "pulse_outbox_relay_lag_seconds", "Age of the oldest unpublished outbox event (0: none)", registry=REGISTRY
+)
+
+
+def socket_connected():
+    SOCKETS_CONNECTED.inc()
+    SOCKET_CONNECTS.inc()
+
+
+def socket_disconnected():
+    SOCKETS_CONNECTED.dec()
+    SOCKET_DISCONNECTS.inc()
 
 
 def timed(endpoint):
@@ -110,11 +135,32 @@ def _update_gauges(now):
     TEXT_ONLY_FALSE_ALARMS.set(sum(c for o, s, c in resolved if o == "false_alarm" and s == "text"))
 
 
+def _update_realtime_gauges(now):
+    from app.extensions import db, get_redis
+    from app.models import OutboxEvent
+    from app.services.cache import events_emitted_key
+
+    unsent = OutboxEvent.sent_at.is_(None)
+    backlog, oldest = db.session.execute(
+        select(func.count(OutboxEvent.id), func.min(OutboxEvent.created_at)).where(unsent)
+    ).one()
+    OUTBOX_BACKLOG.set(backlog or 0)
+    OUTBOX_LAG.set((now - oldest).total_seconds() if oldest else 0)
+    try:
+        counts = get_redis().hgetall(events_emitted_key())
+    except redis.RedisError:
+        counts = {}
+    for event, count in counts.items():
+        EVENTS_EMITTED.labels(event=event.decode()).set(int(count))
+
+
 def render(now=None):
     """The exposition text, gauges refreshed from the database."""
     from app.models import utcnow
 
-    _update_gauges(now or utcnow())
+    now = now or utcnow()
+    _update_gauges(now)
+    _update_realtime_gauges(now)
     return generate_latest(REGISTRY)
 
 

@@ -5,6 +5,10 @@ transaction; after transaction.commit() the event is published and the user's fa
 in Redis is updated. The list is a sorted set (score = notification id) of the 50 newest,
 kept 7 days and rebuilt from the database whenever it is missing. Open crisis alerts are
 pinned: trimming never drops them. unread_count always comes from the database.
+
+Every live `notification` carries the recipient's unread_count after it, and reading one,
+reading all or clearing sends `notifications:read` ({"ids": [...]} or {"all": true}, with
+unread_count) to the user's own room, so every open tab keeps its badge true.
 """
 
 import csv
@@ -60,7 +64,8 @@ def notify(user, type, title, body="", data=None, alert_id=None):
     db.session.flush()  # the id is the event id
     payload = to_dict(n, pinned=alert_id is not None)
     payload["event_id"] = n.id
-    outbox.record("notification", live_room(user), payload)
+    # The count as this transaction sees it (the new one included); the fast list keeps no count.
+    outbox.record("notification", live_room(user), {**payload, "unread_count": unread_count(user)})
     after_commit(lambda: _push_fast_list(user, payload))
     _dashboard_changed(user, "notification")
     return n
@@ -209,12 +214,19 @@ def _owned(user, notification_id):
     return n
 
 
+def _announce_read(user, which, **extra):
+    """`notifications:read` to the reader's own room: their other tabs update the badge."""
+    db.session.flush()
+    outbox.record("notifications:read", user_room(user.id), {**which, **extra, "unread_count": unread_count(user)})
+
+
 def mark_read(user, notification_id):
     n = _owned(user, notification_id)
     if n.read_at is None:
         n.read_at = utcnow()
         after_commit(lambda: invalidate_fast_list(user))
         _dashboard_changed(user, "notification:read")
+        _announce_read(user, {"ids": [n.id]})
         commit()
     return n
 
@@ -227,6 +239,7 @@ def mark_all_read(user):
     )
     after_commit(lambda: invalidate_fast_list(user))
     _dashboard_changed(user, "notification:read")
+    _announce_read(user, {"all": True})
     commit()
     return count
 
@@ -240,6 +253,7 @@ def clear(user):
     query.update({Notification.cleared_at: utcnow()}, synchronize_session=False)
     after_commit(lambda: invalidate_fast_list(user))
     _dashboard_changed(user, "notification:cleared")
+    _announce_read(user, {"all": True}, cleared=True)
     commit()
 
 

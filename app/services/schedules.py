@@ -1,10 +1,12 @@
-"""Mentoring sessions: one student's, or a group session for a cohort; attendance; the day view.
+"""Mentoring sessions: one student's, or a group session for a cohort (the list: schedule_list.py).
 
 A mentor cannot be in two sessions at once: creating or moving a session takes a lock on
 the mentor's row and refuses an overlap with 409, so two requests racing cannot both win.
+
+A 1:1 session belongs to its student's current mentor (reassigning the student cancels the
+upcoming ones, services/reassignment.py); a group or not yet assigned session to its mentor.
 """
 
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -18,6 +20,7 @@ from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.transaction import commit
 
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
+AUDIENCE = ("student_id", "cohort_id")
 
 
 def to_dict(s, tz=None, viewer=None):
@@ -66,21 +69,30 @@ def _audit_view(s):
 # -- who sees what ----------------------------------------------------------------------
 
 
-def _visibility(user):
+def visibility(user):
     if user.role == Role.ADMIN:
         return None
     if user.role == Role.MENTOR:
-        return Schedule.mentor_id == user.id
+        mine = select(User.id).where(User.mentor_id == user.id, User.role == Role.STUDENT)
+        return or_(Schedule.student_id.in_(mine), Schedule.student_id.is_(None) & (Schedule.mentor_id == user.id))
     if user.role == Role.STUDENT:
         return or_(Schedule.student_id == user.id, Schedule.cohort_id.in_(access.cohort_ids_of(user.id)))
     return Schedule.id.is_(None)  # no other role has sessions
+
+
+def _runs(mentor, s):
+    """Whether `mentor` is in charge of the session: its student's current mentor, or its own mentor."""
+    if s.student_id is not None:
+        student = db.session.get(User, s.student_id)
+        return student is not None and student.mentor_id == mentor.id
+    return s.mentor_id == mentor.id
 
 
 def visible_schedule(user, schedule_id):
     s = db.session.get(Schedule, schedule_id)
     visible = s is not None and (
         user.role == Role.ADMIN
-        or (user.role == Role.MENTOR and s.mentor_id == user.id)
+        or (user.role == Role.MENTOR and _runs(user, s))
         or (user.role == Role.STUDENT and (s.student_id == user.id or s.cohort_id in access.cohort_ids_of(user.id)))
     )
     if not visible:
@@ -187,36 +199,54 @@ def create(mentor, title, start_time, end_time, student_id=None, cohort_id=None,
         mentor_id=mentor.id,
         payload={"title": title, "start_time": iso(start_time)},
     )
-    payload = {"schedule": to_dict(s)}
-    outbox.record("schedule:created", mentor_room(mentor.id), payload)
-    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), payload)
-    for student in attendees(s):
-        notifications.notify(
-            student, "schedule_assigned", f"New session: {title}", f"Starts {iso(start_time)}", {"schedule_id": s.id}
-        )
+    outbox.record("schedule:created", mentor_room(mentor.id), {"schedule": to_dict(s)})
+    _announce_assigned(s, attendees(s))
     mentor_metrics.changed(mentor.id)
     dashboard_queue.queue_refresh_for(s, "schedule:created")
     commit()
     return s
 
 
+def _check_audience(s, audience):
+    """A new student must be the session mentor's own; a cohort one they may hold a group session for."""
+    mentor = db.session.get(User, s.mentor_id)
+    if audience.get("student_id") is not None:
+        student = db.session.get(User, audience["student_id"])
+        if student is None or student.role != Role.STUDENT or student.mentor_id != mentor.id:
+            raise access.student_not_found(audience["student_id"])
+    if audience.get("cohort_id") is not None:
+        _group_cohort(mentor, audience["cohort_id"])
+
+
 def update(user, schedule_id, changes):
-    """Change a session's details or times (checked again for overlaps)."""
+    """Change a session's details, times (checked again for overlaps) or audience: a student
+    or a cohort assigned after booking hears `schedule:assigned`."""
     s = owned_schedule(user, schedule_id)
+    audience = {k: changes[k] for k in AUDIENCE if k in changes}
     changes = {k: v for k, v in changes.items() if k in EDITABLE}
     start = changes.get("start_time", s.start_time)
     end = changes.get("end_time", s.end_time)
     _check_times(start, end)
-    if s.status != "canceled" and (start != s.start_time or end != s.end_time):
+    if audience:
+        _check_audience(s, audience)
+    if s.status != "canceled" and (audience or start != s.start_time or end != s.end_time):
         _check_overlap(s.mentor_id, start, end, exclude_id=s.id)
-    before = _audit_view(s)
+    before, before_rooms, before_ids = _audit_view(s), _attendee_rooms(s), {a.id for a in attendees(s)}
     for field, value in changes.items():
         setattr(s, field, value)
+    if audience:
+        s.student_id, s.cohort_id = audience.get("student_id"), audience.get("cohort_id")
+        s.is_group = s.cohort_id is not None
     old, new = activity.diff(before, _audit_view(s))
     if not new:
         return s
     activity.audit("schedule", s.id, "update", user, old, new)
-    _announce_update(s, user, "schedule:updated", f"Session changed: {s.title}", new)
+    newcomers = [a for a in attendees(s) if a.id not in before_ids]
+    _announce_update(
+        s, user, "schedule:updated", f"Session changed: {s.title}", new, extra_rooms=before_rooms, skip=newcomers
+    )
+    if "student_id" in new or "cohort_id" in new:
+        _announce_assigned(s, newcomers)
     commit()
     return s
 
@@ -237,6 +267,15 @@ def set_status(user, schedule_id, status):
     return s
 
 
+def cancel_in_transaction(s, actor, reason):
+    """Cancel a session inside the caller's open transaction (the caller commits)."""
+    old = s.status
+    s.status = "canceled"
+    activity.audit("schedule", s.id, "status", actor, {"status": old}, {"status": "canceled", "reason": reason})
+    changes = {"status": "canceled", "reason": reason}
+    _announce_update(s, actor, "schedule:canceled", f"Session canceled: {s.title}", changes)
+
+
 def delete(user, schedule_id):
     """Remove a session; the audit log keeps what it was."""
     s = owned_schedule(user, schedule_id)
@@ -246,7 +285,15 @@ def delete(user, schedule_id):
     commit()
 
 
-def _announce_update(s, actor, activity_type, title, changes):
+def _announce_assigned(s, students):
+    """`schedule:assigned` to the session's attendees' rooms, and a notification to each newcomer."""
+    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), {"schedule": to_dict(s)})
+    for student in students:
+        starts = f"Starts {iso(s.start_time)}"
+        notifications.notify(student, "schedule_assigned", f"New session: {s.title}", starts, {"schedule_id": s.id})
+
+
+def _announce_update(s, actor, activity_type, title, changes, extra_rooms=(), skip=()):
     activity.record(
         activity_type,
         actor,
@@ -259,61 +306,11 @@ def _announce_update(s, actor, activity_type, title, changes):
     )
     db.session.flush()
     payload = {"schedule": to_dict(s), "changes": changes}
-    outbox.record_to_rooms("schedule:updated", [*_attendee_rooms(s), mentor_room(s.mentor_id)], payload)
+    rooms = [*extra_rooms, *_attendee_rooms(s), mentor_room(s.mentor_id)]
+    outbox.record_to_rooms("schedule:updated", rooms, payload)
+    skipped = {a.id for a in skip}
     for student in attendees(s):
-        notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
+        if student.id not in skipped:
+            notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
     mentor_metrics.changed(s.mentor_id)
     dashboard_queue.queue_refresh_for(s, activity_type)
-
-
-# -- reads ------------------------------------------------------------------------------
-
-
-def day_window(date, tz):
-    """A calendar day in `tz` as a UTC [start, end) (23 or 25 hours long on DST days)."""
-    zone = ZoneInfo(tz)
-    start = datetime.combine(date, time(), zone)
-    end = datetime.combine(date + timedelta(days=1), time(), zone)
-    return start, end
-
-
-def list_schedules(user, student_id=None, date=None, tz="UTC", status=None, limit=200):
-    """Sessions the caller may see, by start; with `date`, the day hour by hour in `tz`."""
-    query = select(Schedule)
-    visible = _visibility(user)
-    if visible is not None:
-        query = query.where(visible)
-    if student_id is not None:
-        student = access.visible_student(user, student_id)
-        query = query.where(
-            or_(Schedule.student_id == student.id, Schedule.cohort_id.in_(access.cohort_ids_of(student.id)))
-        )
-    if status:
-        query = query.where(Schedule.status == status)
-    window = day_window(date, tz) if date is not None else None
-    if window:
-        query = query.where(Schedule.start_time < window[1], Schedule.end_time > window[0])
-    rows = db.session.scalars(query.order_by(Schedule.start_time, Schedule.id).limit(limit)).all()
-    result = {"items": [to_dict(s, tz, viewer=user) for s in rows]}
-    if window:
-        result["day"] = _hours(rows, date, tz, *window)
-    return result
-
-
-def _hours(rows, date, tz, start, end):
-    """The day as hour slots in local time, each naming the sessions that overlap it."""
-    zone = ZoneInfo(tz)
-    hours = []
-    slot = start.astimezone(ZoneInfo("UTC"))
-    end = end.astimezone(ZoneInfo("UTC"))
-    while slot < end:
-        nxt = slot + timedelta(hours=1)
-        hours.append(
-            {
-                "hour": slot.astimezone(zone).strftime("%H:%M"),
-                "start": iso(slot),
-                "schedule_ids": [s.id for s in rows if s.start_time < nxt and s.end_time > slot],
-            }
-        )
-        slot = nxt
-    return {"date": date.isoformat(), "tz": tz, "hours": hours}

@@ -1,4 +1,9 @@
-"""Tasks: a mentor assigns work to one of their students; the student (or mentor) marks it done."""
+"""Tasks: a mentor assigns work to one of their students; the student (or mentor) marks it done.
+
+Who hears about a task is decided by the student's current mentor, never by the task's
+mentor_id (who assigned it): after a reassignment the new mentor is told, the old one not.
+Every edit and status change also goes out as `task:updated` to the student and that mentor.
+"""
 
 from sqlalchemy import select
 
@@ -46,6 +51,11 @@ def visible_task(user, task_id):
     if task is None or not access.can_see_student(user, db.session.get(User, task.student_id)):
         raise NotFound("task_not_found", f"No task with id {task_id} among yours.")
     return task
+
+
+def _announce_updated(task, student, changes):
+    rooms = [student_room(student.id), mentor_room(student.mentor_id) if student.mentor_id else None]
+    outbox.record_to_rooms("task:updated", rooms, {"task": to_dict(task), "changes": changes})
 
 
 def create(mentor, student_id, title, description="", due_at=None, skills=None, est_hours=None):
@@ -118,7 +128,9 @@ def update(mentor, task_id, changes):
             "",
             {"task_id": task.id, "changes": sorted(new)},
         )
-        mentor_metrics.changed(task.mentor_id)
+        db.session.flush()
+        _announce_updated(task, student, sorted(new))
+        mentor_metrics.changed(student.mentor_id)
         dashboard_queue.queue_refresh_for(task, "task:updated")
         commit()
     return task
@@ -140,11 +152,11 @@ def set_status(user, task_id, status):
         "task",
         task.id,
         student_id=student.id,
-        mentor_id=task.mentor_id,
+        mentor_id=student.mentor_id,
         payload={"title": task.title},
     )
-    if user.id == student.id and task.mentor_id:
-        mentor = db.session.get(User, task.mentor_id)
+    if user.id == student.id and student.mentor_id:
+        mentor = db.session.get(User, student.mentor_id)
         notifications.notify(
             mentor,
             "task_completed" if status == "done" else "task_reopened",
@@ -154,7 +166,9 @@ def set_status(user, task_id, status):
         )
     elif user.id != student.id:
         notifications.notify(student, "task_updated", f'Task "{task.title}" is now {status}', "", {"task_id": task.id})
-    mentor_metrics.changed(task.mentor_id)
+    db.session.flush()
+    _announce_updated(task, student, ["status"])
+    mentor_metrics.changed(student.mentor_id)
     dashboard_queue.queue_refresh_for(task, f"task:{status}")
     commit()
     return task

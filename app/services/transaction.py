@@ -17,6 +17,7 @@ from app.extensions import db
 log = logging.getLogger(__name__)
 
 _KEY = "pulse_after_commit"
+_BEFORE = "pulse_before_commit"
 
 
 def after_commit(fn):
@@ -24,9 +25,22 @@ def after_commit(fn):
     db.session.info.setdefault(_KEY, []).append(fn)
 
 
+def before_commit(fn):
+    """Run `fn()` just before the next commit, inside the transaction (e.g. to add a row that
+    must be stored together with the work, such as an idempotency record)."""
+    db.session.info.setdefault(_BEFORE, []).append(fn)
+
+
+def drop_before_commit():
+    """Forget the before-commit steps of a unit of work that ended without committing."""
+    db.session.info.pop(_BEFORE, None)
+
+
 def commit():
     """Commit the session, then run the queued side effects."""
     try:
+        for fn in db.session.info.pop(_BEFORE, []):
+            fn()
         db.session.commit()
     except Exception:
         rollback()

@@ -5,10 +5,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Role, User
+from app.realtime import membership
 from app.realtime.rooms import mentor_room
-from app.services import activity, alerts, mentor_metrics, notifications, outbox
+from app.services import activity, mentor_metrics, notifications, outbox, reassignment
 from app.services.errors import Conflict, NotFound, Unauthorized
-from app.services.transaction import commit
+from app.services.transaction import after_commit, commit
 
 
 def get_by_email(email):
@@ -60,10 +61,13 @@ def get_user(user_id, role=None):
 
 
 def set_active(user_id, active):
+    """Activate or deactivate; a deactivated user's open sockets end at once, on every web process."""
     user = get_user(user_id)
     user.is_active = active
     if user.role == Role.STUDENT:
         mentor_metrics.changed(user.mentor_id)  # the active-students figure moves
+    if not active:
+        after_commit(lambda: membership.disconnect_user(user.id))
     commit()
     return user
 
@@ -95,7 +99,7 @@ def assign_mentor(student_id, mentor_id, actor=None):
         mentor, "student_registered", f"{student.name} is now your student", "", {"student_id": student.id}
     )
     outbox.record("student:registered", mentor_room(mentor.id), {"student": summary})
-    alerts.move_to_mentor(student, mentor, actor)
     mentor_metrics.changed(mentor.id, previous)
+    reassignment.on_mentor_changed(student, previous, mentor.id, actor)
     commit()
     return student

@@ -99,3 +99,46 @@ def test_habits_earn_one_point_a_day_and_actions_are_rate_limited(client, make_a
         for _ in range(3)
     ]
     assert codes == [202, 202, 429]
+
+
+def test_the_specifications_sample_body_answers_202(client):
+    student = make_user()
+    body = {"action": "start_mission", "mission_id": "m-42", "estimated_completion": "2026-12-01T10:00:00Z"}
+    res = client.post(ACTION, json=body, headers=auth_for(student))
+    assert res.status_code == 202, res.get_json()
+    assert res.get_json() == {"status": "queued", "action": "mission_started", "priority": "normal"}
+    recorded = db.session.query(StudentAction).one()
+    assert recorded.data == {"mission_id": "m-42", "estimated_completion": "2026-12-01T10:00:00Z"}
+    # a numeric string is a Pulse task id, checked like an integer one
+    mission = task(student, "Mission", ["python"])
+    assert (
+        client.post(
+            ACTION, json={"action": "start_mission", "mission_id": str(mission.id)}, headers=auth_for(student)
+        ).status_code
+        == 202
+    )
+    for bad in (
+        {**body, "surprise": True},
+        {**body, "estimated_completion": "soon"},
+        {**body, "mission_id": ""},
+        {**body, "mission_id": 0},
+        {**body, "mission_id": "999999"},
+    ):
+        res = client.post(ACTION, json=bad, headers=auth_for(student))
+        assert res.status_code == 422, (bad, res.get_json())
+
+
+def test_stream_tokens_issued_before_a_logout_stop_working(client):
+    student = make_user()
+    login = client.post("/api/v1/auth/login", json={"email": student.email, "password": "correct-horse-1"}).get_json()
+    headers = {"Authorization": f"Bearer {login['access_token']}"}
+    token = client.post(TOKEN, headers=headers).get_json()["stream_token"]
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    res = client.get(f"/api/v1/student/dashboard/stream?stream_token={token}")
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "stream_token_invalid"
+    again = client.post("/api/v1/auth/login", json={"email": student.email, "password": "correct-horse-1"}).get_json()
+    fresh = client.post(TOKEN, headers={"Authorization": f"Bearer {again['access_token']}"}).get_json()["stream_token"]
+    time.sleep(0.01)  # issued strictly after the logout's timestamp
+    stream = client.get(f"/api/v1/student/dashboard/stream?stream_token={fresh}", buffered=False)
+    assert stream.status_code == 200
+    stream.close()

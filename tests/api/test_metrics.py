@@ -57,3 +57,21 @@ def test_metrics_token(make_app):
     with closed.app_context():
         res = closed.test_client().get("/metrics")
         assert res.status_code == 403 and res.get_json()["error"]["code"] == "metrics_disabled"
+
+
+def test_outbox_backlog_and_relay_lag_are_reported(client):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from app.models import OutboxEvent, utcnow
+
+    db.session.add(
+        OutboxEvent(event="notification", room="user:1", payload={}, created_at=utcnow() - timedelta(seconds=90))
+    )
+    db.session.add(OutboxEvent(event="notification", room="user:1", payload={}, sent_at=utcnow()))
+    db.session.commit()
+    text = client.get("/metrics").get_data(as_text=True)
+    assert "pulse_outbox_backlog 1.0" in text
+    lag = next(line for line in text.splitlines() if line.startswith("pulse_outbox_relay_lag_seconds "))
+    assert float(lag.split()[1]) >= 90
+    assert "pulse_sockets_connected" in text and "pulse_socket_connects_total" in text

@@ -56,6 +56,9 @@ def test_action_to_job_to_value_to_socket_and_sse(client, live_server, live_clie
     sse_event = stream.wait_for(1)[0]
     assert sse_event["event"] == "dashboard:updated" and sse_event["id"] == str(event["event_id"])
     assert sse_event["data"] == event
+    # the same update, unnamed, for a plain EventSource.onmessage
+    message = stream.wait_for(1, unnamed=True)[0]
+    assert message["id"] == sse_event["id"] and message["data"] == event and "event" not in message
     db.session.expire_all()
     assert db.session.get(DashboardUpdateQueue, row.id).processed_at is not None
     after = client.get(DASH, headers=auth_for(student)).get_json()

@@ -21,11 +21,18 @@ class FakeService:
 
     def __init__(self):
         self.answer, self.status, self.delay, self.requests = {}, 200, 0, []
+        self.token, self.authorizations = None, []  # with a token set, other callers get 401
         service = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 service.requests.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                service.authorizations.append(self.headers.get("Authorization"))
+                if service.token and self.headers.get("Authorization") != f"Bearer {service.token}":
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 time.sleep(service.delay)
                 body = json.dumps(service.answer).encode()
                 self.send_response(service.status)
@@ -118,3 +125,20 @@ def test_failing_provider_at_cold_start_still_answers(make_app):
     body = res.get_json()
     assert body["readiness"] == {"stale": True, "stale_source": "talentscope"}
     assert body["today"]["primary_action"]["type"] == "overdue_task"
+
+
+def test_outside_services_get_their_bearer_token(make_app, fake_service):
+    fake_service.token = "s3cret-talentscope"
+    fake_service.answer = {"score": 77.0, "time_to_ready": 3, "trend_7d": "+1.0", "gaps": []}
+    without = make_app(TALENTSCOPE_URL=fake_service.url)
+    with without.app_context():
+        student = premium_student()
+        body = without.test_client().get(URL, headers=auth_for(student)).get_json()
+    assert body["readiness"]["stale"] is True  # refused: 401 from the service
+    assert fake_service.authorizations == [None]
+    with_token = make_app(TALENTSCOPE_URL=fake_service.url, TALENTSCOPE_TOKEN="s3cret-talentscope")
+    with with_token.app_context():
+        refresh_student(student.id)
+        body = with_token.test_client().get(URL, headers=auth_for(student)).get_json()
+    assert body["readiness"]["score"] == 77.0 and "stale" not in body["readiness"]
+    assert fake_service.authorizations[-1] == "Bearer s3cret-talentscope"

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
 from app.schemas.alerts import FeedbackQuerySchema
-from app.schemas.cohorts import CohortEnvelope, CohortSchema, MemberResultSchema, MemberSchema
+from app.schemas.cohorts import CohortEnvelope, CohortSchema, CohortUpdateSchema, MemberResultSchema, MemberSchema
 from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
 from app.services import cohorts, crisis_feedback, users
 
@@ -45,8 +45,17 @@ def set_mentor(body, student_id):
 @blp.arguments(CohortSchema)
 @blp.response(201, CohortEnvelope)
 def create_cohort(body):
-    """Create a cohort."""
-    return {"cohort": cohorts.create_cohort(body["name"])}
+    """Create a cohort; `open` lets students join by themselves, `join_code` lets those who have it."""
+    return {"cohort": cohorts.create_cohort(body["name"], body.get("is_open", False), body.get("join_code"))}
+
+
+@blp.patch("/cohorts/<int:cohort_id>")
+@role_required("admin")
+@blp.arguments(CohortUpdateSchema)
+@blp.response(200, CohortEnvelope)
+def update_cohort(body, cohort_id):
+    """Rename a cohort, open or close it, set or clear its join code."""
+    return {"cohort": cohorts.update_cohort(cohort_id, body)}
 
 
 @blp.post("/cohorts/<int:cohort_id>/members")
@@ -54,8 +63,16 @@ def create_cohort(body):
 @blp.arguments(MemberSchema)
 @blp.response(201, MemberResultSchema)
 def add_member(body, cohort_id):
-    """Add a student to a cohort."""
-    return cohorts.add_member(cohort_id, body["student_id"])
+    """Add a student to a cohort; their open sockets join its room at once."""
+    return cohorts.add_member(cohort_id, body["student_id"], actor=current_user)
+
+
+@blp.delete("/cohorts/<int:cohort_id>/members/<int:student_id>")
+@role_required("admin")
+@blp.response(204)
+def remove_member(cohort_id, student_id):
+    """Take a student out of a cohort; their open sockets leave its room at once."""
+    cohorts.remove_member(cohort_id, student_id, actor=current_user)
 
 
 @blp.get("/crisis/feedback")

@@ -26,8 +26,8 @@ def students():
 @blp.arguments(MetricsQuerySchema, location="query")
 @blp.response(200, MentorMetricsSchema)
 def metrics(query):
-    """Dashboard figures: active students, entries by status, open and overdue tasks, sessions today (?tz=)."""
-    return mentor_metrics.get(current_user.id, query["tz"])
+    """Dashboard figures; sessions today in ?tz= (UTC if not given; remembered for metrics:updated)."""
+    return mentor_metrics.read(current_user.id, query["tz"])
 
 
 @blp.get("/student/<int:student_id>/insights")

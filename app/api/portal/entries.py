@@ -3,6 +3,7 @@
 from flask_jwt_extended import current_user
 
 from app.api.auth_helpers import role_required
+from app.api.idempotent import idempotent
 from app.api.portal import blp
 from app.schemas.portal import (
     CommentCreateSchema,
@@ -22,6 +23,7 @@ ANYONE = ("student", "mentor", "admin")
 @blp.post("/entries")
 @role_required("student")
 @blp.arguments(EntryCreateSchema)
+@idempotent
 @blp.response(201, EntryEnvelope)
 def create_entry(body):
     """Log a work or journal entry (students); the mentor hears entry:created."""
@@ -66,6 +68,7 @@ def review_entry(body, entry_id):
 @blp.post("/entries/<int:entry_id>/comments")
 @role_required(*ANYONE)
 @blp.arguments(CommentCreateSchema)
+@idempotent
 @blp.response(201, CommentEnvelope)
 def add_comment(body, entry_id):
     """Comment on an entry (its student, their mentor, or an admin)."""

@@ -3,6 +3,7 @@
 from flask_jwt_extended import current_user
 
 from app.api.auth_helpers import role_required
+from app.api.idempotent import idempotent
 from app.api.portal import blp
 from app.schemas.portal import (
     AttendanceMarkSchema,
@@ -13,7 +14,7 @@ from app.schemas.portal import (
     ScheduleStatusSchema,
     ScheduleUpdateSchema,
 )
-from app.services import attendance, schedules
+from app.services import attendance, schedule_list, schedules
 
 ANYONE = ("student", "mentor", "admin")
 
@@ -21,6 +22,7 @@ ANYONE = ("student", "mentor", "admin")
 @blp.post("/schedules")
 @role_required("mentor")
 @blp.arguments(ScheduleCreateSchema)
+@idempotent
 @blp.response(201, ScheduleEnvelope)
 def create_schedule(body):
     """Book a session with a student, a cohort (group session) or nobody yet; 409 on an overlap."""
@@ -32,9 +34,9 @@ def create_schedule(body):
 @blp.arguments(ScheduleQuerySchema, location="query")
 @blp.response(200, SchedulePageSchema)
 def list_schedules(query):
-    """Sessions the caller may see; ?date=YYYY-MM-DD&tz= gives that day hour by hour."""
-    query.pop("before_id", None)
-    return schedules.list_schedules(current_user, **query)
+    """Sessions the caller may see, newest start first; ?from=&to= (dates or times), ?before_id= pages;
+    ?date=YYYY-MM-DD&tz= gives that day hour by hour instead."""
+    return schedule_list.list_schedules(current_user, **query)
 
 
 @blp.get("/schedules/<int:schedule_id>")
@@ -50,7 +52,7 @@ def get_schedule(schedule_id):
 @blp.arguments(ScheduleUpdateSchema)
 @blp.response(200, ScheduleEnvelope)
 def update_schedule(body, schedule_id):
-    """Change a session's title, description, focus stack or times; 409 on an overlap."""
+    """Change a session's details, times or audience (student_id or cohort_id); 409 on an overlap."""
     return {"schedule": schedules.to_dict(schedules.update(current_user, schedule_id, body), viewer=current_user)}
 
 
@@ -78,6 +80,7 @@ def set_schedule_status(body, schedule_id):
 @blp.post("/schedules/<int:schedule_id>/attendance")
 @role_required(*ANYONE)
 @blp.arguments(AttendanceMarkSchema)
+@idempotent
 @blp.response(200, ScheduleEnvelope)
 def mark_attendance(body, schedule_id):
     """Mark attendance: the mentor for any attendee, a student for themselves while the session runs."""

@@ -3,6 +3,7 @@
 from flask_jwt_extended import current_user
 
 from app.api.auth_helpers import role_required
+from app.api.idempotent import idempotent
 from app.api.portal import blp
 from app.schemas.portal import (
     TaskCreateSchema,
@@ -18,6 +19,7 @@ from app.services import tasks
 @blp.post("/tasks")
 @role_required("mentor", "admin")
 @blp.arguments(TaskCreateSchema)
+@idempotent
 @blp.response(201, TaskEnvelope)
 def create_task(body):
     """Assign a task to one of your students; they hear task:assigned."""

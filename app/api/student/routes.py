@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import current_principal, role_required
+from app.api.idempotent import idempotent
 from app.extensions import limiter
 from app.models import Role
 from app.schemas.dashboard import (
@@ -46,6 +47,7 @@ def _per_student():
 # Each action queues a refresh, and some ripple to the cohort's leaderboard: keep bursts bounded.
 @limiter.limit(lambda: current_app.config["DASHBOARD_ACTION_RATE_LIMIT"], key_func=_per_student)
 @blp.arguments(ActionSchema)
+@idempotent
 @blp.response(202, ActionAnswerSchema)
 def dashboard_action(body):
     """Record what the student did and queue their dashboard's refresh."""

@@ -1,7 +1,7 @@
 """What a student does on the dashboard: recorded, and their dashboard queued for a refresh."""
 
 from app.extensions import db
-from app.models import Entry, StudentAction, Task
+from app.models import Entry, StudentAction, Task, iso
 from app.services.dashboard.queue import queue_refresh
 from app.services.errors import Invalid
 from app.services.transaction import commit
@@ -16,6 +16,16 @@ ACTIONS = {
     "session_joined": "normal",
     "resource_viewed": "low",
 }
+# The dashboard specification's verbs, accepted as they are and stored under Pulse's names.
+ALIASES = {
+    "start_mission": "mission_started",
+    "complete_mission": "mission_completed",
+    "submit_entry": "entry_submitted",
+    "log_habit": "habit_logged",
+    "set_goal": "goal_set",
+    "join_session": "session_joined",
+    "view_resource": "resource_viewed",
+}
 
 
 def _check_owned(student, model, key, value, errors):
@@ -27,13 +37,19 @@ def _check_owned(student, model, key, value, errors):
 
 
 def record(student, action, **data):
-    """Store the action and queue the student's refresh. Returns the 202 answer."""
+    """Store the action and queue the student's refresh. Returns the 202 answer (with Pulse's
+    name of the action). A mission id that is a number must be one of the student's tasks;
+    a string id is an outside mission service's and is stored as it came."""
+    action = ALIASES.get(action, action)
     errors = {}
-    _check_owned(student, Task, "mission_id", data.get("mission_id"), errors)
+    if isinstance(data.get("mission_id"), int):
+        _check_owned(student, Task, "mission_id", data["mission_id"], errors)
     _check_owned(student, Entry, "entry_id", data.get("entry_id"), errors)
     if errors:
         raise Invalid(details=errors)
     priority = ACTIONS[action]
+    if data.get("estimated_completion") is not None:
+        data["estimated_completion"] = iso(data["estimated_completion"])
     db.session.add(StudentAction(student_id=student.id, action=action, data=data))
     queue_refresh([student.id], f"action:{action}", priority)
     commit()

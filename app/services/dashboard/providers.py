@@ -4,8 +4,10 @@ Every outside source of the seed (TalentScope, Coaching OS, Missions, Portfolio,
 AI Coach, Leaderboard) is one Provider. By default a LocalProvider computes the section
 from Pulse's tables; setting the source's URL (e.g. TALENTSCOPE_URL) swaps in an
 HttpProvider: it POSTs {"student_id", "section", "state"} as JSON and expects a JSON
-object back within PROVIDER_TIMEOUT seconds. Any failure raises ProviderError; the
-aggregate then keeps that section's last good value, marked stale.
+object back within PROVIDER_TIMEOUT seconds. When the source's token setting is set (the
+URL setting's name with _TOKEN, e.g. TALENTSCOPE_TOKEN), it is sent as
+`Authorization: Bearer <token>`. Any failure raises ProviderError; the aggregate then keeps
+that section's last good value, marked stale.
 """
 
 import json
@@ -47,15 +49,16 @@ class LocalProvider(Provider):
 class HttpProvider(Provider):
     source = "http"
 
-    def __init__(self, name, section, url, timeout):
+    def __init__(self, name, section, url, timeout, token=None):
         super().__init__(name)
-        self.section, self.url, self.timeout = section, url, timeout
+        self.section, self.url, self.timeout, self.token = section, url, timeout, token
 
     def fetch(self, ctx, state):
         body = json.dumps({"student_id": ctx.student.id, "section": self.section, "state": state}, default=str)
-        request = urllib.request.Request(
-            self.url, data=body.encode(), headers={"Content-Type": "application/json"}, method="POST"
-        )
+        headers = {"Content-Type": "application/json"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 value = json.loads(response.read())
@@ -78,11 +81,17 @@ SOURCES = {
 }
 
 
+def token_setting(url_setting):
+    """TALENTSCOPE_URL -> TALENTSCOPE_TOKEN."""
+    return url_setting.removesuffix("_URL") + "_TOKEN"
+
+
 def provider_for(section):
     name, setting, compute = SOURCES[section]
     url = current_app.config.get(setting)
     if url:
-        return HttpProvider(name, section, url, current_app.config["PROVIDER_TIMEOUT"])
+        token = current_app.config.get(token_setting(setting))
+        return HttpProvider(name, section, url, current_app.config["PROVIDER_TIMEOUT"], token)
     return LocalProvider(name, compute)
 
 

@@ -13,7 +13,12 @@ others are dropped and counted in /metrics.
 
 EventSource cannot send headers, so a student may instead POST for a stream token: 32
 random bytes, stored in Redis by hash for STREAM_TOKEN_TTL seconds, deleted by the first
-use. Access tokens never appear in URLs.
+use. Access tokens never appear in URLs. A logout refuses every stream token issued before
+it (the user's last logout time is kept for STREAM_TOKEN_TTL seconds).
+
+Each update is written twice with the same id: as the named event `dashboard:updated`
+(addEventListener) and as an unnamed message (EventSource.onmessage), so a client written
+either way works; listen with one of the two, not both.
 """
 
 import hashlib
@@ -61,19 +66,36 @@ def issue_token(student):
     token = secrets.token_urlsafe(32)
     ttl = current_app.config["STREAM_TOKEN_TTL"]
     try:
-        get_redis().set(cache.stream_token_key(_hash(token)), student.id, ex=ttl)
+        get_redis().set(cache.stream_token_key(_hash(token)), f"{student.id}:{time.time()}", ex=ttl)
     except redis.RedisError:
         raise unavailable() from None
     return {"stream_token": token, "expires_in": ttl}
 
 
-def redeem_token(token):
-    """The active student the token was issued to; the token is gone afterwards (401 if unknown)."""
+def refuse_tokens_issued_until_now(user_id):
+    """Called at logout: stream tokens issued until now are refused."""
+    get_redis().set(cache.stream_logout_key(user_id), time.time(), ex=current_app.config["STREAM_TOKEN_TTL"] + 5)
+
+
+def _issued_before_logout(student_id, issued_at):
     try:
-        student_id = get_redis().getdel(cache.stream_token_key(_hash(token))) if token else None
+        logout_at = get_redis().get(cache.stream_logout_key(student_id))
     except redis.RedisError:
-        student_id = None
-    student = db.session.get(User, int(student_id)) if student_id else None
+        return False
+    return logout_at is not None and issued_at <= float(logout_at)
+
+
+def redeem_token(token):
+    """The active student the token was issued to; the token is gone afterwards (401 if unknown,
+    or issued before the student's last logout)."""
+    try:
+        value = get_redis().getdel(cache.stream_token_key(_hash(token))) if token else None
+    except redis.RedisError:
+        value = None
+    student_id, _, issued_at = value.decode().partition(":") if value else ("", "", "")
+    student = db.session.get(User, int(student_id)) if student_id.isdigit() else None
+    if student is not None and _issued_before_logout(student.id, float(issued_at or 0)):
+        student = None
     if student is None or not student.is_active or student.role != Role.STUDENT:
         raise Unauthorized("stream_token_invalid", "The stream token is unknown, used or expired; ask for a new one.")
     return student
@@ -244,7 +266,9 @@ HUB = Hub()
 
 
 def _format(item):
-    return f"id: {item['event_id']}\nevent: {EVENT}\ndata: {json.dumps(item, default=str)}\n\n"
+    """The named event, then the same as an unnamed message (same id) for EventSource.onmessage."""
+    data = json.dumps(item, default=str)
+    return f"id: {item['event_id']}\nevent: {EVENT}\ndata: {data}\n\nid: {item['event_id']}\ndata: {data}\n\n"
 
 
 def open_stream(student, last_event_id=None):
