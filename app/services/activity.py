@@ -7,7 +7,7 @@ whose feed they belong in (student, cohort, mentor), so a reader sees only their
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import ActivityEvent, AuditLog, Role, iso
+from app.models import ActivityEvent, AuditLog, Role
 from app.services import access, paging
 
 
@@ -47,20 +47,6 @@ def diff(before, after):
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def feed_to_dict(e):
-    return {
-        "id": e.id,
-        "type": e.type,
-        "actor_id": e.actor_id,
-        "target_type": e.target_type,
-        "target_id": e.target_id,
-        "student_id": e.student_id,
-        "cohort_id": e.cohort_id,
-        "payload": e.payload or {},
-        "created_at": iso(e.created_at),
-    }
-
-
 def _visible_to(user):
     """The feed filter for `user`: a student's own and their cohorts', a mentor's students'."""
     if user.role == Role.ADMIN:
@@ -85,26 +71,13 @@ def feed_for(user, type=None, student_id=None, before_id=None, limit=20):
         query = query.where(ActivityEvent.student_id == student_id)
     if type:
         query = query.where(ActivityEvent.type == type)
-    return paging.newest_first(query, ActivityEvent.id, feed_to_dict, before_id, limit)
+    return paging.newest_first(query, ActivityEvent.id, before_id=before_id, limit=limit)
 
 
 def history(entity_type, entity_id):
     """Every audit row of one entity, oldest first (the caller has checked access)."""
-    rows = db.session.scalars(
+    return db.session.scalars(
         select(AuditLog)
         .where(AuditLog.entity_type == entity_type, AuditLog.entity_id == entity_id)
         .order_by(AuditLog.id)
-    )
-    return [
-        {
-            "id": a.id,
-            "entity_type": a.entity_type,
-            "entity_id": a.entity_id,
-            "action": a.action,
-            "changed_by": a.changed_by,
-            "old_value": a.old_value,
-            "new_value": a.new_value,
-            "created_at": iso(a.created_at),
-        }
-        for a in rows
-    ]
+    ).all()

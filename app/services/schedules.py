@@ -12,42 +12,15 @@ from sqlalchemy import or_, select
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Schedule, User, iso
 from app.realtime.rooms import cohort_room, mentor_room, student_room
+from app.schemas.schedules import ScheduleSchema
 from app.services import access, activity, mentor_metrics, notifications, outbox
 from app.services.dashboard import queue as dashboard_queue
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.transaction import commit
 
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
-
-
-def to_dict(s, tz=None, viewer=None):
-    """A session as the API shows it; `attendance` holds only the rows `viewer` may see
-    (none in live events, which whole cohorts receive)."""
-    data = {
-        "id": s.id,
-        "mentor_id": s.mentor_id,
-        "student_id": s.student_id,
-        "cohort_id": s.cohort_id,
-        "is_group": s.is_group,
-        "title": s.title,
-        "description": s.description,
-        "start_time": iso(s.start_time),
-        "end_time": iso(s.end_time),
-        "focus_stack": s.focus_stack or [],
-        "status": s.status,
-        "attendance": [
-            {"student_id": a.student_id, "status": a.status, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
-            for a in s.attendance
-            if viewer is not None and access.can_see_student_id(viewer, a.student_id)
-        ],
-        "created_at": iso(s.created_at),
-        "updated_at": iso(s.updated_at),
-    }
-    if tz is not None:
-        zone = ZoneInfo(tz)
-        data["local_start"] = s.start_time.astimezone(zone).isoformat()
-        data["local_end"] = s.end_time.astimezone(zone).isoformat()
-    return data
+# Live events go to whole rooms (a cohort's): dumped without a viewer, so with no attendance rows.
+SCHEDULE = ScheduleSchema()
 
 
 def _audit_view(s):
@@ -187,7 +160,7 @@ def create(mentor, title, start_time, end_time, student_id=None, cohort_id=None,
         mentor_id=mentor.id,
         payload={"title": title, "start_time": iso(start_time)},
     )
-    payload = {"schedule": to_dict(s)}
+    payload = {"schedule": SCHEDULE.dump(s)}
     outbox.record("schedule:created", mentor_room(mentor.id), payload)
     outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), payload)
     for student in attendees(s):
@@ -258,7 +231,7 @@ def _announce_update(s, actor, activity_type, title, changes):
         payload={"title": s.title, "changes": changes},
     )
     db.session.flush()
-    payload = {"schedule": to_dict(s), "changes": changes}
+    payload = {"schedule": SCHEDULE.dump(s), "changes": changes}
     outbox.record_to_rooms("schedule:updated", [*_attendee_rooms(s), mentor_room(s.mentor_id)], payload)
     for student in attendees(s):
         notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
@@ -278,7 +251,8 @@ def day_window(date, tz):
 
 
 def list_schedules(user, student_id=None, date=None, tz="UTC", status=None, limit=200):
-    """Sessions the caller may see, by start; with `date`, the day hour by hour in `tz`."""
+    """Sessions the caller may see, by start; with `date`, the day hour by hour in `tz`.
+    The route dumps them as the caller sees them, with local times in `tz`."""
     query = select(Schedule)
     visible = _visibility(user)
     if visible is not None:
@@ -294,7 +268,7 @@ def list_schedules(user, student_id=None, date=None, tz="UTC", status=None, limi
     if window:
         query = query.where(Schedule.start_time < window[1], Schedule.end_time > window[0])
     rows = db.session.scalars(query.order_by(Schedule.start_time, Schedule.id).limit(limit)).all()
-    result = {"items": [to_dict(s, tz, viewer=user) for s in rows]}
+    result = {"items": rows}
     if window:
         result["day"] = _hours(rows, date, tz, *window)
     return result
@@ -311,9 +285,9 @@ def _hours(rows, date, tz, start, end):
         hours.append(
             {
                 "hour": slot.astimezone(zone).strftime("%H:%M"),
-                "start": iso(slot),
+                "start": slot,
                 "schedule_ids": [s.id for s in rows if s.start_time < nxt and s.end_time > slot],
             }
         )
         slot = nxt
-    return {"date": date.isoformat(), "tz": tz, "hours": hours}
+    return {"date": date, "tz": tz, "hours": hours}

@@ -1,5 +1,6 @@
 """Mentor dashboard: students, insights, notifications, crisis alerts."""
 
+from flask import jsonify
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
@@ -50,7 +51,8 @@ def student_insights(student_id):
 @blp.response(200, NotificationPageSchema)
 def list_notifications(query):
     """This mentor's notifications, newest first; ?since_id= replays what came after an id."""
-    return notifications.list_for(current_user, **query)
+    # Already dumped by NotificationSchema (the Redis fast list holds them so); the schema above documents it.
+    return jsonify(notifications.list_for(current_user, **query))
 
 
 @blp.delete("/notifications")

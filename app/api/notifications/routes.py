@@ -1,6 +1,6 @@
 """Every role's inbox."""
 
-from flask import Response
+from flask import Response, jsonify
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
@@ -21,7 +21,8 @@ blp = Blueprint("notifications", __name__, url_prefix="/notifications", descript
 @blp.response(200, NotificationPageSchema)
 def list_notifications(query):
     """The caller's notifications, newest first; ?since_id= replays what came after an id."""
-    return notifications.list_for(current_user, **query)
+    # Already dumped by NotificationSchema (the Redis fast list holds them so); the schema above documents it.
+    return jsonify(notifications.list_for(current_user, **query))
 
 
 @blp.post("/<int:notification_id>/read")
@@ -29,7 +30,7 @@ def list_notifications(query):
 @blp.response(200, NotificationSchema)
 def mark_read(notification_id):
     """Mark one notification read."""
-    return notifications.to_dict(notifications.mark_read(current_user, notification_id))
+    return notifications.mark_read(current_user, notification_id)
 
 
 @blp.post("/read-all")

@@ -25,7 +25,7 @@ ANYONE = ("student", "mentor", "admin")
 @blp.response(201, EntryEnvelope)
 def create_entry(body):
     """Log a work or journal entry (students); the mentor hears entry:created."""
-    return {"entry": entries.to_dict(entries.create(current_user, **body), with_history=True)}
+    return {"entry": entries.create(current_user, **body)}
 
 
 @blp.get("/entries")
@@ -42,7 +42,7 @@ def list_entries(query):
 @blp.response(200, EntryEnvelope)
 def get_entry(entry_id):
     """One entry with its review history and comments."""
-    return {"entry": entries.to_dict(entries.visible_entry(current_user, entry_id), with_history=True)}
+    return {"entry": entries.visible_entry(current_user, entry_id)}
 
 
 @blp.patch("/entries/<int:entry_id>")
@@ -51,7 +51,7 @@ def get_entry(entry_id):
 @blp.response(200, EntryEnvelope)
 def update_entry(body, entry_id):
     """Edit your own entry; one marked needs_revision goes back to pending."""
-    return {"entry": entries.to_dict(entries.update(current_user, entry_id, body), with_history=True)}
+    return {"entry": entries.update(current_user, entry_id, body)}
 
 
 @blp.patch("/entries/<int:entry_id>/status")
@@ -60,7 +60,7 @@ def update_entry(body, entry_id):
 @blp.response(200, EntryEnvelope)
 def review_entry(body, entry_id):
     """Review an entry: approved, needs_revision or rejected, optionally with a comment."""
-    return {"entry": entries.to_dict(entries.review(current_user, entry_id, **body), with_history=True)}
+    return {"entry": entries.review(current_user, entry_id, **body)}
 
 
 @blp.post("/entries/<int:entry_id>/comments")
@@ -69,4 +69,4 @@ def review_entry(body, entry_id):
 @blp.response(201, CommentEnvelope)
 def add_comment(body, entry_id):
     """Comment on an entry (its student, their mentor, or an admin)."""
-    return {"comment": entries.comment_to_dict(entries.add_comment(current_user, entry_id, body["body"]))}
+    return {"comment": entries.add_comment(current_user, entry_id, body["body"])}

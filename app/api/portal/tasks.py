@@ -21,7 +21,7 @@ from app.services import tasks
 @blp.response(201, TaskEnvelope)
 def create_task(body):
     """Assign a task to one of your students; they hear task:assigned."""
-    return {"task": tasks.to_dict(tasks.create(current_user, **body))}
+    return {"task": tasks.create(current_user, **body)}
 
 
 @blp.get("/tasks")
@@ -38,7 +38,7 @@ def list_tasks(query):
 @blp.response(200, TaskEnvelope)
 def get_task(task_id):
     """One task."""
-    return {"task": tasks.to_dict(tasks.visible_task(current_user, task_id))}
+    return {"task": tasks.visible_task(current_user, task_id)}
 
 
 @blp.patch("/tasks/<int:task_id>")
@@ -47,7 +47,7 @@ def get_task(task_id):
 @blp.response(200, TaskEnvelope)
 def update_task(body, task_id):
     """Change a task's title, description, due date, skills or estimate."""
-    return {"task": tasks.to_dict(tasks.update(current_user, task_id, body))}
+    return {"task": tasks.update(current_user, task_id, body)}
 
 
 @blp.patch("/tasks/<int:task_id>/status")
@@ -56,4 +56,4 @@ def update_task(body, task_id):
 @blp.response(200, TaskEnvelope)
 def set_task_status(body, task_id):
     """Mark a task done (or open again)."""
-    return {"task": tasks.to_dict(tasks.set_status(current_user, task_id, body["status"]))}
+    return {"task": tasks.set_status(current_user, task_id, body["status"])}
