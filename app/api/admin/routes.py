@@ -8,7 +8,15 @@ from app.schemas.cohorts import CohortEnvelope, CohortSchema, MemberResultSchema
 from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
 from app.services import cohorts, users
 
-blp = Blueprint("admin", __name__, url_prefix="/admin", description="Administration")
+blp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    description=(
+        "Administration, for admins only. The first admin is made with the CLI: `flask users "
+        "create --email E --password P --name N --role admin`."
+    ),
+)
 
 
 @blp.post("/users")
@@ -16,7 +24,11 @@ blp = Blueprint("admin", __name__, url_prefix="/admin", description="Administrat
 @blp.arguments(AdminCreateUserSchema)
 @blp.response(201, UserEnvelope)
 def create_user(body):
-    """Create a user of any role."""
+    """Create a user of any role.
+
+    Body `email`, `password`, `name`, `role` (`student`, `mentor`, `educator` or `admin`) → 201
+    `{"user"}`.
+    """
     return {"user": users.create_user(**body)}
 
 
@@ -25,7 +37,11 @@ def create_user(body):
 @blp.arguments(AdminUserUpdateSchema)
 @blp.response(200, UserEnvelope)
 def update_user(body, user_id):
-    """Activate or deactivate a user; a deactivated user's tokens stop working at once."""
+    """Activate or deactivate a user; a deactivated user's tokens stop working at once.
+
+    `{"is_active": false}` deactivates (their sockets are refused at connect too); `true` activates
+    again.
+    """
     return {"user": users.set_active(user_id, body["is_active"])}
 
 
@@ -34,7 +50,11 @@ def update_user(body, user_id):
 @blp.arguments(SetMentorSchema)
 @blp.response(200, UserEnvelope)
 def set_mentor(body, student_id):
-    """Set the student's one mentor."""
+    """Set the student's one mentor.
+
+    Body `mentor_id`. The mentor hears `student:registered` `{"student":
+    {"id","name","email","cohort_ids"}}`.
+    """
     return {"user": users.assign_mentor(student_id, body["mentor_id"], actor=current_user)}
 
 
@@ -43,7 +63,10 @@ def set_mentor(body, student_id):
 @blp.arguments(CohortSchema)
 @blp.response(201, CohortEnvelope)
 def create_cohort(body):
-    """Create a cohort."""
+    """Create a cohort.
+
+    Body `name` → 201 `{"cohort": {"id","name"}}`.
+    """
     return {"cohort": cohorts.create_cohort(body["name"])}
 
 
@@ -52,5 +75,8 @@ def create_cohort(body):
 @blp.arguments(MemberSchema)
 @blp.response(201, MemberResultSchema)
 def add_member(body, cohort_id):
-    """Add a student to a cohort."""
+    """Add a student to a cohort.
+
+    Body `student_id` → 201.
+    """
     return cohorts.add_member(cohort_id, body["student_id"])

@@ -24,7 +24,11 @@ ANYONE = ("student", "mentor", "admin")
 @blp.arguments(EntryCreateSchema)
 @blp.response(201, EntryEnvelope)
 def create_entry(body):
-    """Log a work or journal entry (students); the mentor hears entry:created."""
+    """Log a work or journal entry (students); the mentor hears entry:created.
+
+    Who: students.
+    Body `title`, optional `body`, `skills` (tags) → 201 `{"entry"}` with status `pending`.
+    """
     return {"entry": entries.create(current_user, **body)}
 
 
@@ -33,7 +37,12 @@ def create_entry(body):
 @blp.arguments(EntryQuerySchema, location="query")
 @blp.response(200, EntryPageSchema)
 def list_entries(query):
-    """Entries the caller may see, newest first; ?student_id= and ?status= filter."""
+    """Entries the caller may see, newest first; ?student_id= and ?status= filter.
+
+    Who: students, mentors and admins.
+    Items without `history` and `comments`; page with `?before_id=` (the answer's `next_before_id`)
+    and `?limit=`.
+    """
     return entries.list_entries(current_user, **query)
 
 
@@ -41,7 +50,11 @@ def list_entries(query):
 @role_required(*ANYONE)
 @blp.response(200, EntryEnvelope)
 def get_entry(entry_id):
-    """One entry with its review history and comments."""
+    """One entry with its review history and comments.
+
+    Who: students, mentors and admins.
+    `history`: every status change (from, to, who, when, comment), oldest first.
+    """
     return {"entry": entries.visible_entry(current_user, entry_id)}
 
 
@@ -50,7 +63,11 @@ def get_entry(entry_id):
 @blp.arguments(EntryUpdateSchema)
 @blp.response(200, EntryEnvelope)
 def update_entry(body, entry_id):
-    """Edit your own entry; one marked needs_revision goes back to pending."""
+    """Edit your own entry; one marked needs_revision goes back to pending.
+
+    Who: students.
+    Approved or rejected entries are closed (409 `entry_closed`).
+    """
     return {"entry": entries.update(current_user, entry_id, body)}
 
 
@@ -59,7 +76,11 @@ def update_entry(body, entry_id):
 @blp.arguments(EntryReviewSchema)
 @blp.response(200, EntryEnvelope)
 def review_entry(body, entry_id):
-    """Review an entry: approved, needs_revision or rejected, optionally with a comment."""
+    """Review an entry: approved, needs_revision or rejected, optionally with a comment.
+
+    Who: mentors and admins.
+    The student hears `entry:statusChanged` and gets a notification.
+    """
     return {"entry": entries.review(current_user, entry_id, **body)}
 
 
@@ -68,5 +89,10 @@ def review_entry(body, entry_id):
 @blp.arguments(CommentCreateSchema)
 @blp.response(201, CommentEnvelope)
 def add_comment(body, entry_id):
-    """Comment on an entry (its student, their mentor, or an admin)."""
+    """Comment on an entry (its student, their mentor, or an admin).
+
+    Who: students, mentors and admins.
+    Body `body` → 201 `{"comment"}`; both sides hear `comment:added` and the other side gets a
+    notification.
+    """
     return {"comment": entries.add_comment(current_user, entry_id, body["body"])}

@@ -25,7 +25,13 @@ ANYONE = ("student", "mentor", "admin")
 @as_caller_sees
 @blp.response(201, ScheduleEnvelope)
 def create_schedule(body):
-    """Book a session with a student, a cohort (group session) or nobody yet; 409 on an overlap."""
+    """Book a session with a student, a cohort (group session) or nobody yet; 409 on an overlap.
+
+    Who: mentors.
+    Body `title`, `start_time`, `end_time`, optional `student_id` **or** `cohort_id`, `description`,
+    `focus_stack` → 201 `{"schedule"}`. 422 if end ≤ start; 409 `schedule_overlap` (with
+    `conflicting_ids`) if the mentor already has a session then.
+    """
     return {"schedule": schedules.create(current_user, **body)}
 
 
@@ -35,7 +41,13 @@ def create_schedule(body):
 @dump_context(lambda query: {**caller_rules(), "tz": query["tz"]})
 @blp.response(200, SchedulePageSchema)
 def list_schedules(query):
-    """Sessions the caller may see; ?date=YYYY-MM-DD&tz= gives that day hour by hour."""
+    """Sessions the caller may see; ?date=YYYY-MM-DD&tz= gives that day hour by hour.
+
+    Who: students, mentors and admins.
+    `?student_id=`, `?status=`; with `?date=YYYY-MM-DD&tz=Area/City` that local day's sessions plus
+    `day.hours`: one slot per local hour (23 or 25 on DST days) listing the sessions in it. Each
+    session then gets `local_start`/`local_end` in `tz`.
+    """
     query.pop("before_id", None)
     return schedules.list_schedules(current_user, **query)
 
@@ -45,7 +57,12 @@ def list_schedules(query):
 @as_caller_sees
 @blp.response(200, ScheduleEnvelope)
 def get_schedule(schedule_id):
-    """One session with its attendance."""
+    """One session with its attendance.
+
+    Who: students, mentors and admins.
+    The attendance rows of the students the caller may see (in a group session, a mentor sees their
+    own students).
+    """
     return {"schedule": schedules.visible_schedule(current_user, schedule_id)}
 
 
@@ -55,7 +72,11 @@ def get_schedule(schedule_id):
 @as_caller_sees
 @blp.response(200, ScheduleEnvelope)
 def update_schedule(body, schedule_id):
-    """Change a session's title, description, focus stack or times; 409 on an overlap."""
+    """Change a session's title, description, focus stack or times; 409 on an overlap.
+
+    Who: mentors and admins.
+    Its mentor or an admin; new times are checked for overlaps again.
+    """
     return {"schedule": schedules.update(current_user, schedule_id, body)}
 
 
@@ -63,7 +84,10 @@ def update_schedule(body, schedule_id):
 @role_required("mentor", "admin")
 @blp.response(204)
 def delete_schedule(schedule_id):
-    """Remove a session (the audit log keeps it)."""
+    """Remove a session (the audit log keeps it).
+
+    Who: mentors and admins.
+    """
     schedules.delete(current_user, schedule_id)
 
 
@@ -73,7 +97,11 @@ def delete_schedule(schedule_id):
 @as_caller_sees
 @blp.response(200, ScheduleEnvelope)
 def set_schedule_status(body, schedule_id):
-    """Mark a session scheduled, completed or canceled."""
+    """Mark a session scheduled, completed or canceled.
+
+    Who: mentors and admins.
+    A canceled session frees its slot; reopening it checks for overlaps again.
+    """
     return {"schedule": schedules.set_status(current_user, schedule_id, body["status"])}
 
 
@@ -83,5 +111,10 @@ def set_schedule_status(body, schedule_id):
 @as_caller_sees
 @blp.response(200, ScheduleEnvelope)
 def mark_attendance(body, schedule_id):
-    """Mark attendance: the mentor for any attendee, a student for themselves while the session runs."""
+    """Mark attendance: the mentor for any attendee, a student for themselves while the session runs.
+
+    Who: students, mentors and admins.
+    `status`: `present`, `late`, `absent` or `excused`, and `student_id` (mentor). A student marks
+    only themselves, `present` or `late`, only while the session runs (409 otherwise).
+    """
     return {"schedule": attendance.mark(current_user, schedule_id, **body)}

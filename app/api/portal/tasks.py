@@ -20,7 +20,12 @@ from app.services import tasks
 @blp.arguments(TaskCreateSchema)
 @blp.response(201, TaskEnvelope)
 def create_task(body):
-    """Assign a task to one of your students; they hear task:assigned."""
+    """Assign a task to one of your students; they hear task:assigned.
+
+    Who: mentors and admins.
+    Body `student_id`, `title`, optional `description`, `due_at`, `skills`, `est_hours` → 201
+    `{"task"}`.
+    """
     return {"task": tasks.create(current_user, **body)}
 
 
@@ -29,7 +34,11 @@ def create_task(body):
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskPageSchema)
 def list_tasks(query):
-    """Tasks the caller may see, newest first; ?student_id=, ?status=, ?overdue=true filter."""
+    """Tasks the caller may see, newest first; ?student_id=, ?status=, ?overdue=true filter.
+
+    Who: students, mentors and admins.
+    Each task says whether it is `overdue` (open and past `due_at`).
+    """
     return tasks.list_tasks(current_user, **query)
 
 
@@ -37,7 +46,10 @@ def list_tasks(query):
 @role_required("student", "mentor", "admin")
 @blp.response(200, TaskEnvelope)
 def get_task(task_id):
-    """One task."""
+    """One task.
+
+    Who: students, mentors and admins.
+    """
     return {"task": tasks.visible_task(current_user, task_id)}
 
 
@@ -46,7 +58,10 @@ def get_task(task_id):
 @blp.arguments(TaskUpdateSchema)
 @blp.response(200, TaskEnvelope)
 def update_task(body, task_id):
-    """Change a task's title, description, due date, skills or estimate."""
+    """Change a task's title, description, due date, skills or estimate.
+
+    Who: mentors and admins.
+    """
     return {"task": tasks.update(current_user, task_id, body)}
 
 
@@ -55,5 +70,10 @@ def update_task(body, task_id):
 @blp.arguments(TaskStatusSchema)
 @blp.response(200, TaskEnvelope)
 def set_task_status(body, task_id):
-    """Mark a task done (or open again)."""
+    """Mark a task done (or open again).
+
+    Who: students, mentors and admins.
+    The student or their mentor: `open` or `done` (sets `completed_at`); the other side gets a
+    notification.
+    """
     return {"task": tasks.set_status(current_user, task_id, body["status"])}
