@@ -31,6 +31,25 @@ class UTCDateTimeField(fields.DateTime):
         return iso(value)
 
 
+class ListOrEmpty(fields.List):
+    """A list that dumps a missing value (a JSON null in an old row) as []."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize([] if value is None else value, attr, obj, **kwargs)
+
+
+class DictOrEmpty(fields.Dict):
+    """A mapping that dumps a missing value (a JSON null in an old row) as {}."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize({} if value is None else value, attr, obj, **kwargs)
+
+
+def strings():
+    """A list of strings such as skills tags, [] when unset."""
+    return ListOrEmpty(fields.String())
+
+
 # Times far outside this range are typos, and near year 1 or 9999 they overflow on conversion to UTC.
 MIN_YEAR, MAX_YEAR = 1970, 2200
 

@@ -2,16 +2,22 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
+from app.schemas.common import DictOrEmpty, UTCDateTimeField
+from app.schemas.context import rule
+
 
 class NotificationSchema(Schema):
+    """A notification, in the REST inbox, the `notification` event and the Redis fast list alike.
+    `pinned`: an open crisis alert's, kept at the top (rule `pinned`: the pinned ids)."""
+
     id = fields.Integer()
     type = fields.String()
     title = fields.String()
     body = fields.String()
-    data = fields.Dict()
-    created_at = fields.String()
-    read_at = fields.String(allow_none=True)
-    pinned = fields.Boolean()
+    data = DictOrEmpty()
+    created_at = UTCDateTimeField()
+    read_at = UTCDateTimeField(allow_none=True)
+    pinned = fields.Function(lambda n: n.id in rule("pinned", ()), metadata={"type": "boolean"})
 
 
 class NotificationPageSchema(Schema):

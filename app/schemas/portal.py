@@ -1,10 +1,23 @@
-"""Mentoring portal: entries, comments, tasks, schedules, attendance, feed, audit, metrics."""
+"""Mentoring portal: entries, comments, tasks, feed, audit, metrics (sessions: schedules.py).
+
+The response schemas here are each entity's one shape: REST answers, live events and
+outbox payloads all dump through them (services import them; they import no service).
+"""
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from app.models.base import utcnow
 from app.models.mentoring import ENTRY_STATUSES, REVIEW_STATUSES, TASK_STATUSES
-from app.models.schedules import ATTENDANCE_STATUSES, SCHEDULE_STATUSES
-from app.schemas.common import PageQuerySchema, StrictSchema, aware_datetime, calendar_date, time_zone_field
+from app.schemas.common import (
+    DictOrEmpty,
+    PageQuerySchema,
+    StrictSchema,
+    UTCDateTimeField,
+    aware_datetime,
+    strings,
+    time_zone_field,
+)
+from app.schemas.context import rule
 
 TITLE = validate.Length(min=1, max=200)
 TEXT = validate.Length(max=20000)
@@ -52,30 +65,49 @@ class EntryQuerySchema(PageQuerySchema):
 
 
 class CommentSchema(Schema):
+    """A comment, in the REST answer, in the entry and in `comment:added`."""
+
     id = fields.Integer()
     entry_id = fields.Integer()
     author_id = fields.Integer(allow_none=True)
     body = fields.String()
-    created_at = fields.String()
+    created_at = UTCDateTimeField()
+
+
+class EntryStatusChangeSchema(Schema):
+    """One step of an entry's review history."""
+
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    changed_by = fields.Integer(allow_none=True)
+    comment = fields.String(allow_none=True)
+    created_at = UTCDateTimeField()
 
 
 class EntrySchema(Schema):
+    """An entry as lists and live events (`entry:created`, `entry:statusChanged`) show it."""
+
     id = fields.Integer()
     student_id = fields.Integer()
     title = fields.String()
     body = fields.String()
-    skills = fields.List(fields.String())
+    skills = strings()
     status = fields.String()
     reviewed_by = fields.Integer(allow_none=True)
-    reviewed_at = fields.String(allow_none=True)
-    created_at = fields.String()
-    updated_at = fields.String()
-    history = fields.List(fields.Dict())
+    reviewed_at = UTCDateTimeField(allow_none=True)
+    created_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField()
+
+
+class EntryDetailSchema(EntrySchema):
+    """One entry as its own REST answer: with its review history and comments, oldest first."""
+
+    history = fields.List(fields.Nested(EntryStatusChangeSchema))
     comments = fields.List(fields.Nested(CommentSchema))
 
 
 class EntryEnvelope(Schema):
-    entry = fields.Nested(EntrySchema)
+    entry = fields.Nested(EntryDetailSchema)
 
 
 class EntryPageSchema(Schema):
@@ -117,20 +149,27 @@ class TaskQuerySchema(PageQuerySchema):
     overdue = fields.Boolean()
 
 
+def _overdue(task):
+    """Open and past its due time (rule `now`: the moment to judge by, else the dump's)."""
+    return task.status == "open" and task.due_at is not None and task.due_at < (rule("now") or utcnow())
+
+
 class TaskSchema(Schema):
+    """A task, in REST answers and in `task:assigned`."""
+
     id = fields.Integer()
     mentor_id = fields.Integer(allow_none=True)
     student_id = fields.Integer()
     title = fields.String()
     description = fields.String()
-    skills = fields.List(fields.String())
+    skills = strings()
     est_hours = fields.Float(allow_none=True)
-    due_at = fields.String(allow_none=True)
+    due_at = UTCDateTimeField(allow_none=True)
     status = fields.String()
-    overdue = fields.Boolean()
-    completed_at = fields.String(allow_none=True)
-    created_at = fields.String()
-    updated_at = fields.String()
+    overdue = fields.Function(_overdue, metadata={"type": "boolean"})
+    completed_at = UTCDateTimeField(allow_none=True)
+    created_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField()
 
 
 class TaskEnvelope(Schema):
@@ -142,105 +181,6 @@ class TaskPageSchema(Schema):
     next_before_id = fields.Integer(allow_none=True)
 
 
-# -- schedules --------------------------------------------------------------------------
-
-
-class _Times:
-    @validates_schema
-    def end_after_start(self, data, **kwargs):
-        start, end = data.get("start_time"), data.get("end_time")
-        if start is not None and end is not None and end <= start:
-            raise ValidationError("Must be after start_time.", "end_time")
-
-
-class ScheduleCreateSchema(_Times, StrictSchema):
-    title = fields.String(required=True, validate=TITLE)
-    start_time = aware_datetime(required=True)
-    end_time = aware_datetime(required=True)
-    student_id = fields.Integer(strict=True, validate=ID)
-    cohort_id = fields.Integer(strict=True, validate=ID)
-    description = fields.String(load_default="", validate=TEXT)
-    focus_stack = skills()
-
-    @validates_schema
-    def one_audience(self, data, **kwargs):
-        if data.get("student_id") is not None and data.get("cohort_id") is not None:
-            raise ValidationError("Give a student_id or a cohort_id (group session), not both.", "cohort_id")
-
-
-class ScheduleUpdateSchema(_Times, AtLeastOneField, StrictSchema):
-    title = fields.String(validate=TITLE)
-    start_time = aware_datetime()
-    end_time = aware_datetime()
-    description = fields.String(validate=TEXT)
-    focus_stack = skills()
-    # Assign the session after booking (null: to nobody); either one, like POST.
-    student_id = fields.Integer(strict=True, validate=ID, allow_none=True)
-    cohort_id = fields.Integer(strict=True, validate=ID, allow_none=True)
-
-    @validates_schema
-    def one_audience(self, data, **kwargs):
-        if data.get("student_id") is not None and data.get("cohort_id") is not None:
-            raise ValidationError("Give a student_id or a cohort_id (group session), not both.", "cohort_id")
-
-
-class ScheduleStatusSchema(StrictSchema):
-    status = fields.String(required=True, validate=validate.OneOf(SCHEDULE_STATUSES))
-
-
-class AttendanceMarkSchema(StrictSchema):
-    status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
-    student_id = fields.Integer(strict=True, validate=ID)
-
-
-class DateOrDateTime(fields.Field):
-    """A YYYY-MM-DD day (whole days, in ?tz=) or an ISO 8601 moment."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and len(value) == 10:
-            return calendar_date().deserialize(value)
-        return aware_datetime().deserialize(value)
-
-
-class ScheduleQuerySchema(PageQuerySchema):
-    student_id = fields.Integer(validate=ID)
-    start_from = DateOrDateTime(data_key="from")
-    start_to = DateOrDateTime(data_key="to")
-    date = calendar_date()
-    tz = time_zone_field(load_default="UTC")
-    status = fields.String(validate=validate.OneOf(SCHEDULE_STATUSES))
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=500))
-
-
-class ScheduleSchema(Schema):
-    id = fields.Integer()
-    mentor_id = fields.Integer()
-    student_id = fields.Integer(allow_none=True)
-    cohort_id = fields.Integer(allow_none=True)
-    is_group = fields.Boolean()
-    title = fields.String()
-    description = fields.String()
-    start_time = fields.String()
-    end_time = fields.String()
-    local_start = fields.String()
-    local_end = fields.String()
-    focus_stack = fields.List(fields.String())
-    status = fields.String()
-    attendance = fields.List(fields.Dict())
-    created_at = fields.String()
-    updated_at = fields.String()
-
-
-class ScheduleEnvelope(Schema):
-    schedule = fields.Nested(ScheduleSchema)
-
-
-class SchedulePageSchema(Schema):
-    items = fields.List(fields.Nested(ScheduleSchema))
-    next_before_id = fields.Integer(allow_none=True)
-    day = fields.Dict()
-
-
 # -- feed, audit, metrics ---------------------------------------------------------------
 
 
@@ -250,6 +190,8 @@ class ActivityQuerySchema(PageQuerySchema):
 
 
 class ActivitySchema(Schema):
+    """An activity feed item."""
+
     id = fields.Integer()
     type = fields.String()
     actor_id = fields.Integer(allow_none=True)
@@ -257,8 +199,8 @@ class ActivitySchema(Schema):
     target_id = fields.Integer()
     student_id = fields.Integer(allow_none=True)
     cohort_id = fields.Integer(allow_none=True)
-    payload = fields.Dict()
-    created_at = fields.String()
+    payload = DictOrEmpty()
+    created_at = UTCDateTimeField()
 
 
 class ActivityPageSchema(Schema):
@@ -267,6 +209,8 @@ class ActivityPageSchema(Schema):
 
 
 class AuditSchema(Schema):
+    """An audit log row: who changed what, from what, to what."""
+
     id = fields.Integer()
     entity_type = fields.String()
     entity_id = fields.Integer()
@@ -274,7 +218,7 @@ class AuditSchema(Schema):
     changed_by = fields.Integer(allow_none=True)
     old_value = fields.Raw(allow_none=True)
     new_value = fields.Raw(allow_none=True)
-    created_at = fields.String()
+    created_at = UTCDateTimeField()
 
 
 class AuditPageSchema(Schema):

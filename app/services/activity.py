@@ -9,9 +9,13 @@ GET /activity-feed would show it to (see live_rooms), through the outbox.
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import ActivityEvent, AuditLog, Role, User, iso
+from app.models import ActivityEvent, AuditLog, Role, User
 from app.realtime.rooms import ADMINS_ROOM, cohort_room, mentor_room, student_room
+from app.schemas.portal import ActivitySchema
 from app.services import access, outbox, paging
+
+# The live item has the shape of the feed's items.
+ACTIVITY = ActivitySchema()
 
 
 def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=None, mentor_id=None, payload=None):
@@ -28,7 +32,7 @@ def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=No
     )
     db.session.add(event)
     db.session.flush()  # the id and time the live item carries
-    outbox.record_to_rooms("activity:new", live_rooms(event), feed_to_dict(event))
+    outbox.record_to_rooms("activity:new", live_rooms(event), ACTIVITY.dump(event))
     return event
 
 
@@ -68,20 +72,6 @@ def diff(before, after):
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def feed_to_dict(e):
-    return {
-        "id": e.id,
-        "type": e.type,
-        "actor_id": e.actor_id,
-        "target_type": e.target_type,
-        "target_id": e.target_id,
-        "student_id": e.student_id,
-        "cohort_id": e.cohort_id,
-        "payload": e.payload or {},
-        "created_at": iso(e.created_at),
-    }
-
-
 def _visible_to(user):
     """The feed filter for `user`: a student's own and their cohorts', a mentor's students'."""
     if user.role == Role.ADMIN:
@@ -106,26 +96,13 @@ def feed_for(user, type=None, student_id=None, before_id=None, limit=20):
         query = query.where(ActivityEvent.student_id == student_id)
     if type:
         query = query.where(ActivityEvent.type == type)
-    return paging.newest_first(query, ActivityEvent.id, feed_to_dict, before_id, limit)
+    return paging.newest_first(query, ActivityEvent.id, before_id=before_id, limit=limit)
 
 
 def history(entity_type, entity_id):
     """Every audit row of one entity, oldest first (the caller has checked access)."""
-    rows = db.session.scalars(
+    return db.session.scalars(
         select(AuditLog)
         .where(AuditLog.entity_type == entity_type, AuditLog.entity_id == entity_id)
         .order_by(AuditLog.id)
-    )
-    return [
-        {
-            "id": a.id,
-            "entity_type": a.entity_type,
-            "entity_id": a.entity_id,
-            "action": a.action,
-            "changed_by": a.changed_by,
-            "old_value": a.old_value,
-            "new_value": a.new_value,
-            "created_at": iso(a.created_at),
-        }
-        for a in rows
-    ]
+    ).all()

@@ -31,7 +31,7 @@ def log_for(user, entity_type, entity_id):
 
 def _attendance_visible(user, item):
     """A group session's attendance rows name students of several mentors: show each only their own."""
-    if item["action"] != "attendance":
+    if item.action != "attendance":
         return True
-    student_id = (item["new_value"] or item["old_value"] or {}).get("student_id")
+    student_id = (item.new_value or item.old_value or {}).get("student_id")
     return access.can_see_student_id(user, student_id)

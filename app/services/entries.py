@@ -8,50 +8,16 @@ and the live events go out after commit through the outbox. A student's edit goe
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Comment, Entry, EntryStatusChange, Role, User, iso, utcnow
+from app.models import Comment, Entry, EntryStatusChange, Role, User, utcnow
 from app.realtime.rooms import mentor_room, student_room
+from app.schemas.portal import CommentSchema, EntrySchema
 from app.services import access, activity, mentor_metrics, notifications, outbox, paging
 from app.services.dashboard import queue as dashboard_queue
 from app.services.errors import Conflict, NotFound
 from app.services.transaction import commit
 
-
-def to_dict(entry, with_history=False):
-    data = {
-        "id": entry.id,
-        "student_id": entry.student_id,
-        "title": entry.title,
-        "body": entry.body,
-        "skills": entry.skills or [],
-        "status": entry.status,
-        "reviewed_by": entry.reviewed_by,
-        "reviewed_at": iso(entry.reviewed_at),
-        "created_at": iso(entry.created_at),
-        "updated_at": iso(entry.updated_at),
-    }
-    if with_history:
-        data["history"] = [
-            {
-                "from_status": h.from_status,
-                "to_status": h.to_status,
-                "changed_by": h.changed_by,
-                "comment": h.comment,
-                "created_at": iso(h.created_at),
-            }
-            for h in entry.history
-        ]
-        data["comments"] = [comment_to_dict(c) for c in entry.comments]
-    return data
-
-
-def comment_to_dict(c):
-    return {
-        "id": c.id,
-        "entry_id": c.entry_id,
-        "author_id": c.author_id,
-        "body": c.body,
-        "created_at": iso(c.created_at),
-    }
+ENTRY = EntrySchema()
+COMMENT = CommentSchema()
 
 
 def _audit_view(entry):
@@ -95,7 +61,7 @@ def create(student, title, body="", skills=None):
             title,
             {"entry_id": entry.id, "student_id": student.id},
         )
-        outbox.record("entry:created", mentor_room(mentor.id), {"entry": to_dict(entry)})
+        outbox.record("entry:created", mentor_room(mentor.id), {"entry": ENTRY.dump(entry)})
         mentor_metrics.changed(mentor.id)
     dashboard_queue.queue_refresh_for(entry, "entry:created")
     commit()
@@ -123,7 +89,7 @@ def update(student, entry_id, changes):
         return entry
     activity.audit("entry", entry.id, "update", student, old, new)
     db.session.flush()
-    outbox.record_to_rooms("entry:updated", _rooms(student), {"entry": to_dict(entry), "changes": sorted(new)})
+    outbox.record_to_rooms("entry:updated", _rooms(student), {"entry": ENTRY.dump(entry), "changes": sorted(new)})
     dashboard_queue.queue_refresh_for(entry, "entry:updated")
     if resubmitted:
         _status_changed(entry, student, "needs_revision", "pending")
@@ -154,7 +120,7 @@ def list_entries(user, student_id=None, status=None, before_id=None, limit=20):
     query = access.scope_to_students(select(Entry), Entry.student_id, user, student_id)
     if status:
         query = query.where(Entry.status == status)
-    return paging.newest_first(query, Entry.id, to_dict, before_id, limit)
+    return paging.newest_first(query, Entry.id, before_id=before_id, limit=limit)
 
 
 def review(reviewer, entry_id, status, comment=None):
@@ -189,7 +155,7 @@ def review(reviewer, entry_id, status, comment=None):
 
 def _status_changed(entry, actor, old_status, status):
     student = db.session.get(User, entry.student_id)
-    payload = {"entry": to_dict(entry), "from_status": old_status, "status": status, "changed_by": actor.id}
+    payload = {"entry": ENTRY.dump(entry), "from_status": old_status, "status": status, "changed_by": actor.id}
     activity.record(
         "entry:statusChanged",
         actor,
@@ -241,9 +207,7 @@ def _add_comment(entry, author, body):
         mentor_id=student.mentor_id,
         payload={"comment_id": comment.id},
     )
-    outbox.record_to_rooms(
-        "comment:added", _rooms(student), {"comment": comment_to_dict(comment), "entry_id": entry.id}
-    )
+    outbox.record_to_rooms("comment:added", _rooms(student), {"comment": COMMENT.dump(comment), "entry_id": entry.id})
     others = [student] if author.id != student.id else []
     if author.role == Role.STUDENT and student.mentor_id:
         others.append(db.session.get(User, student.mentor_id))

@@ -23,6 +23,8 @@ from app.extensions import db, get_redis
 from app.models import CrisisAlert, Notification, Role, User, iso, utcnow
 from app.models.alerts import RESOLVED
 from app.realtime.rooms import mentor_room, user_room
+from app.schemas.context import dump_with
+from app.schemas.notifications import NotificationSchema
 from app.services import cache, outbox
 from app.services.dashboard.queue import queue_refresh
 from app.services.errors import NotFound
@@ -33,6 +35,8 @@ log = logging.getLogger(__name__)
 FAST_LIST_SIZE = 50
 FAST_LIST_TTL = cache.NOTIFICATIONS_TTL
 CRISIS_TYPE = "crisis_alert"
+SHAPE = NotificationSchema()
+ITEMS = NotificationSchema(many=True)
 
 
 def fast_list_key(user):
@@ -44,17 +48,9 @@ def live_room(user):
     return mentor_room(user.id) if user.role == Role.MENTOR else user_room(user.id)
 
 
-def to_dict(n, pinned=False):
-    return {
-        "id": n.id,
-        "type": n.type,
-        "title": n.title,
-        "body": n.body,
-        "data": n.data or {},
-        "created_at": iso(n.created_at),
-        "read_at": iso(n.read_at),
-        "pinned": pinned,
-    }
+def _dump(rows, pinned):
+    """The rows as the inbox shows them; `pinned`: the ids of open crisis alerts' notifications."""
+    return dump_with(ITEMS, rows, pinned=pinned)
 
 
 def notify(user, type, title, body="", data=None, alert_id=None):
@@ -62,7 +58,7 @@ def notify(user, type, title, body="", data=None, alert_id=None):
     n = Notification(user_id=user.id, type=type, title=title[:200], body=body or "", data=data or {}, alert_id=alert_id)
     db.session.add(n)
     db.session.flush()  # the id is the event id
-    payload = to_dict(n, pinned=alert_id is not None)
+    payload = dump_with(SHAPE, n, pinned={n.id} if alert_id is not None else ())
     payload["event_id"] = n.id
     # The count as this transaction sees it (the new one included); the fast list keeps no count.
     outbox.record("notification", live_room(user), {**payload, "unread_count": unread_count(user)})
@@ -141,7 +137,7 @@ def _rebuild_fast_list(user):
     extra = [i for i in pinned if i not in {n.id for n in rows}]
     if extra:
         rows += db.session.scalars(_visible(user.id).where(Notification.id.in_(extra))).all()
-    items = [to_dict(n, n.id in pinned) for n in rows]
+    items = _dump(rows, pinned)
     try:
         r = get_redis()
         key = fast_list_key(user)
@@ -162,12 +158,14 @@ def _fast_list(user):
     except redis.RedisError:
         raw = None
     if raw:
-        return [json.loads(m) for m in raw]
+        # Only the schema's fields: a live push also stored its event_id (and older entries may hold more).
+        return [{k: v for k, v in json.loads(m).items() if k in SHAPE.fields} for m in raw]
     return _rebuild_fast_list(user)
 
 
 def list_for(user, type=None, unread=False, since_id=None, before_id=None, limit=20):
-    """A page of the inbox, newest first (or oldest first after `since_id`, for replay)."""
+    """A page of the inbox, newest first (or oldest first after `since_id`, for replay).
+    Items come dumped by NotificationSchema, as the fast list holds them and a socket `sync` sends them."""
     if since_id is None and before_id is None and type is None and not unread and limit <= FAST_LIST_SIZE:
         items = _fast_list(user)
         pinned = [i for i in items if i.get("pinned")]
@@ -188,7 +186,7 @@ def list_for(user, type=None, unread=False, since_id=None, before_id=None, limit
         has_more = len(rows) > limit
         rows = rows[:limit]
         pinned = _pinned_ids(user)
-        items = [to_dict(n, n.id in pinned) for n in rows]
+        items = _dump(rows, pinned)
         return {
             "items": items,
             "unread_count": unread_count(user),
@@ -199,7 +197,7 @@ def list_for(user, type=None, unread=False, since_id=None, before_id=None, limit
     rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)).all()
     has_more = len(rows) > limit
     pinned = _pinned_ids(user)
-    items = [to_dict(n, n.id in pinned) for n in rows[:limit]]
+    items = _dump(rows[:limit], pinned)
     return {"items": items, "unread_count": unread_count(user), "next_before_id": _next(items, has_more)}
 
 

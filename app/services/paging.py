@@ -3,10 +3,16 @@
 from app.extensions import db
 
 
-def newest_first(query, id_column, to_dict, before_id=None, limit=20):
-    """{"items", "next_before_id"}: one page of `query`, and where the next one starts (None at the end)."""
+def newest_first(query, id_column, shape=None, before_id=None, limit=20):
+    """{"items", "next_before_id"}: one page of `query`, and where the next one starts (None at the end).
+
+    The items are the rows themselves, for the route's response schema to dump, unless a
+    `shape` function is given."""
     if before_id is not None:
         query = query.where(id_column < before_id)
     rows = db.session.scalars(query.order_by(id_column.desc()).limit(limit + 1)).all()
-    items = [to_dict(r) for r in rows[:limit]]
-    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+    page = rows[:limit]
+    return {
+        "items": [shape(r) for r in page] if shape is not None else page,
+        "next_before_id": getattr(page[-1], id_column.key) if len(rows) > limit else None,
+    }

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Schedule, iso
+from app.models import Schedule
 from app.services import access
-from app.services.schedules import to_dict, visibility
+from app.services.schedules import visibility
 
 
 def day_window(date, tz):
@@ -31,7 +31,8 @@ def list_schedules(
     user, student_id=None, date=None, tz="UTC", status=None, limit=200, start_from=None, start_to=None, before_id=None
 ):
     """Sessions the caller may see. With `date`: that day in `tz`, by start, hour by hour.
-    Otherwise newest start first, within ?from=/?to=, paged by `before_id` (start, then id)."""
+    Otherwise newest start first, within ?from=/?to=, paged by `before_id` (start, then id).
+    The route dumps the rows as the caller sees them, with local times in `tz`."""
     query = select(Schedule)
     visible = visibility(user)
     if visible is not None:
@@ -47,7 +48,7 @@ def list_schedules(
         window = day_window(date, tz)
         query = query.where(Schedule.start_time < window[1], Schedule.end_time > window[0])
         rows = db.session.scalars(query.order_by(Schedule.start_time, Schedule.id).limit(limit)).all()
-        return {"items": [to_dict(s, tz, viewer=user) for s in rows], "day": _hours(rows, date, tz, *window)}
+        return {"items": rows, "day": _hours(rows, date, tz, *window)}
     if start_from is not None:
         query = query.where(Schedule.start_time >= _bound(start_from, tz))
     if start_to is not None:
@@ -65,8 +66,8 @@ def list_schedules(
         else:
             query = query.where(Schedule.id < before_id)
     rows = db.session.scalars(query.order_by(Schedule.start_time.desc(), Schedule.id.desc()).limit(limit + 1)).all()
-    items = [to_dict(s, tz, viewer=user) for s in rows[:limit]]
-    return {"items": items, "next_before_id": items[-1]["id"] if len(rows) > limit else None}
+    items = rows[:limit]
+    return {"items": items, "next_before_id": items[-1].id if len(rows) > limit else None}
 
 
 def _hours(rows, date, tz, start, end):
@@ -80,9 +81,9 @@ def _hours(rows, date, tz, start, end):
         hours.append(
             {
                 "hour": slot.astimezone(zone).strftime("%H:%M"),
-                "start": iso(slot),
+                "start": slot,
                 "schedule_ids": [s.id for s in rows if s.start_time < nxt and s.end_time > slot],
             }
         )
         slot = nxt
-    return {"date": date.isoformat(), "tz": tz, "hours": hours}
+    return {"date": date, "tz": tz, "hours": hours}

@@ -7,13 +7,12 @@ A 1:1 session belongs to its student's current mentor (reassigning the student c
 upcoming ones, services/reassignment.py); a group or not yet assigned session to its mentor.
 """
 
-from zoneinfo import ZoneInfo
-
 from sqlalchemy import or_, select
 
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Schedule, User, iso
 from app.realtime.rooms import cohort_room, mentor_room, student_room
+from app.schemas.schedules import ScheduleSchema
 from app.services import access, activity, mentor_metrics, notifications, outbox
 from app.services.dashboard import queue as dashboard_queue
 from app.services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -21,36 +20,8 @@ from app.services.transaction import commit
 
 EDITABLE = ("title", "description", "start_time", "end_time", "focus_stack")
 AUDIENCE = ("student_id", "cohort_id")
-
-
-def to_dict(s, tz=None, viewer=None):
-    """A session as the API shows it; `attendance` holds only the rows `viewer` may see
-    (none in live events, which whole cohorts receive)."""
-    data = {
-        "id": s.id,
-        "mentor_id": s.mentor_id,
-        "student_id": s.student_id,
-        "cohort_id": s.cohort_id,
-        "is_group": s.is_group,
-        "title": s.title,
-        "description": s.description,
-        "start_time": iso(s.start_time),
-        "end_time": iso(s.end_time),
-        "focus_stack": s.focus_stack or [],
-        "status": s.status,
-        "attendance": [
-            {"student_id": a.student_id, "status": a.status, "marked_by": a.marked_by, "marked_at": iso(a.marked_at)}
-            for a in s.attendance
-            if viewer is not None and access.can_see_student_id(viewer, a.student_id)
-        ],
-        "created_at": iso(s.created_at),
-        "updated_at": iso(s.updated_at),
-    }
-    if tz is not None:
-        zone = ZoneInfo(tz)
-        data["local_start"] = s.start_time.astimezone(zone).isoformat()
-        data["local_end"] = s.end_time.astimezone(zone).isoformat()
-    return data
+# Live events go to whole rooms (a cohort's): dumped without a viewer, so with no attendance rows.
+SCHEDULE = ScheduleSchema()
 
 
 def _audit_view(s):
@@ -199,7 +170,7 @@ def create(mentor, title, start_time, end_time, student_id=None, cohort_id=None,
         mentor_id=mentor.id,
         payload={"title": title, "start_time": iso(start_time)},
     )
-    outbox.record("schedule:created", mentor_room(mentor.id), {"schedule": to_dict(s)})
+    outbox.record("schedule:created", mentor_room(mentor.id), {"schedule": SCHEDULE.dump(s)})
     _announce_assigned(s, attendees(s))
     mentor_metrics.changed(mentor.id)
     dashboard_queue.queue_refresh_for(s, "schedule:created")
@@ -287,7 +258,7 @@ def delete(user, schedule_id):
 
 def _announce_assigned(s, students):
     """`schedule:assigned` to the session's attendees' rooms, and a notification to each newcomer."""
-    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), {"schedule": to_dict(s)})
+    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), {"schedule": SCHEDULE.dump(s)})
     for student in students:
         starts = f"Starts {iso(s.start_time)}"
         notifications.notify(student, "schedule_assigned", f"New session: {s.title}", starts, {"schedule_id": s.id})
@@ -305,7 +276,7 @@ def _announce_update(s, actor, activity_type, title, changes, extra_rooms=(), sk
         payload={"title": s.title, "changes": changes},
     )
     db.session.flush()
-    payload = {"schedule": to_dict(s), "changes": changes}
+    payload = {"schedule": SCHEDULE.dump(s), "changes": changes}
     rooms = [*extra_rooms, *_attendee_rooms(s), mentor_room(s.mentor_id)]
     outbox.record_to_rooms("schedule:updated", rooms, payload)
     skipped = {a.id for a in skip}

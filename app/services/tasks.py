@@ -10,29 +10,13 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Role, Task, User, iso, utcnow
 from app.realtime.rooms import mentor_room, student_room
+from app.schemas.portal import TaskSchema
 from app.services import access, activity, mentor_metrics, notifications, outbox, paging
 from app.services.dashboard import queue as dashboard_queue
 from app.services.errors import NotFound
 from app.services.transaction import commit
 
-
-def to_dict(task, now=None):
-    now = now or utcnow()
-    return {
-        "id": task.id,
-        "mentor_id": task.mentor_id,
-        "student_id": task.student_id,
-        "title": task.title,
-        "description": task.description,
-        "skills": task.skills or [],
-        "est_hours": task.est_hours,
-        "due_at": iso(task.due_at),
-        "status": task.status,
-        "overdue": task.status == "open" and task.due_at is not None and task.due_at < now,
-        "completed_at": iso(task.completed_at),
-        "created_at": iso(task.created_at),
-        "updated_at": iso(task.updated_at),
-    }
+TASK = TaskSchema()
 
 
 def _audit_view(task):
@@ -55,7 +39,7 @@ def visible_task(user, task_id):
 
 def _announce_updated(task, student, changes):
     rooms = [student_room(student.id), mentor_room(student.mentor_id) if student.mentor_id else None]
-    outbox.record_to_rooms("task:updated", rooms, {"task": to_dict(task), "changes": changes})
+    outbox.record_to_rooms("task:updated", rooms, {"task": TASK.dump(task), "changes": changes})
 
 
 def create(mentor, student_id, title, description="", due_at=None, skills=None, est_hours=None):
@@ -84,7 +68,7 @@ def create(mentor, student_id, title, description="", due_at=None, skills=None, 
     )
     notifications.notify(student, "task_assigned", f"New task: {title}", description[:200], {"task_id": task.id})
     rooms = [student_room(student.id), mentor_room(task.mentor_id) if task.mentor_id else None]
-    outbox.record_to_rooms("task:assigned", rooms, {"task": to_dict(task)})
+    outbox.record_to_rooms("task:assigned", rooms, {"task": TASK.dump(task)})
     mentor_metrics.changed(task.mentor_id)
     dashboard_queue.queue_refresh_for(task, "task:assigned")
     commit()
@@ -99,7 +83,7 @@ def list_tasks(user, student_id=None, status=None, overdue=None, before_id=None,
     if overdue is not None:
         late = (Task.status == "open") & (Task.due_at < utcnow())
         query = query.where(late if overdue else ~late | Task.due_at.is_(None))
-    return paging.newest_first(query, Task.id, to_dict, before_id, limit)
+    return paging.newest_first(query, Task.id, before_id=before_id, limit=limit)
 
 
 def update(mentor, task_id, changes):

@@ -4,13 +4,14 @@ from app.jobs.queues import enqueue
 from app.models import OutboxEvent
 from app.realtime.rooms import student_room
 from app.services import outbox
-from tests.helpers import make_user, token_for
+from tests import factories
+from tests.helpers import token_for
 
 
 def test_event_from_worker_job_reaches_client(live_server, live_client, run_worker, app):
     from app.extensions import db
 
-    student = make_user()
+    student = factories.student()
     client = live_client(live_server)
     client.connect(token_for(student))
     row = outbox.record("dashboard:updated", student_room(student.id), {"sections": ["today"]})
@@ -28,7 +29,7 @@ def test_event_from_worker_job_reaches_client(live_server, live_client, run_work
 def test_relay_is_safe_to_run_twice(live_server, live_client, app):
     from app.extensions import db
 
-    student = make_user()
+    student = factories.student()
     client = live_client(live_server)
     client.connect(token_for(student))
     outbox.record("dashboard:updated", student_room(student.id), {"n": 1})

@@ -10,7 +10,7 @@ from app.services.dashboard import queue
 from app.services.dashboard.drain import drain, refresh_dashboards_now
 from app.services.dashboard.refresh import refresh_student
 from app.services.transaction import commit
-from tests.helpers import make_user
+from tests import factories
 
 
 def pending():
@@ -20,7 +20,7 @@ def pending():
 
 
 def test_one_pending_row_per_student_raised_by_a_higher_priority():
-    s = make_user()
+    s = factories.student()
     queue.queue_refresh([s.id], "habit", "low")
     commit()
     queue.queue_refresh([s.id, s.id], "task:assigned", "high")
@@ -36,7 +36,7 @@ def test_one_pending_row_per_student_raised_by_a_higher_priority():
 
 
 def test_rollback_queues_nothing():
-    s = make_user()
+    s = factories.student()
     queue.queue_refresh([s.id], "x", "high")
     from app.services.transaction import rollback
 
@@ -46,7 +46,7 @@ def test_rollback_queues_nothing():
 
 
 def test_commit_enqueues_one_drain_job_per_rq_queue():
-    a, b = make_user(), make_user()
+    a, b = factories.student(), factories.student()
     queue.queue_refresh([a.id], "x", "urgent")
     queue.queue_refresh([b.id], "y", "high")
     commit()
@@ -59,7 +59,7 @@ def test_commit_enqueues_one_drain_job_per_rq_queue():
 
 
 def test_drain_goes_by_priority_then_age_and_is_safe_to_rerun():
-    low, normal, urgent, high = (make_user() for _ in range(4))
+    low, normal, urgent, high = (factories.student() for _ in range(4))
     for student, priority in ((low, "low"), (normal, "normal"), (urgent, "urgent"), (high, "high")):
         queue.queue_refresh([student.id], f"r-{priority}", priority)
         commit()
@@ -78,7 +78,7 @@ def test_drain_goes_by_priority_then_age_and_is_safe_to_rerun():
 
 
 def test_student_notification_queues_a_low_refresh_mentor_notification_does_not():
-    student, mentor = make_user(), make_user("mentor")
+    student, mentor = factories.student(), factories.mentor()
     notifications.notify(student, "info", "Hello")
     notifications.notify(mentor, "info", "Hello")
     commit()
@@ -92,8 +92,8 @@ def test_student_notification_queues_a_low_refresh_mentor_notification_does_not(
 def test_refresh_for_portal_objects_finds_the_students():
     from tests.dashboard_seed import cohort, session, task
 
-    mentor = make_user("mentor")
-    a, b, c = make_user(), make_user(), make_user()
+    mentor = factories.mentor()
+    a, b, c = factories.student(), factories.student(), factories.student()
     group = cohort("G", a, b)
     queue.queue_refresh_for(session(mentor, "Group", utcnow() + timedelta(days=1), cohort=group))
     queue.queue_refresh_for(task(c, "T", ["x"]))
@@ -103,7 +103,7 @@ def test_refresh_for_portal_objects_finds_the_students():
 
 
 def test_stale_only_refreshes_old_and_missing_aggregates(app):
-    fresh, old, missing = make_user(), make_user(), make_user()
+    fresh, old, missing = factories.student(), factories.student(), factories.student()
     now = utcnow()
     refresh_student(fresh.id, "seed", now=now)
     refresh_student(old.id, "seed", now=now - timedelta(seconds=app.config["DASHBOARD_STALE_AFTER"] + 1))
@@ -121,7 +121,7 @@ def test_stale_only_refreshes_old_and_missing_aggregates(app):
 def test_joining_a_cohort_queues_a_high_refresh(client):
     from tests.helpers import auth_for
 
-    admin, student = make_user("admin"), make_user()
+    admin, student = factories.admin(), factories.student()
     cohort = client.post("/api/v1/admin/cohorts", json={"name": "Nova"}, headers=auth_for(admin)).get_json()["cohort"]
     res = client.post(
         f"/api/v1/admin/cohorts/{cohort['id']}/members", json={"student_id": student.id}, headers=auth_for(admin)
@@ -139,7 +139,7 @@ def test_periodic_job_drains_refreshes_stale_and_prunes(run_worker):
     from app.jobs.schedule import PERIODIC
 
     assert any(p.job == "app.jobs.dashboard.refresh_dashboards" and p.interval == 300 for p in PERIODIC)
-    a, b = make_user(), make_user()
+    a, b = factories.student(), factories.student()
     queue.queue_refresh([a.id], "x", "normal")
     commit()
     enqueue("app.jobs.dashboard.refresh_dashboards")
@@ -157,7 +157,7 @@ def test_periodic_job_drains_refreshes_stale_and_prunes(run_worker):
 def test_a_students_new_points_queue_the_cohort_mates_leaderboards():
     from tests.dashboard_seed import cohort, task
 
-    a, b, c, outsider = make_user(), make_user(), make_user(), make_user()
+    a, b, c, outsider = factories.student(), factories.student(), factories.student(), factories.student()
     cohort("Trio", a, b, c)
     for s in (a, b, c, outsider):
         refresh_student(s.id, "seed")

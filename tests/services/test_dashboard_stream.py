@@ -1,7 +1,7 @@
 """The SSE generator against the real shared subscription: order, duplicates, odd packets."""
 
 from app.services.dashboard import stream
-from tests.helpers import make_user
+from tests import factories
 
 
 def event(event_id, student_id):
@@ -9,7 +9,7 @@ def event(event_id, student_id):
 
 
 def test_events_arriving_out_of_order_are_all_sent_once(app):
-    student = make_user()
+    student = factories.student()
     lines = stream.open_stream(student)
     assert "connected" in next(lines)  # the stream has subscribed
     for event_id in (11, 10, 11, 12):  # 10 was published after 11; 11 arrives twice
@@ -21,7 +21,7 @@ def test_events_arriving_out_of_order_are_all_sent_once(app):
 
 
 def test_a_stream_never_started_leaves_no_subscription(app):
-    lines = stream.open_stream(make_user())
+    lines = stream.open_stream(factories.student())
     lines.close()
     assert stream.HUB.stream_count() == 0
 
@@ -39,7 +39,7 @@ def test_packets_that_are_not_objects_are_ignored(app):
 def test_bad_last_event_id_is_422_and_does_not_spend_the_token(client):
     from tests.helpers import auth_for
 
-    student = make_user()
+    student = factories.student()
     token = client.post("/api/v1/student/dashboard/stream-token", headers=auth_for(student)).get_json()["stream_token"]
     url = f"/api/v1/student/dashboard/stream?stream_token={token}"
     for bad in ("\u00b2", "9" * 40, "-1", "1.5"):

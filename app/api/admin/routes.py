@@ -10,7 +10,15 @@ from app.schemas.cohorts import CohortEnvelope, CohortSchema, CohortUpdateSchema
 from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
 from app.services import cohorts, crisis_feedback, users
 
-blp = Blueprint("admin", __name__, url_prefix="/admin", description="Administration")
+blp = Blueprint(
+    "admin",
+    __name__,
+    url_prefix="/admin",
+    description=(
+        "Administration, for admins only. The first admin is made with the CLI: `flask users "
+        "create --email E --password P --name N --role admin`."
+    ),
+)
 
 
 @blp.post("/users")
@@ -18,7 +26,11 @@ blp = Blueprint("admin", __name__, url_prefix="/admin", description="Administrat
 @blp.arguments(AdminCreateUserSchema)
 @blp.response(201, UserEnvelope)
 def create_user(body):
-    """Create a user of any role."""
+    """Create a user of any role.
+
+    Body `email`, `password`, `name`, `role` (`student`, `mentor`, `educator` or `admin`) → 201
+    `{"user"}`.
+    """
     return {"user": users.create_user(**body)}
 
 
@@ -27,7 +39,11 @@ def create_user(body):
 @blp.arguments(AdminUserUpdateSchema)
 @blp.response(200, UserEnvelope)
 def update_user(body, user_id):
-    """Activate or deactivate a user; a deactivated user's tokens stop working at once."""
+    """Activate or deactivate a user; a deactivated user's tokens stop working at once.
+
+    `{"is_active": false}` deactivates (their sockets are refused at connect too); `true` activates
+    again.
+    """
     return {"user": users.set_active(user_id, body["is_active"])}
 
 
@@ -36,7 +52,11 @@ def update_user(body, user_id):
 @blp.arguments(SetMentorSchema)
 @blp.response(200, UserEnvelope)
 def set_mentor(body, student_id):
-    """Set the student's one mentor."""
+    """Set the student's one mentor.
+
+    Body `mentor_id`. The mentor hears `student:registered` `{"student":
+    {"id","name","email","cohort_ids"}}`.
+    """
     return {"user": users.assign_mentor(student_id, body["mentor_id"], actor=current_user)}
 
 
@@ -45,7 +65,10 @@ def set_mentor(body, student_id):
 @blp.arguments(CohortSchema)
 @blp.response(201, CohortEnvelope)
 def create_cohort(body):
-    """Create a cohort; `open` lets students join by themselves, `join_code` lets those who have it."""
+    """Create a cohort; `is_open` lets students join by themselves, `join_code` lets those who have it.
+
+    Body `name`, optional `is_open`, `join_code` → 201 `{"cohort": {"id","name", ...}}`.
+    """
     return {"cohort": cohorts.create_cohort(body["name"], body.get("is_open", False), body.get("join_code"))}
 
 
@@ -63,7 +86,10 @@ def update_cohort(body, cohort_id):
 @blp.arguments(MemberSchema)
 @blp.response(201, MemberResultSchema)
 def add_member(body, cohort_id):
-    """Add a student to a cohort; their open sockets join its room at once."""
+    """Add a student to a cohort; their open sockets join its room at once.
+
+    Body `student_id` → 201.
+    """
     return cohorts.add_member(cohort_id, body["student_id"], actor=current_user)
 
 
@@ -80,9 +106,13 @@ def remove_member(cohort_id, student_id):
 @blp.arguments(FeedbackQuerySchema, location="query")
 @blp.response(200, content_type="text/csv")
 def crisis_feedback_export(query):
-    """Every resolved crisis alert as CSV (label, confidence, source, categories, matched,
-    severity, outcome, dates) for retraining the chatbot. The student's message is included only
-    with `include_text=true`, and that request is recorded in the audit log."""
+    """Every resolved crisis alert as CSV, for retraining the chatbot.
+
+    Columns: alert_id, student_id, label, confidence, source (label, text or both), categories,
+    severity, outcome, text_only_false_alarm, created_at, acknowledged_at, resolved_at. The matched
+    words and the student's message are added only with `include_text=true`, and that request is
+    recorded in the audit log. Cells that a spreadsheet would run as a formula are escaped.
+    """
     return Response(
         crisis_feedback.export_csv(current_user, query["include_text"]),
         mimetype="text/csv",

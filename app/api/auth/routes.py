@@ -16,7 +16,19 @@ from app.schemas.users import (
 )
 from app.services import auth
 
-blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign-up, tokens, logout")
+blp = Blueprint(
+    "auth",
+    __name__,
+    url_prefix="/auth",
+    description=(
+        "Sign-up, tokens, logout. Send the access token as `Authorization: Bearer <token>`; "
+        "access tokens live `JWT_ACCESS_MINUTES` (15), refresh tokens `JWT_REFRESH_DAYS` (30). "
+        "Revocation: revoked token ids are written to the database first, then to Redis (with the "
+        "token's remaining lifetime). Redis answers the check while it holds a marker that its "
+        "set is complete; after a Redis restart the set is reloaded from the database; if neither "
+        "answers, the token is refused."
+    ),
+)
 
 
 def _login_limit():
@@ -28,7 +40,11 @@ def _login_limit():
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserEnvelope)
 def register(body):
-    """Create a student account (self sign-up never grants another role)."""
+    """Create a student account (self sign-up never grants another role).
+
+    Body `email`, `password` (8+ characters), `name` → 201 `{"user"}`, always a student: a `role`
+    field is refused (422). Rate limited per client address (`LOGIN_RATE_LIMIT`).
+    """
     return {"user": auth.register_student(**body)}
 
 
@@ -37,7 +53,11 @@ def register(body):
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 def login(body):
-    """Exchange email and password for an access and a refresh token."""
+    """Exchange email and password for an access and a refresh token.
+
+    Answers `{"access_token", "refresh_token", "user"}`. Rate limited per client address
+    (`LOGIN_RATE_LIMIT`, 429 with `Retry-After`).
+    """
     return auth.login(body["email"], body["password"])
 
 
@@ -45,7 +65,10 @@ def login(body):
 @jwt_required(refresh=True)
 @blp.response(200, AccessTokenSchema)
 def refresh():
-    """A new access token from a refresh token (sent as Bearer)."""
+    """A new access token from a refresh token (sent as Bearer).
+
+    Answers `{"access_token"}`.
+    """
     return auth.refresh(current_user)
 
 
@@ -54,7 +77,11 @@ def refresh():
 @blp.arguments(LogoutSchema, required=False)
 @blp.response(204)
 def logout(body):
-    """Revoke the presented token at once (and `refresh_token` from the body, if sent)."""
+    """Revoke the presented token at once (and `refresh_token` from the body, if sent).
+
+    Answers 204; the next use of a revoked token is 401 `token_revoked`, on HTTP and at socket
+    connect.
+    """
     auth.logout(get_jwt(), current_user, (body or {}).get("refresh_token"))
 
 

@@ -13,7 +13,24 @@ from app.schemas.chat import IntentResultSchema, IntentSchema
 from app.services import intents
 from app.services.errors import Unauthorized
 
-blp = Blueprint("chatbot", __name__, url_prefix="/chatbot", description="Chatbot integration")
+blp = Blueprint(
+    "chatbot",
+    __name__,
+    url_prefix="/chatbot",
+    description=(
+        "Chatbot integration. The caller is the chatbot with `X-Chatbot-Key: <key>` (keys from "
+        "`CHATBOT_API_KEYS`; then `student_id` is required), or a student with their own Bearer "
+        "token (then `student_id` may be left out and may only be their own, else 403). Rate "
+        "limited per service key or token (`CHATBOT_RATE_LIMIT`). `POST /intents` body: "
+        "`student_id` (int), `message` (1-4000 characters), `intent` (the chatbot's label), "
+        "`confidence` (0-1), optional `severity` (`low`, `medium`, `high`, `critical`); unknown "
+        'fields are refused. Answer 201 `{"id", "intent", "crisis", "alert": '
+        '{"id","severity","status"} | null}`. An `Idempotency-Key` header (1-128 characters) '
+        "makes a retry return the first answer and create nothing; the same key with another body "
+        "is 409 `idempotency_key_reused`. When a message is a crisis and what follows: "
+        "docs/crisis-alerts.md."
+    ),
+)
 
 
 def _caller():

@@ -1,5 +1,6 @@
 """Mentor dashboard: students, insights, notifications, crisis alerts."""
 
+from flask import jsonify
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
@@ -10,14 +11,30 @@ from app.schemas.notifications import NotificationPageSchema, NotificationQueryS
 from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
 from app.services import alerts, insights, mentor_metrics, mentors, notifications
 
-blp = Blueprint("mentor", __name__, url_prefix="/mentor", description="Mentor dashboard")
+blp = Blueprint(
+    "mentor",
+    __name__,
+    url_prefix="/mentor",
+    description=(
+        "Mentor dashboard: the mentor's own students (404 for anyone else's), their insights, the "
+        "portal metrics, the inbox and crisis alerts. Alerts are listed with "
+        "`?status=open|acknowledged|resolved`, `?student_id=`, `?before_id=`, `?limit=`; the "
+        "student's mentor or an admin acknowledges (409 once resolved) and resolves (a `note` is "
+        "required). The rules: docs/crisis-alerts.md and docs/portal.md."
+    ),
+)
 
 
 @blp.get("/students")
 @role_required("mentor")
 @blp.response(200, MentorStudentListSchema)
 def students():
-    """This mentor's students, with open alerts and last activity."""
+    """This mentor's students, with open alerts and last activity.
+
+    Who: mentors.
+    Each student with `open_alerts` and `last_activity_at` (entries, completed tasks and attendance
+    count as activity).
+    """
     return {"items": mentors.students_overview(current_user)}
 
 
@@ -26,7 +43,14 @@ def students():
 @blp.arguments(MetricsQuerySchema, location="query")
 @blp.response(200, MentorMetricsSchema)
 def metrics(query):
-    """Dashboard figures; sessions today in ?tz= (UTC if not given; remembered for metrics:updated)."""
+    """Dashboard figures: active students, entries by status, open and overdue tasks, sessions today (?tz=).
+
+    Who: mentors.
+    `active_students`, `entries` {total, approved, pending, needs_revision, rejected}, `tasks`
+    {open, overdue}, `sessions_today` {total, scheduled, completed}, `computed_at`, `cached`. Cached
+    per mentor for 5 minutes and dropped by every write that moves a figure; `metrics:updated`
+    announces changes, with sessions_today in the zone the mentor last asked for (UTC if never).
+    """
     return mentor_metrics.read(current_user.id, query["tz"])
 
 
@@ -34,7 +58,13 @@ def metrics(query):
 @role_required("mentor", "admin")
 @blp.response(200, InsightsSchema)
 def student_insights(student_id):
-    """Insights about one of this mentor's students (cached; partial while computing)."""
+    """Insights about one of this mentor's students (cached; partial while computing).
+
+    Who: mentors and admins.
+    404 unless it is the caller's student. Answers `{"student", "insights", "cached", "computed_at",
+    "partial", "recomputing"}`; a cold cache answers quick figures (`"partial": true`) at once and
+    sends `insights:ready` when the full result is stored. See docs/portal.md.
+    """
     return insights.get_for(current_user, student_id)
 
 
@@ -43,15 +73,24 @@ def student_insights(student_id):
 @blp.arguments(NotificationQuerySchema, location="query")
 @blp.response(200, NotificationPageSchema)
 def list_notifications(query):
-    """This mentor's notifications, newest first; ?since_id= replays what came after an id."""
-    return notifications.list_for(current_user, **query)
+    """This mentor's notifications, newest first; ?since_id= replays what came after an id.
+
+    Who: mentors.
+    The same inbox and parameters as `GET /notifications`.
+    """
+    # Already dumped by NotificationSchema (the Redis fast list holds them so); the schema above documents it.
+    return jsonify(notifications.list_for(current_user, **query))
 
 
 @blp.delete("/notifications")
 @role_required("mentor")
 @blp.response(204)
 def clear_notifications():
-    """Clear the inbox (alerts stay on record; open crisis alerts stay in the inbox)."""
+    """Clear the inbox (alerts stay on record; open crisis alerts stay in the inbox).
+
+    Who: mentors.
+    Answers 204; everything stays on record (`GET /notifications/export`).
+    """
     notifications.clear(current_user)
 
 

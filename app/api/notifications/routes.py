@@ -1,6 +1,6 @@
 """Every role's inbox."""
 
-from flask import Response
+from flask import Response, jsonify
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
@@ -12,7 +12,18 @@ from app.schemas.notifications import (
 )
 from app.services import notifications
 
-blp = Blueprint("notifications", __name__, url_prefix="/notifications", description="Notifications")
+blp = Blueprint(
+    "notifications",
+    __name__,
+    url_prefix="/notifications",
+    description=(
+        'Every role\'s inbox. A notification is `{"id", "type", "title", "body", "data", '
+        '"created_at", "read_at", "pinned"}`, the same in the live `notification` event. '
+        "Notifications of unresolved crisis alerts are `pinned`: they stay in the list (and in a "
+        "cleared inbox) until resolved. `unread_count` is always counted in the database. More: "
+        "docs/realtime.md."
+    ),
+)
 
 
 @blp.get("")
@@ -20,8 +31,14 @@ blp = Blueprint("notifications", __name__, url_prefix="/notifications", descript
 @blp.arguments(NotificationQuerySchema, location="query")
 @blp.response(200, NotificationPageSchema)
 def list_notifications(query):
-    """The caller's notifications, newest first; ?since_id= replays what came after an id."""
-    return notifications.list_for(current_user, **query)
+    """The caller's notifications, newest first; ?since_id= replays what came after an id.
+
+    Answers `{"items", "unread_count", "next_before_id"}` (after `?since_id=`: `next_since_id`).
+    Filters `?type=`, `?unread=true`; `?limit=` (1-200, default 20); `?before_id=` gives the next
+    page; `?since_id=` replays exactly what came after, oldest first.
+    """
+    # Already dumped by NotificationSchema (the Redis fast list holds them so); the schema above documents it.
+    return jsonify(notifications.list_for(current_user, **query))
 
 
 @blp.post("/<int:notification_id>/read")
@@ -29,13 +46,16 @@ def list_notifications(query):
 @blp.response(200, NotificationSchema)
 def mark_read(notification_id):
     """Mark one notification read."""
-    return notifications.to_dict(notifications.mark_read(current_user, notification_id))
+    return notifications.mark_read(current_user, notification_id)
 
 
 @blp.post("/read-all")
 @jwt_required()
 def mark_all_read():
-    """Mark every notification read."""
+    """Mark every notification read.
+
+    Answers `{"updated", "unread_count": 0}`.
+    """
     return {"updated": notifications.mark_all_read(current_user), "unread_count": 0}
 
 
@@ -43,7 +63,11 @@ def mark_all_read():
 @jwt_required()
 @blp.arguments(ExportQuerySchema, location="query")
 def export(query):
-    """The caller's whole notification history as CSV."""
+    """The caller's whole notification history as CSV.
+
+    `?format=csv` (the only format): every notification the caller ever had, cleared ones included,
+    oldest first.
+    """
     return Response(
         notifications.export_csv(current_user),
         mimetype="text/csv",

@@ -26,8 +26,12 @@ ANYONE = ("student", "mentor", "admin")
 @idempotent
 @blp.response(201, EntryEnvelope)
 def create_entry(body):
-    """Log a work or journal entry (students); the mentor hears entry:created."""
-    return {"entry": entries.to_dict(entries.create(current_user, **body), with_history=True)}
+    """Log a work or journal entry (students); the mentor hears entry:created.
+
+    Who: students.
+    Body `title`, optional `body`, `skills` (tags) → 201 `{"entry"}` with status `pending`.
+    """
+    return {"entry": entries.create(current_user, **body)}
 
 
 @blp.get("/entries")
@@ -35,7 +39,12 @@ def create_entry(body):
 @blp.arguments(EntryQuerySchema, location="query")
 @blp.response(200, EntryPageSchema)
 def list_entries(query):
-    """Entries the caller may see, newest first; ?student_id= and ?status= filter."""
+    """Entries the caller may see, newest first; ?student_id= and ?status= filter.
+
+    Who: students, mentors and admins.
+    Items without `history` and `comments`; page with `?before_id=` (the answer's `next_before_id`)
+    and `?limit=`.
+    """
     return entries.list_entries(current_user, **query)
 
 
@@ -43,8 +52,12 @@ def list_entries(query):
 @role_required(*ANYONE)
 @blp.response(200, EntryEnvelope)
 def get_entry(entry_id):
-    """One entry with its review history and comments."""
-    return {"entry": entries.to_dict(entries.visible_entry(current_user, entry_id), with_history=True)}
+    """One entry with its review history and comments.
+
+    Who: students, mentors and admins.
+    `history`: every status change (from, to, who, when, comment), oldest first.
+    """
+    return {"entry": entries.visible_entry(current_user, entry_id)}
 
 
 @blp.patch("/entries/<int:entry_id>")
@@ -52,8 +65,12 @@ def get_entry(entry_id):
 @blp.arguments(EntryUpdateSchema)
 @blp.response(200, EntryEnvelope)
 def update_entry(body, entry_id):
-    """Edit your own entry; one marked needs_revision goes back to pending."""
-    return {"entry": entries.to_dict(entries.update(current_user, entry_id, body), with_history=True)}
+    """Edit your own entry; one marked needs_revision goes back to pending.
+
+    Who: students.
+    Approved or rejected entries are closed (409 `entry_closed`).
+    """
+    return {"entry": entries.update(current_user, entry_id, body)}
 
 
 @blp.patch("/entries/<int:entry_id>/status")
@@ -61,8 +78,12 @@ def update_entry(body, entry_id):
 @blp.arguments(EntryReviewSchema)
 @blp.response(200, EntryEnvelope)
 def review_entry(body, entry_id):
-    """Review an entry: approved, needs_revision or rejected, optionally with a comment."""
-    return {"entry": entries.to_dict(entries.review(current_user, entry_id, **body), with_history=True)}
+    """Review an entry: approved, needs_revision or rejected, optionally with a comment.
+
+    Who: mentors and admins.
+    The student hears `entry:statusChanged` and gets a notification.
+    """
+    return {"entry": entries.review(current_user, entry_id, **body)}
 
 
 @blp.post("/entries/<int:entry_id>/comments")
@@ -71,5 +92,10 @@ def review_entry(body, entry_id):
 @idempotent
 @blp.response(201, CommentEnvelope)
 def add_comment(body, entry_id):
-    """Comment on an entry (its student, their mentor, or an admin)."""
-    return {"comment": entries.comment_to_dict(entries.add_comment(current_user, entry_id, body["body"]))}
+    """Comment on an entry (its student, their mentor, or an admin).
+
+    Who: students, mentors and admins.
+    Body `body` → 201 `{"comment"}`; both sides hear `comment:added` and the other side gets a
+    notification.
+    """
+    return {"comment": entries.add_comment(current_user, entry_id, body["body"])}

@@ -22,8 +22,13 @@ from app.services import tasks
 @idempotent
 @blp.response(201, TaskEnvelope)
 def create_task(body):
-    """Assign a task to one of your students; they hear task:assigned."""
-    return {"task": tasks.to_dict(tasks.create(current_user, **body))}
+    """Assign a task to one of your students; they hear task:assigned.
+
+    Who: mentors and admins.
+    Body `student_id`, `title`, optional `description`, `due_at`, `skills`, `est_hours` → 201
+    `{"task"}`.
+    """
+    return {"task": tasks.create(current_user, **body)}
 
 
 @blp.get("/tasks")
@@ -31,7 +36,11 @@ def create_task(body):
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskPageSchema)
 def list_tasks(query):
-    """Tasks the caller may see, newest first; ?student_id=, ?status=, ?overdue=true filter."""
+    """Tasks the caller may see, newest first; ?student_id=, ?status=, ?overdue=true filter.
+
+    Who: students, mentors and admins.
+    Each task says whether it is `overdue` (open and past `due_at`).
+    """
     return tasks.list_tasks(current_user, **query)
 
 
@@ -39,8 +48,11 @@ def list_tasks(query):
 @role_required("student", "mentor", "admin")
 @blp.response(200, TaskEnvelope)
 def get_task(task_id):
-    """One task."""
-    return {"task": tasks.to_dict(tasks.visible_task(current_user, task_id))}
+    """One task.
+
+    Who: students, mentors and admins.
+    """
+    return {"task": tasks.visible_task(current_user, task_id)}
 
 
 @blp.patch("/tasks/<int:task_id>")
@@ -48,8 +60,11 @@ def get_task(task_id):
 @blp.arguments(TaskUpdateSchema)
 @blp.response(200, TaskEnvelope)
 def update_task(body, task_id):
-    """Change a task's title, description, due date, skills or estimate."""
-    return {"task": tasks.to_dict(tasks.update(current_user, task_id, body))}
+    """Change a task's title, description, due date, skills or estimate.
+
+    Who: mentors and admins.
+    """
+    return {"task": tasks.update(current_user, task_id, body)}
 
 
 @blp.patch("/tasks/<int:task_id>/status")
@@ -57,5 +72,10 @@ def update_task(body, task_id):
 @blp.arguments(TaskStatusSchema)
 @blp.response(200, TaskEnvelope)
 def set_task_status(body, task_id):
-    """Mark a task done (or open again)."""
-    return {"task": tasks.to_dict(tasks.set_status(current_user, task_id, body["status"]))}
+    """Mark a task done (or open again).
+
+    Who: students, mentors and admins.
+    The student or their mentor: `open` or `done` (sets `completed_at`); the other side gets a
+    notification.
+    """
+    return {"task": tasks.set_status(current_user, task_id, body["status"])}

@@ -19,7 +19,16 @@ from app.services import metrics
 from app.services.dashboard import actions, reader, stream
 from app.services.errors import Forbidden, Invalid
 
-blp = Blueprint("student", __name__, url_prefix="/student", description="Student dashboard")
+blp = Blueprint(
+    "student",
+    __name__,
+    url_prefix="/student",
+    description=(
+        "The student's own dashboard: there is no student id in any path, and every other role "
+        "gets 403. Readiness, today's actions, cards, leaderboard, tiers, the refresh queue and "
+        "the live stream: docs/dashboard.md."
+    ),
+)
 
 
 @blp.get("/dashboard")
@@ -28,7 +37,12 @@ blp = Blueprint("student", __name__, url_prefix="/student", description="Student
 @blp.arguments(DashboardQuerySchema, location="query")
 @blp.response(200, DashboardSchema)
 def dashboard(query):
-    """The student's own dashboard, from the cache (computed only the very first time)."""
+    """The student's own dashboard, from the cache (computed only the very first time).
+
+    `?include_notifications=` and `?include_ai_nudge=` (default `true`; `false` gives `null`). Keys
+    `readiness`, `today`, `quick_stats`, `cards`, `notifications`, `leaderboard`, `ai_nudge`,
+    `last_updated`, plus `access`, `warning`, `source` and `refresh_queued`; see docs/dashboard.md.
+    """
     student = current_principal()  # identity cache: a Redis hit reads no database row
     if query["include_notifications"] and query["include_ai_nudge"]:
         body = reader.cached_response(student)
@@ -50,7 +64,11 @@ def _per_student():
 @idempotent
 @blp.response(202, ActionAnswerSchema)
 def dashboard_action(body):
-    """Record what the student did and queue their dashboard's refresh."""
+    """Record what the student did and queue their dashboard's refresh.
+
+    `{"action", ...}` → 202 `{"status": "queued", "action", "priority"}`. Rate limited per student
+    (`DASHBOARD_ACTION_RATE_LIMIT`, 429 with `Retry-After`).
+    """
     return actions.record(current_user, **body)
 
 
@@ -58,7 +76,10 @@ def dashboard_action(body):
 @role_required("student")
 @blp.response(201, StreamTokenSchema)
 def stream_token():
-    """A short-lived, single-use token for ?stream_token= (EventSource cannot send headers)."""
+    """A short-lived, single-use token for ?stream_token= (EventSource cannot send headers).
+
+    Answers 201 `{"stream_token", "expires_in"}`; valid `STREAM_TOKEN_TTL` seconds, once.
+    """
     return stream.issue_token(current_user)
 
 
@@ -84,7 +105,12 @@ def _last_event_id():
 @blp.get("/dashboard/stream")
 @blp.doc(responses={200: {"description": "text/event-stream of dashboard:updated events"}})
 def dashboard_stream():
-    """Server-Sent Events of the student's dashboard updates; Last-Event-ID resumes."""
+    """Server-Sent Events of the student's dashboard updates; Last-Event-ID resumes.
+
+    `text/event-stream` of `dashboard:updated`; Bearer header or `?stream_token=`. Every event has
+    an `id:`; `Last-Event-ID` replays what came after it. A `: heartbeat` comment every
+    `SSE_HEARTBEAT` seconds; the server ends the stream after `SSE_MAX_AGE` seconds.
+    """
     last_event_id = _last_event_id()  # checked before a single-use token is spent
     lines = stream.open_stream(_stream_student(), last_event_id)
     return Response(

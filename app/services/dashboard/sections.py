@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import CohortMember, Entry, Notification, StudentAction, Task, User, iso
-from app.services.notifications import to_dict as notification_dict
+from app.services.notifications import ITEMS as NOTIFICATION_ITEMS
 
 LATEST = 3
 NOTIFICATIONS_SHOWN = 5
@@ -116,7 +116,7 @@ def notifications(ctx):
     rows = db.session.scalars(
         select(Notification).where(*visible).order_by(Notification.id.desc()).limit(NOTIFICATIONS_SHOWN)
     )
-    return {"unread_count": unread, "items": [notification_dict(n) for n in rows]}
+    return {"unread_count": unread, "items": NOTIFICATION_ITEMS.dump(rows)}
 
 
 def _points(student_ids, now):
