@@ -3,7 +3,7 @@
 
 def register_realtime(app):
     from app.extensions import socketio
-    from app.realtime import events
+    from app.realtime import events, membership
 
     socketio.init_app(
         app,
@@ -14,6 +14,7 @@ def register_realtime(app):
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
     )
     events.register(socketio)
+    membership.start_listener(app)
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
 
 

@@ -166,3 +166,26 @@ def dashboard_ttl():
 
 DASHBOARD_STALE_QUEUED_TTL = 60
 DASHBOARD_DRAIN_SCHEDULED_TTL = 30
+
+# -- academy ----------------------------------------------------------------------------
+
+
+def student_courses_key(student_id):
+    """GET /student/courses for one student. Stale on: enrol, payment decision, enrolment
+    ended, a lesson completed, a certificate issued, and any change to one of their courses
+    (services.academy.progress.invalidate_*)."""
+    return f"student:courses:{student_id}"
+
+
+def course_summary_throttle_key(course_id):
+    """Set for COURSE_SUMMARY_INTERVAL s after a course summary went to its educator."""
+    return f"course:summary:{course_id}:sent"
+
+
+def course_summary_trailing_key(course_id):
+    """Set while a trailing course summary (the burst's final figures) is scheduled."""
+    return f"course:summary:{course_id}:trailing"
+
+
+def student_courses_ttl():
+    return current_app.config["STUDENT_COURSES_TTL"]

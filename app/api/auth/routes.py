@@ -10,10 +10,11 @@ from app.schemas.users import (
     LoginResultSchema,
     LoginSchema,
     LogoutSchema,
+    MeUpdateSchema,
     RegisterSchema,
     UserEnvelope,
 )
-from app.services import auth
+from app.services import auth, users
 
 blp = Blueprint("auth", __name__, url_prefix="/auth", description="Sign-up, tokens, logout")
 
@@ -63,3 +64,12 @@ def logout(body):
 def me():
     """The caller's own account."""
     return {"user": current_user}
+
+
+@blp.patch("/me")
+@jwt_required()
+@blp.arguments(MeUpdateSchema)
+@blp.response(200, UserEnvelope)
+def update_me(body):
+    """Change the caller's own name or time zone (an IANA name such as Europe/Berlin)."""
+    return {"user": users.update_profile(current_user, **body)}
