@@ -160,6 +160,11 @@ def stream_token_key(token_hash):
     return f"student:dashboard:stream_token:{token_hash}"
 
 
+def stream_token_pattern():
+    """Every stream token key (for the cleanup job's SCAN)."""
+    return "student:dashboard:stream_token:*"
+
+
 def dashboard_ttl():
     return current_app.config["DASHBOARD_CACHE_TTL"]
 
