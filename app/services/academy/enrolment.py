@@ -41,8 +41,7 @@ def _changed(enrolment):
     _rooms_changed(enrolment.student_id)
     progress.invalidate_student(enrolment.student_id)
     summary.changed(enrolment.course_id)
-    student_id = enrolment.student_id
-    after_commit(lambda: queue_refresh([student_id], "course_enrolment", "normal"))
+    queue_refresh([enrolment.student_id], "course_enrolment", "normal")
 
 
 def enrol(student, course_id):

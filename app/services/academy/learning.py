@@ -69,8 +69,7 @@ def complete(student, course_id, lesson_id, now=None):
     outbox.record("progress:updated", student_room(student.id), {"lesson_id": lesson.id, "progress": shown})
     progress.invalidate_student(student.id)
     summary.changed(course.id)
-    student_id = student.id
-    after_commit(lambda: queue_refresh([student_id], "lesson_completed", "normal"))
+    queue_refresh([student.id], "lesson_completed", "normal")  # in the transaction: committed with it
     commit()
     return shown
 
