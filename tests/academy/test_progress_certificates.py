@@ -33,9 +33,10 @@ def test_progress_is_idempotent_and_the_certificate_is_issued_once(client, smtp,
 
     assert complete(client, student, course["id"], second)["percent"] == 100
     # the list is invalidated by the completion, not served stale from Redis
-    assert client.get("/api/v1/student/courses", headers=auth_for(student)).get_json()["items"][0]["progress"][
-        "percent"
-    ] == 100
+    assert (
+        client.get("/api/v1/student/courses", headers=auth_for(student)).get_json()["items"][0]["progress"]["percent"]
+        == 100
+    )
     run_worker()
     enqueue("app.jobs.academy.issue_certificate", enrolment["id"])  # the job a second time
     run_worker()
