@@ -65,7 +65,7 @@ def complete(student, course_id, lesson_id, now=None):
         enrolment.completed_at = now
         enrolment_id = enrolment.id
         after_commit(lambda: enqueue(CERTIFICATE_JOB, enrolment_id))
-    shown = progress.progress_of(enrolment)
+    shown = progress.progress_of(enrolment, completed, total)
     outbox.record("progress:updated", student_room(student.id), {"lesson_id": lesson.id, "progress": shown})
     progress.invalidate_student(student.id)
     summary.changed(course.id)
