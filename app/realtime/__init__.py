@@ -8,13 +8,13 @@ def register_realtime(app):
     socketio.init_app(
         app,
         async_mode=app.config["SOCKETIO_ASYNC_MODE"],
-        message_queue=app.config["REDIS_URL"],
-        channel=app.config["SOCKETIO_CHANNEL"],
+        # Flask-SocketIO's Redis manager, plus Pulse's membership packets (rooms follow
+        # enrolments; main's issue-13 module, see membership.py).
+        client_manager=membership.PulseRedisManager(app.config["REDIS_URL"], channel=app.config["SOCKETIO_CHANNEL"]),
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
     )
     events.register(socketio)
-    membership.start_listener(app)
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
 
 

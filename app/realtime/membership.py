@@ -1,94 +1,146 @@
-"""Rooms follow membership: when what a user may hear changes (an enrolment becomes active
-or ends, a cohort membership changes), every web process re-joins that user's open sockets.
+"""Rooms follow membership, and sockets end with their credentials, on every web process.
 
-A socket lives in one web process, and python-socketio can only move sockets it holds
-locally. So the change is announced on a Redis pub/sub channel (request_refresh, called
-after commit from a web process or a worker alike); every web process listens
-(start_listener) and runs refresh_rooms for its own sockets of that user: it recomputes
-rooms_for(user) and joins and leaves the difference, then sends the socket a fresh
-`session` event with its rooms, so a client (and a test) knows the change has landed.
-Cohort changes call request_refresh(user_id) the same way.
+A socket's rooms are decided at connect (rooms.rooms_for). When what they depend on changes
+(a cohort joined or left, a mentor assigned, an account deactivated, a token revoked),
+the writer calls one of the functions below after its commit, from a web process or a
+worker alike. They publish a small packet on the Socket.IO channel; every web process's
+client manager (PulseRedisManager) takes it out of the stream before Socket.IO sees it and
+applies it to that process's own sockets of the user (they are all in `user:<id>`).
+
+Being on the same channel as the events keeps the order: an event published after
+refresh_rooms() reaches the socket in its new rooms. The rooms are computed by the
+publisher (rooms_for(user) right after the commit), so the listener does no database work.
+
+A socket that is ended first receives `session_ended` {"reason"}: "token_revoked",
+"account_inactive" or "token_expired"; the client refreshes its token and reconnects.
+Each web process also sweeps its sockets every SOCKET_EXPIRY_SWEEP seconds and ends those
+whose access token has expired (see start_expiry_sweep).
 """
 
 import json
 import logging
+import time
 
-import redis
+import socketio
 from flask import current_app
 
-from app.extensions import db, get_redis, socketio
+from app.extensions import db, get_redis
 from app.models import User
-from app.realtime.rooms import membership_channel, rooms_for, user_room
+from app.realtime.rooms import rooms_for, user_room
 
 log = logging.getLogger(__name__)
 
+METHOD = "pulse_membership"
 NAMESPACE = "/"
 
 
-def request_refresh(*user_ids):
-    """Ask every web process to recompute these users' rooms (call after the commit)."""
-    channel = membership_channel(current_app.config["SOCKETIO_CHANNEL"])
-    for user_id in dict.fromkeys(u for u in user_ids if u):
-        get_redis().publish(channel, json.dumps({"user_id": user_id}))
-
-
-def _local_sids(user_id):
-    server = socketio.server
-    if server is None:  # not a web process
-        return []
-    return [sid for sid, _eio in server.manager.get_participants(NAMESPACE, user_room(user_id))]
+def _publish(message):
+    get_redis().publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps({"method": METHOD, **message}))
 
 
 def refresh_rooms(user_id):
-    """Join and leave rooms for every socket of this user held by this process. Returns how many."""
-    sids = _local_sids(user_id)
-    if not sids:
-        return 0
+    """Move every open socket of the user, on every web process, into exactly rooms_for(user);
+    a user who is gone or inactive is disconnected instead. Call after the commit."""
     user = db.session.get(User, user_id)
-    wanted = set(rooms_for(user)) if user is not None and user.is_active else set()
+    if user is None or not user.is_active:
+        return disconnect_user(user_id)
+    db.session.refresh(user)  # memberships as committed, not as this session last loaded them
+    _publish({"action": "refresh", "user_id": user_id, "rooms": rooms_for(user)})
+
+
+def disconnect_user(user_id, reason="account_inactive"):
+    """End every open socket of the user, on every web process."""
+    _publish({"action": "disconnect", "user_id": user_id, "reason": reason})
+
+
+def disconnect_token(user_id, jti, reason="token_revoked"):
+    """End the user's sockets that were opened with the token `jti` (a logout revokes one token)."""
+    _publish({"action": "disconnect", "user_id": user_id, "jti": jti, "reason": reason})
+
+
+# -- the web process's side -------------------------------------------------------------
+
+
+def end_socket(server, sid, reason):
+    """Tell the socket why, then close it (this process only)."""
+    try:
+        server.emit("session_ended", {"reason": reason}, to=sid, namespace=NAMESPACE, ignore_queue=True)
+        server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
+    except Exception:  # already gone
+        log.debug("socket %s could not be ended", sid, exc_info=True)
+
+
+def _session(server, sid):
+    try:
+        return server.get_session(sid, namespace=NAMESPACE) or {}
+    except Exception:  # disconnected meanwhile
+        return {}
+
+
+def apply(server, message):
+    """Apply one membership packet to this process's sockets of the user."""
+    manager = server.manager
+    sids = [sid for sid, _eio in manager.get_participants(NAMESPACE, user_room(message["user_id"]))]
     for sid in sids:
-        current = set(socketio.server.rooms(sid, namespace=NAMESPACE)) - {sid}
-        for room in sorted(wanted - current):
-            socketio.server.enter_room(sid, room, namespace=NAMESPACE)
-        for room in sorted(current - wanted):
-            socketio.server.leave_room(sid, room, namespace=NAMESPACE)
-        if user is not None:
-            rooms = sorted(wanted)
-            payload = {"user_id": user.id, "role": user.role.value, "rooms": rooms}
-            socketio.server.emit("session", payload, to=sid, namespace=NAMESPACE)
-    log.info("rooms of user %s refreshed on %s socket(s)", user_id, len(sids))
+        if message["action"] == "disconnect":
+            if message.get("jti") in (None, _session(server, sid).get("jti")):
+                end_socket(server, sid, message.get("reason", "account_inactive"))
+            continue
+        target = set(message["rooms"])
+        current = set(manager.get_rooms(sid, NAMESPACE)) - {sid}
+        for room in current - target:
+            manager.basic_leave_room(sid, NAMESPACE, room)
+        for room in target - current:
+            manager.basic_enter_room(sid, NAMESPACE, room)
+        log.info("socket %s of user %s now in %s", sid, message["user_id"], sorted(target))
     return len(sids)
 
 
-def _listen(app):
-    channel = membership_channel(app.config["SOCKETIO_CHANNEL"])
-    while True:
-        try:
-            # Its own connection, with no read timeout: it waits for messages indefinitely.
-            client = redis.Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2, socket_keepalive=True)
-            pubsub = client.pubsub(ignore_subscribe_messages=True)
-            pubsub.subscribe(channel)
-            for message in pubsub.listen():
-                _handle(app, message)
-        except Exception:  # Redis went away: wait, then subscribe again
-            log.exception("membership listener lost Redis; resubscribing")
-            socketio.sleep(1)
+def _is_ours(message):
+    if isinstance(message, bytes):
+        return METHOD.encode() in message
+    return isinstance(message, str) and METHOD in message
 
 
-def _handle(app, message):
-    try:
-        user_id = int(json.loads(message["data"])["user_id"])
-    except (KeyError, TypeError, ValueError):
-        return
-    with app.app_context():
-        try:
-            refresh_rooms(user_id)
-        except Exception:
-            log.exception("could not refresh the rooms of user %s", user_id)
-        finally:
-            db.session.remove()
+class PulseRedisManager(socketio.RedisManager):
+    """Flask-SocketIO's Redis manager, which also applies Pulse's membership packets."""
+
+    def _listen(self):
+        for message in super()._listen():
+            if _is_ours(message):
+                try:
+                    data = json.loads(message)
+                except ValueError:
+                    data = None
+                if isinstance(data, dict) and data.get("method") == METHOD:
+                    try:
+                        apply(self.server, data)
+                    except Exception:
+                        log.exception("membership packet %s failed", data)
+                    continue
+            yield message
 
 
-def start_listener(app):
-    """Run the listener in the web process's background (eventlet, gevent or a thread)."""
-    socketio.start_background_task(_listen, app)
+def sweep_expired(server, now=None):
+    """End this process's sockets whose access token has expired. Returns how many."""
+    now = now or time.time()
+    ended = 0
+    for sid, _eio in list(server.manager.get_participants(NAMESPACE, None)):
+        if _session(server, sid).get("exp", now + 1) <= now:
+            end_socket(server, sid, "token_expired")
+            ended += 1
+    return ended
+
+
+def start_expiry_sweep(socketio_ext, interval):
+    """One background task per web process: sweep_expired every `interval` seconds."""
+
+    def loop():
+        while True:
+            socketio_ext.sleep(interval)
+            try:
+                sweep_expired(socketio_ext.server)
+            except Exception:
+                log.exception("socket expiry sweep failed")
+
+    socketio_ext.start_background_task(loop)

@@ -33,12 +33,6 @@ def course_room(course_id):
     return f"course:{course_id}"
 
 
-def membership_channel(socketio_channel):
-    """The Redis pub/sub channel on which any process asks every web process to re-join a
-    user's sockets (app/realtime/membership.py); derived from Socket.IO's own channel."""
-    return f"{socketio_channel}:membership"
-
-
 def active_course_ids(user_id):
     return db.session.scalars(
         select(Enrolment.course_id)

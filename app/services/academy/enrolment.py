@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Enrolment, Role, utcnow
 from app.models.academy import ACTIVE, ENDED, PENDING_PAYMENT
-from app.realtime.membership import request_refresh
+from app.realtime.membership import refresh_rooms
 from app.services.academy import access, notices, progress, summary
 from app.services.dashboard.queue import queue_refresh
 from app.services.errors import Conflict, Forbidden, NotFound
@@ -18,7 +18,7 @@ from app.services.transaction import after_commit, commit, rollback
 
 
 def _rooms_changed(student_id):
-    after_commit(lambda: request_refresh(student_id))
+    after_commit(lambda: refresh_rooms(student_id))
 
 
 def activate(enrolment, now=None):
