@@ -19,7 +19,6 @@ KNOWN_TYPES = (
     "attendance_marked",
     "certificate_issued",
     "comment_added",
-    "course_announcement",
     "crisis_alert",
     "enrolment_confirmed",
     "entry_created",
