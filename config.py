@@ -119,6 +119,25 @@ class Config:
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
     METRICS_OPEN_WITHOUT_TOKEN = True
 
+    # Email (see docs/academy.md). MAIL_URL: smtp://user:pass@host:587?tls=1 (STARTTLS) or
+    # smtps://... (TLS from the start). Unset: development writes .eml files to MAIL_DIR.
+    MAIL_URL = os.environ.get("MAIL_URL")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Pulse <no-reply@pulse.test>")
+    MAIL_DIR = os.environ.get("MAIL_DIR", os.path.join(INSTANCE_DIR, "mail"))
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", "10"))  # seconds for the SMTP server
+    EMAIL_DAILY_CAP = _env_int("EMAIL_DAILY_CAP", 20)  # non-critical emails per user per UTC day
+    DIGEST_HOUR = _env_int("DIGEST_HOUR", 8)  # local hour from which a user's digest goes out
+    # Links in emails (certificate verification, unsubscribe) start with this.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    # Academy: seconds between two course summaries to an educator (coalesced, like metrics:updated).
+    COURSE_SUMMARY_INTERVAL = _env_int("COURSE_SUMMARY_INTERVAL", 2)
+    STUDENT_COURSES_TTL = _env_int("STUDENT_COURSES_TTL", 600)  # seconds GET /student/courses stays cached
+    # Cleanup: published outbox events are kept this long for replay; rows are deleted in batches.
+    OUTBOX_REPLAY_HOURS = _env_int("OUTBOX_REPLAY_HOURS", 24)
+    # Email rows kept this long (the daily cap and once-per-period digests read them).
+    EMAIL_LOG_DAYS = _env_int("EMAIL_LOG_DAYS", 90)
+    PRUNE_BATCH = _env_int("PRUNE_BATCH", 1000)
+
     API_TITLE = "Pulse API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"

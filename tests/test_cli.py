@@ -67,3 +67,19 @@ def test_seed_demo_gives_the_first_mentor_real_portal_work(app, client):
     metrics = client.get("/api/v1/mentor/metrics", headers=auth_for(mentor)).get_json()
     assert metrics["entries"] == {"total": 3, "approved": 1, "pending": 1, "needs_revision": 1, "rejected": 0}
     assert metrics["tasks"] == {"open": 2, "overdue": 1}
+
+
+def test_seed_demo_adds_a_free_and_a_paid_course_with_enrolments(app, client):
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Course, Enrolment, Payment
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    courses = db.session.scalars(select(Course).order_by(Course.id)).all()
+    assert [float(c.price) for c in courses] == [0.0, 49.0] and all(c.published for c in courses)
+    statuses = sorted(db.session.scalars(select(Enrolment.status)))
+    assert statuses == ["active", "active", "active", "pending_payment"]
+    assert sorted(db.session.scalars(select(Payment.status))) == ["approved", "pending"]
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert db.session.scalar(select(func.count(Course.id))) == 2  # nothing added twice

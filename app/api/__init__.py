@@ -2,6 +2,7 @@
 
 
 def register_api(app):
+    from app.api.academy import blp as academy_blp
     from app.api.admin.routes import blp as admin_blp
     from app.api.auth.routes import blp as auth_blp
     from app.api.chatbot.routes import blp as chatbot_blp
@@ -18,5 +19,15 @@ def register_api(app):
 
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
-    for blp in (auth_blp, admin_blp, chatbot_blp, cohorts_blp, mentor_blp, notifications_blp, portal_blp, student_blp):
+    for blp in (
+        academy_blp,
+        auth_blp,
+        admin_blp,
+        chatbot_blp,
+        cohorts_blp,
+        mentor_blp,
+        notifications_blp,
+        portal_blp,
+        student_blp,
+    ):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

@@ -1,10 +1,14 @@
 """Housekeeping: the outbox relay and pruning."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+
+from flask import current_app
 
 from app.jobs.base import job
 from app.models import utcnow
 from app.services import idempotency, outbox, tokens
+from app.services.dashboard import stream
+from app.services.mail import log as mail_log
 
 
 @job
@@ -14,10 +18,15 @@ def relay_outbox():
 
 
 @job
-def prune():
-    """Drop expired revocations, old idempotency records, and events published over a day ago."""
+def prune(now=None):
+    """Hourly, in batches: expired revocations, old idempotency keys, outbox rows past replay, old email rows."""
+    now = datetime.fromisoformat(now) if isinstance(now, str) else (now or utcnow())
+    config = current_app.config
     return {
-        "revocations": tokens.prune_expired(),
-        "idempotency": idempotency.prune(),
-        "outbox": outbox.prune_sent(utcnow() - timedelta(days=1)),
+        "revocations": tokens.prune_expired(now),
+        "idempotency": idempotency.prune(now),
+        "outbox": outbox.prune_sent(now - timedelta(hours=config["OUTBOX_REPLAY_HOURS"])),
+        "emails": mail_log.prune(now - timedelta(days=config["EMAIL_LOG_DAYS"])),
+        # Stream tokens live only in Redis: GETDEL removes a used one, a TTL an expired one.
+        "stream_tokens": stream.prune_tokens(),
     }

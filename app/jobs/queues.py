@@ -25,6 +25,8 @@ QUEUE_NAMES = [HIGH, DEFAULT, LOW]  # a worker drains them in this order
 
 # Jobs that must not be lost retry with back-off.
 MUST_NOT_BE_LOST = Retry(max=5, interval=[5, 15, 60, 300, 900])
+# Email: exponential back-off (x4), about 1h40 in all, so a mail server's short outage is ridden out.
+EMAIL_RETRY = Retry(max=5, interval=[15, 60, 240, 960, 3840])
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,10 @@ JOBS = {
     "app.jobs.dashboard.drain_dashboard_queue": JobSpec(DEFAULT, None, 900),
     "app.jobs.dashboard.refresh_student_dashboard": JobSpec(DEFAULT, None, 120),
     "app.jobs.dashboard.refresh_dashboards": JobSpec(LOW, None, 1800),
+    "app.jobs.academy.issue_certificate": JobSpec(DEFAULT, MUST_NOT_BE_LOST, 120),
+    "app.jobs.academy.send_course_summary": JobSpec(HIGH, None, 60),
+    "app.jobs.email.send_email": JobSpec(DEFAULT, EMAIL_RETRY, 60),
+    "app.jobs.email.send_digests": JobSpec(LOW, None, 1800),
 }
 
 

@@ -15,4 +15,6 @@ PERIODIC = [
     Periodic("app.jobs.alerts.escalate_due_alerts", 30),
     Periodic("app.jobs.maintenance.prune", 3600),
     Periodic("app.jobs.dashboard.refresh_dashboards", 300),
+    # Hourly: each user's digest goes out in the first run after DIGEST_HOUR in their zone.
+    Periodic("app.jobs.email.send_digests", 3600),
 ]

@@ -1,5 +1,14 @@
 """One shared SQLAlchemy model, split by entity. Import every module so Alembic sees it."""
 
+from app.models.academy import (  # noqa: F401
+    Certificate,
+    Course,
+    CourseModule,
+    Enrolment,
+    Lesson,
+    LessonCompletion,
+    Payment,
+)
 from app.models.activity import ActivityEvent, AuditLog  # noqa: F401
 from app.models.alerts import AlertStep, CrisisAlert  # noqa: F401
 from app.models.base import iso, utcnow  # noqa: F401
@@ -11,6 +20,7 @@ from app.models.dashboard import (  # noqa: F401
     StudentAction,
     StudentDashboardCache,
 )
+from app.models.email import EmailMessage, NotificationPreference  # noqa: F401
 from app.models.mentoring import Comment, Entry, EntryStatusChange, Task  # noqa: F401
 from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxEvent  # noqa: F401

@@ -38,6 +38,8 @@ class User(db.Model):
     # premium until this moment.
     tier: Mapped[str] = mapped_column(String(10), nullable=False, default="free", server_default="free")
     enhanced_access_until = mapped_column(UTCDateTime, nullable=True)
+    # IANA name; digests and "today" are computed in it.
+    timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC", server_default="UTC")
 
     mentor = relationship("User", remote_side=[id], foreign_keys=[mentor_id])
     cohort_memberships = relationship("CohortMember", back_populates="user", cascade="all, delete-orphan")

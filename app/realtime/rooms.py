@@ -1,6 +1,10 @@
 """Room names. Every room is named here and nowhere else."""
 
-from app.models import Role
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Enrolment, Role
+from app.models.academy import ACTIVE
 
 ADMINS_ROOM = "admins"
 
@@ -25,6 +29,18 @@ def cohort_room(cohort_id):
     return f"cohort:{cohort_id}"
 
 
+def course_room(course_id):
+    return f"course:{course_id}"
+
+
+def active_course_ids(user_id):
+    return db.session.scalars(
+        select(Enrolment.course_id)
+        .where(Enrolment.student_id == user_id, Enrolment.status == ACTIVE)
+        .order_by(Enrolment.course_id)
+    ).all()
+
+
 ROLE_ROOMS = {
     Role.MENTOR: mentor_room,
     Role.STUDENT: student_room,
@@ -40,4 +56,5 @@ def rooms_for(user):
     if user.role == Role.ADMIN:
         rooms.append(ADMINS_ROOM)
     rooms.extend(cohort_room(cid) for cid in user.cohort_ids)
+    rooms.extend(course_room(cid) for cid in active_course_ids(user.id))
     return rooms

@@ -43,3 +43,17 @@ class ExportQuerySchema(Schema):
         unknown = EXCLUDE
 
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv"]))
+
+
+class ChannelsSchema(StrictSchema):
+    in_app = fields.Boolean()
+    email = fields.Boolean()
+
+
+class PreferencesSchema(StrictSchema):
+    """GET answers every known type; a PUT may send only the types it changes."""
+
+    types = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=40)), values=fields.Nested(ChannelsSchema)
+    )
+    email_digest = fields.String(validate=validate.OneOf(["off", "daily", "weekly"]))

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models import Role
-from app.schemas.common import StrictSchema, UTCDateTimeField
+from app.schemas.common import StrictSchema, UTCDateTimeField, time_zone_field
 
 ROLES = [r.value for r in Role]
 
@@ -16,6 +16,7 @@ class UserSchema(StrictSchema):
     is_active = fields.Boolean()
     mentor_id = fields.Integer(allow_none=True)
     cohort_ids = fields.List(fields.Integer())
+    timezone = fields.String()
     created_at = UTCDateTimeField()
 
 
@@ -58,3 +59,8 @@ class AdminUserUpdateSchema(StrictSchema):
 
 class SetMentorSchema(StrictSchema):
     mentor_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+
+
+class MeUpdateSchema(StrictSchema):
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    timezone = time_zone_field()  # IANA name; digests and "today" use it

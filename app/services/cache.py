@@ -207,6 +207,11 @@ def stream_token_key(token_hash):
     return key(f"student:dashboard:stream_token:{token_hash}")
 
 
+def stream_token_pattern():
+    """Every stream token key (for the cleanup job's SCAN)."""
+    return key("student:dashboard:stream_token:*")
+
+
 def dashboard_ttl():
     return current_app.config["DASHBOARD_CACHE_TTL"]
 
@@ -247,3 +252,27 @@ def stream_logout_key(user_id):
 
 
 MENTOR_ZONE_TTL = 90 * 24 * 3600
+
+
+# -- academy ----------------------------------------------------------------------------
+
+
+def student_courses_key(student_id):
+    """GET /student/courses for one student. Stale on: enrol, payment decision, enrolment
+    ended, a lesson completed, a certificate issued, and any change to one of their courses
+    (services.academy.progress.invalidate_*)."""
+    return key(f"student:courses:{student_id}")
+
+
+def course_summary_throttle_key(course_id):
+    """Set for COURSE_SUMMARY_INTERVAL s after a course summary went to its educator."""
+    return key(f"course:summary:{course_id}:sent")
+
+
+def course_summary_trailing_key(course_id):
+    """Set while a trailing course summary (the burst's final figures) is scheduled."""
+    return key(f"course:summary:{course_id}:trailing")
+
+
+def student_courses_ttl():
+    return current_app.config["STUDENT_COURSES_TTL"]

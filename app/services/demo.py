@@ -1,10 +1,11 @@
-"""Demo data: an admin, two mentors, an educator and six students in two cohorts."""
+"""Demo data: an admin, two mentors, an educator and six students in two cohorts, and two courses."""
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, CohortMember, Role, User, utcnow
+from app.models import Cohort, CohortMember, Course, Role, User, utcnow
 from app.services import entries, schedules, tasks
+from app.services.academy import catalog, enrolment, learning, payments
 
 PASSWORD = "pulse-demo-1"
 ADMIN = ("admin@pulse.test", "Ada Admin", Role.ADMIN)
@@ -71,7 +72,49 @@ def seed(only_if_empty=False):
     db.session.commit()
     if created:
         _portal_work(mentors[0], cohorts[0])
+    _academy(admin=_user(*ADMIN, created), educator=_user(*EDUCATOR, created))
     return len(created)
+
+
+# (title, description, price, [(module, [lessons])])
+COURSES = [
+    (
+        "Flask from zero",
+        "Routes, templates, tests: a first web app.",
+        0,
+        [("Getting started", ["Install and run", "Your first route", "Templates"])],
+    ),
+    (
+        "Real-time apps with Socket.IO",
+        "Rooms, events and scaling with a message queue.",
+        49,
+        [("Events", ["Connect and emit", "Rooms"]), ("Scaling", ["The Redis message queue"])],
+    ),
+]
+
+
+def _academy(admin, educator):
+    """Two courses (one free, one paid) through the real services, with enrolments at each stage."""
+    if db.session.scalar(select(Course.id).where(Course.title == COURSES[0][0])):
+        return
+    made = []
+    for title, description, price, modules in COURSES:
+        course = catalog.create_course(educator, title, description, price, published=True)
+        lessons = []
+        for module_title, lesson_titles in modules:
+            module = catalog.create_module(educator, course.id, module_title)
+            lessons += [catalog.create_lesson(educator, course.id, module.id, t, published=True) for t in lesson_titles]
+        made.append((course, lessons))
+    (free, free_lessons), (paid, _paid_lessons) = made
+    students = [db.session.scalar(select(User).where(User.email == s[0])) for s in STUDENTS[:3]]
+    enrolment.enrol(students[0], free.id)
+    learning.complete(students[0], free.id, free_lessons[0].id)
+    enrolment.enrol(students[1], free.id)
+    pending = enrolment.enrol(students[1], paid.id)  # paid, payment reported, waiting for an admin
+    payments.report(students[1], pending.id, "BANK-2041", paid.price)
+    active = enrolment.enrol(students[2], paid.id)
+    answer, _status = payments.report(students[2], active.id, "BANK-2040", paid.price)
+    payments.approve(admin, answer["payment"]["id"], "Received, thank you.")
 
 
 def _portal_work(mentor, cohort):

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import IdempotencyRecord, utcnow
 from app.services.errors import Conflict, Invalid
+from app.services.pruning import delete_in_batches
 
 MAX_KEY_LENGTH = 128
 
@@ -103,7 +104,6 @@ def is_race(exc):
 
 
 def prune(now=None):
+    """Forget keys older than IDEMPOTENCY_TTL_HOURS, in batches."""
     cutoff = (now or utcnow()) - timedelta(hours=current_app.config["IDEMPOTENCY_TTL_HOURS"])
-    count = db.session.query(IdempotencyRecord).filter(IdempotencyRecord.created_at < cutoff).delete()
-    db.session.commit()
-    return count
+    return delete_in_batches(IdempotencyRecord, IdempotencyRecord.created_at < cutoff)

@@ -25,7 +25,7 @@ from app.models.alerts import RESOLVED
 from app.realtime.rooms import mentor_room, user_room
 from app.schemas.context import dump_with
 from app.schemas.notifications import NotificationSchema
-from app.services import cache, outbox
+from app.services import cache, outbox, preferences
 from app.services.dashboard.queue import queue_refresh
 from app.services.errors import NotFound
 from app.services.transaction import after_commit, commit
@@ -54,7 +54,11 @@ def _dump(rows, pinned):
 
 
 def notify(user, type, title, body="", data=None, alert_id=None):
-    """Add a notification for `user` to the open transaction; published after commit."""
+    """Add a notification for `user` to the open transaction; published after commit.
+
+    None when the user turned this type off in the app (services/preferences.py)."""
+    if not preferences.wants(user.id, type, "in_app"):
+        return None
     n = Notification(user_id=user.id, type=type, title=title[:200], body=body or "", data=data or {}, alert_id=alert_id)
     db.session.add(n)
     db.session.flush()  # the id is the event id
@@ -75,7 +79,7 @@ def _dashboard_changed(user, reason):
 
 def notify_admins(type, title, body="", data=None, alert_id=None):
     admins = db.session.scalars(select(User).where(User.role == Role.ADMIN, User.is_active.is_(True))).all()
-    return [notify(a, type, title, body, data, alert_id) for a in admins]
+    return [n for n in (notify(a, type, title, body, data, alert_id) for a in admins) if n is not None]
 
 
 def _push_fast_list(user, payload):

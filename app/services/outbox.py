@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxEvent, utcnow
 from app.realtime.emit import emit
+from app.services.pruning import delete_in_batches
 from app.services.transaction import after_commit
 
 log = logging.getLogger(__name__)
@@ -81,14 +82,8 @@ def relay(batch_size=500):
 
 
 def prune_sent(older_than):
-    """Forget events published before `older_than`."""
-    count = (
-        db.session.query(OutboxEvent)
-        .filter(OutboxEvent.sent_at.is_not(None), OutboxEvent.sent_at < older_than)
-        .delete()
-    )
-    db.session.commit()
-    return count
+    """Forget events published before `older_than` (past their replay window), in batches."""
+    return delete_in_batches(OutboxEvent, OutboxEvent.sent_at.is_not(None), OutboxEvent.sent_at < older_than)
 
 
 def record_to_rooms(event, rooms, payload):

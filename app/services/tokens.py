@@ -14,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db, get_redis
 from app.models import RevokedToken, utcnow
 from app.services import cache
+from app.services.pruning import delete_in_batches
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +73,6 @@ def _revoked_in_database(jti):
         return True
 
 
-def prune_expired():
-    """Drop revocations of tokens that have expired anyway. Returns how many."""
-    count = RevokedToken.query.filter(RevokedToken.expires_at <= utcnow()).delete()
-    db.session.commit()
-    return count
+def prune_expired(now=None):
+    """Drop revocations of tokens that have expired anyway, in batches. Returns how many."""
+    return delete_in_batches(RevokedToken, RevokedToken.expires_at <= (now or utcnow()))

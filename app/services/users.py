@@ -103,3 +103,13 @@ def assign_mentor(student_id, mentor_id, actor=None):
     reassignment.on_mentor_changed(student, previous, mentor.id, actor)
     commit()
     return student
+
+
+def update_profile(user, name=None, timezone=None):
+    """A user's own name and time zone (validated as an IANA name by the schema)."""
+    if name is not None:
+        user.name = name.strip()
+    if timezone is not None:
+        user.timezone = timezone
+    commit()
+    return user

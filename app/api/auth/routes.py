@@ -11,10 +11,11 @@ from app.schemas.users import (
     LoginResultSchema,
     LoginSchema,
     LogoutSchema,
+    MeUpdateSchema,
     RegisterSchema,
     UserEnvelope,
 )
-from app.services import auth
+from app.services import auth, users
 
 blp = Blueprint(
     "auth",
@@ -91,3 +92,12 @@ def logout(body):
 def me():
     """The caller's own account."""
     return {"user": current_principal()}  # from the identity cache: no database read
+
+
+@blp.patch("/me")
+@jwt_required()
+@blp.arguments(MeUpdateSchema)
+@blp.response(200, UserEnvelope)
+def update_me(body):
+    """Change the caller's own name or time zone (an IANA name such as Europe/Berlin)."""
+    return {"user": users.update_profile(current_user, **body)}

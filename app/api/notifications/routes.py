@@ -9,8 +9,9 @@ from app.schemas.notifications import (
     NotificationPageSchema,
     NotificationQuerySchema,
     NotificationSchema,
+    PreferencesSchema,
 )
-from app.services import notifications
+from app.services import notifications, preferences
 
 blp = Blueprint(
     "notifications",
@@ -73,3 +74,20 @@ def export(query):
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=notifications.csv"},
     )
+
+
+@blp.get("/preferences")
+@jwt_required()
+@blp.response(200, PreferencesSchema)
+def get_preferences():
+    """Per type: in_app and email on or off; and the email digest (off, daily, weekly)."""
+    return preferences.get(current_user)
+
+
+@blp.put("/preferences")
+@jwt_required()
+@blp.arguments(PreferencesSchema)
+@blp.response(200, PreferencesSchema)
+def put_preferences(body):
+    """Change preferences (unsent types stay as they were); 422 if a crisis, escalation or security type is off."""
+    return preferences.update(current_user, body.get("types"), body.get("email_digest"))

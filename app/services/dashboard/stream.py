@@ -101,6 +101,35 @@ def redeem_token(token):
     return student
 
 
+def prune_tokens(batch_size=1000):
+    """Cleanup: a used token is deleted when redeemed and an unused one expires by TTL; this
+    drops any that lost their TTL (e.g. restored from an old dump). Returns how many."""
+    dropped = 0
+    try:
+        r = get_redis()
+        for keys in _batches(r.scan_iter(match=cache.stream_token_pattern(), count=batch_size), batch_size):
+            pipe = r.pipeline()
+            for key in keys:
+                pipe.ttl(key)
+            stale = [key for key, ttl in zip(keys, pipe.execute(), strict=True) if ttl == -1]
+            if stale:
+                dropped += r.delete(*stale)
+    except redis.RedisError:
+        return 0
+    return dropped
+
+
+def _batches(iterable, size):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 # -- replay -----------------------------------------------------------------------------
 
 

@@ -1,0 +1,26 @@
+"""Reach a student about their enrolment, payment or certificate: the live event, the
+notification in the app and the email, each honouring the student's preferences.
+
+Everything is added to the caller's transaction: the outbox publishes after commit and the
+email is sent by a job after commit, so a failing mail server never fails the request.
+"""
+
+from app.realtime.rooms import student_room
+from app.services import notifications, outbox
+from app.services.mail import queue as mail
+
+# event -> notification type and email template (templates under app/templates/email/)
+KINDS = {
+    "enrolment:confirmed": "enrolment_confirmed",
+    "payment:approved": "payment_approved",
+    "payment:rejected": "payment_rejected",
+    "certificate:issued": "certificate_issued",
+}
+
+
+def tell(student, event, title, body, data, email_context=None):
+    """The live event to the student's room, the in-app notification and the email."""
+    type = KINDS[event]
+    outbox.record(event, student_room(student.id), data)
+    notifications.notify(student, type, title, body, data)
+    mail.send(student, type, type, {"title": title, "body": body, **data, **(email_context or {})})

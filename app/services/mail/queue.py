@@ -1,0 +1,72 @@
+"""Decide whether an email goes out, record it with the change, and enqueue its sending after commit."""
+
+import logging
+from datetime import datetime, time
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.jobs.queues import enqueue
+from app.models import EmailMessage, utcnow
+from app.models.email import FAILED
+from app.services import preferences
+from app.services.transaction import after_commit
+
+log = logging.getLogger(__name__)
+
+# Money and safety: always sent, never capped, no List-Unsubscribe.
+CRITICAL_TYPES = frozenset({"payment_approved", "payment_rejected"}) | preferences.MANDATORY_TYPES
+SEND_JOB = "app.jobs.email.send_email"
+
+
+def is_critical(type):
+    return type in CRITICAL_TYPES
+
+
+def sent_today(user_id, now=None):
+    """Non-critical emails recorded for this user since midnight UTC (failed ones excluded)."""
+    now = now or utcnow()
+    midnight = datetime.combine(now.date(), time(), now.tzinfo)
+    return db.session.scalar(
+        select(func.count(EmailMessage.id)).where(
+            EmailMessage.user_id == user_id,
+            EmailMessage.critical.is_(False),
+            EmailMessage.status != FAILED,
+            EmailMessage.created_at >= midnight,
+        )
+    )
+
+
+def allowed(user, type, now=None):
+    """Would an email of this type reach this user now? (email preference, daily cap)"""
+    if not user.is_active or not user.email:
+        return False
+    if not preferences.wants(user.id, type, "email"):
+        return False
+    if not is_critical(type) and sent_today(user.id, now) >= current_app.config["EMAIL_DAILY_CAP"]:
+        log.info("email %s to user %s skipped: daily cap reached", type, user.id)
+        return False
+    return True
+
+
+def send(user, type, template, context=None, period_key=None, now=None):
+    """Record an email in the open transaction and send it by job after commit; None if not wanted."""
+    if not allowed(user, type, now):
+        return None
+    row = EmailMessage(
+        user_id=user.id,
+        to_address=user.email,
+        type=type,
+        template=template,
+        context=context or {},
+        critical=is_critical(type),
+        period_key=period_key,
+    )
+    if now is not None:
+        row.created_at = now
+    db.session.add(row)
+    db.session.flush()
+    message_id = row.id
+    after_commit(lambda: enqueue(SEND_JOB, message_id))
+    return row
