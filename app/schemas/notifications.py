@@ -2,7 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.schemas.common import DictOrEmpty, UTCDateTimeField
+from app.schemas.common import DictOrEmpty, StrictSchema, UTCDateTimeField
 from app.schemas.context import rule
 
 
