@@ -5,6 +5,7 @@ def register_api(app):
     from app.api.admin.routes import blp as admin_blp
     from app.api.auth.routes import blp as auth_blp
     from app.api.chatbot.routes import blp as chatbot_blp
+    from app.api.educator import blp as educator_blp
     from app.api.mentor.routes import blp as mentor_blp
     from app.api.notifications.routes import blp as notifications_blp
     from app.api.portal import blp as portal_blp
@@ -17,5 +18,14 @@ def register_api(app):
 
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
-    for blp in (auth_blp, admin_blp, chatbot_blp, mentor_blp, notifications_blp, portal_blp, student_blp):
+    for blp in (
+        auth_blp,
+        admin_blp,
+        chatbot_blp,
+        educator_blp,
+        mentor_blp,
+        notifications_blp,
+        portal_blp,
+        student_blp,
+    ):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)

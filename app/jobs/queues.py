@@ -37,6 +37,10 @@ JOBS = {
     "app.jobs.dashboard.drain_dashboard_queue": JobSpec(DEFAULT, None, 900),
     "app.jobs.dashboard.refresh_student_dashboard": JobSpec(DEFAULT, None, 120),
     "app.jobs.dashboard.refresh_dashboards": JobSpec(LOW, None, 1800),
+    # Educator performance: the live figures go first; a PDF may take a while.
+    "app.jobs.performance.recompute_section": JobSpec(HIGH, None, 120),
+    "app.jobs.performance.send_trailing_event": JobSpec(HIGH, None, 60),
+    "app.jobs.performance.render_export": JobSpec(DEFAULT, Retry(max=2, interval=[10, 60]), 300),
 }
 
 

@@ -1,7 +1,18 @@
 """Educator sections (classes): enrolments, exams, grades with their history, daily attendance."""
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -76,6 +87,7 @@ class Grade(db.Model):
     graded_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
     history = relationship("GradeChange", cascade="all, delete-orphan", order_by="GradeChange.id")
+    exam = relationship("Exam", viewonly=True)
 
 
 class GradeChange(db.Model):

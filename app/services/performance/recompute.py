@@ -1,0 +1,21 @@
+"""The job's work after a write: the section's figures, the educator's overview, the
+students' summaries and at-risk notices, then the coalesced live event."""
+
+from app.extensions import db
+from app.models import Section, utcnow
+from app.services.performance import live, store, summaries
+
+
+def recompute_section(section_id, now=None):
+    """Incremental: only this section is recomputed; the overview merges the cached others."""
+    kinds = live.take_changes(section_id)
+    now = now or utcnow()
+    section = db.session.get(Section, section_id)
+    if section is None:
+        return {"section_id": section_id, "skipped": "deleted"}
+    educator_id = section.educator_id
+    store.refresh_section(section_id, now)
+    store.rebuild_overview(educator_id, now)
+    notices = summaries.refresh(section_id, now)
+    sent = live.announce(section_id, kinds)
+    return {"section_id": section_id, "changes": kinds, "sent_now": sent, "at_risk_notices": notices}
