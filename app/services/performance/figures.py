@@ -137,7 +137,7 @@ def merge_students(section_figures):
                 slot = m["subjects"].setdefault(name, [0.0, 0])
                 slot[0] += total
                 slot[1] += count
-            m["at_risk"] = sorted(set(m["at_risk"]) | set(s["at_risk"]))
+            m["at_risk"] = [r for r in rules.REASONS if r in m["at_risk"] or r in s["at_risk"]]
     return merged
 
 

@@ -19,6 +19,8 @@ LOW_ATTENDANCE, BELOW_PASS_MARK, FALLING_TREND, MISSING_GRADE = (
     "missing_grade",
 )
 
+REASONS = [LOW_ATTENDANCE, BELOW_PASS_MARK, FALLING_TREND, MISSING_GRADE]
+
 
 def _r(value):
     return None if value is None else round(value, 2)
