@@ -67,3 +67,20 @@ def test_seed_demo_gives_the_first_mentor_real_portal_work(app, client):
     metrics = client.get("/api/v1/mentor/metrics", headers=auth_for(mentor)).get_json()
     assert metrics["entries"] == {"total": 3, "approved": 1, "pending": 1, "needs_revision": 1, "rejected": 0}
     assert metrics["tasks"] == {"open": 2, "overdue": 1}
+
+
+def test_seed_demo_gives_the_educator_two_sections_with_figures(app, client):
+    from tests.helpers import auth_for
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0  # nothing added twice
+    educator = User.query.filter_by(email="educator@pulse.test").one()
+    sections = client.get("/api/v1/educator/sections", headers=auth_for(educator)).get_json()["items"]
+    assert [s["name"] for s in sections] == ["Math 10A", "Science 10B"]
+    assert all(len(s["students"]) == 4 for s in sections)
+    overview = client.get("/api/v1/performance/overview", headers=auth_for(educator)).get_json()
+    assert overview["total_students"] == 6 and overview["overall_average"] is not None
+    assert overview["cached"] is True  # computed by the seed
+    assert overview["attendance_percentage"] is not None and overview["at_risk_count"] >= 1
+    exams = client.get("/api/v1/educator/exams", headers=auth_for(educator)).get_json()["items"]
+    assert len(exams) == 10 and all(e["published"] for e in exams)
