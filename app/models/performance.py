@@ -22,6 +22,9 @@ class PerformanceCache(db.Model):
     data_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     computed_version: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     figures: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
+    # Per-student exam percentages by date (trends): only drill-downs need them, the
+    # overview merge does not, so they are kept apart and loaded on request.
+    details: Mapped[dict | None] = mapped_column(JSON, nullable=True, deferred=True)
     computed_at = mapped_column(UTCDateTime, nullable=True)
 
 

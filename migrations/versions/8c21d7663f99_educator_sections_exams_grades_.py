@@ -90,6 +90,7 @@ def upgrade():
     sa.Column('data_version', sa.Integer(), nullable=False),
     sa.Column('computed_version', sa.Integer(), nullable=False),
     sa.Column('figures', sa.JSON(), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=True),
     sa.Column('computed_at', app.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['educator_id'], ['users.id'], ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['section_id'], ['sections.id'], ondelete='CASCADE'),

@@ -50,7 +50,7 @@ def table(user, kind, ident, now):
         ]
         return f"Performance of {detail['student']['name']}", EXAM_HEADER, rows
     ids = [ident] if kind == "section" else access.section_ids_for(user)
-    cached, _ = store.section_figures(ids, now)
+    cached, _ = store.section_figures(ids, now, details=True)
     merged = fig.merge_students(cached.values())
     rows = [
         [

@@ -23,7 +23,7 @@ def windows_of(enrolment):
 
 
 def compute_section(section_id, now):
-    """{"section": public figures, "students": {student id: sums}} for one section."""
+    """({"section": public figures, "students": {student id: sums}}, {"pcts": {student id: [[date, exam, %]]}})."""
     section = db.session.get(Section, section_id)
     today, mark = now.date(), pass_mark()
     enrolments = db.session.execute(
@@ -52,7 +52,8 @@ def compute_section(section_id, now):
     total = db.session.query(Exam).filter_by(section_id=section_id).count()
     figures["exams"] = {"total": total, "published": len(exams)}
     figures["computed_at"] = iso(now)
-    return {"section": figures, "students": students}
+    pcts = {sid: s.pop("pcts") for sid, s in students.items()}
+    return {"section": figures, "students": students}, {"pcts": pcts}
 
 
 def _student_sums(enrolment, name, exams, grades, marks, today, mark):
@@ -132,7 +133,7 @@ def merge_students(section_figures):
             )
             for key in ("sum", "count", "attended", "counted", "attended30", "counted30", "missing"):
                 m[key] += s[key]
-            m["pcts"] += s["pcts"]
+            m["pcts"] += s.get("pcts", [])
             for name, (total, count) in s["subjects"].items():
                 slot = m["subjects"].setdefault(name, [0.0, 0])
                 slot[0] += total

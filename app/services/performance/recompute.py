@@ -16,6 +16,6 @@ def recompute_section(section_id, now=None):
     educator_id = section.educator_id
     store.refresh_section(section_id, now)
     store.rebuild_overview(educator_id, now)
+    sent = live.announce(section_id, kinds)  # before the summaries: the educator waits for this
     notices = summaries.refresh(section_id, now)
-    sent = live.announce(section_id, kinds)
     return {"section_id": section_id, "changes": kinds, "sent_now": sent, "at_risk_notices": notices}

@@ -42,7 +42,7 @@ def sections(user, term=None, sort=None, now=None):
 
 def section(user, section_id, n=5, now=None):
     visible = access.visible_section(user, section_id)
-    cached, fresh = store.section_figures([visible.id], now or utcnow())
+    cached, fresh = store.section_figures([visible.id], now or utcnow(), details=True)
     figures = cached[visible.id]
     averages = [[int(sid), s["name"], fig.student_average(s)] for sid, s in figures["students"].items()]
     return {

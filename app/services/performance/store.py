@@ -8,6 +8,7 @@ recompute; the job that recomputes also sends the live event, from the same rows
 """
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
 
 from app.extensions import db
 from app.models import PerformanceCache, Section
@@ -51,15 +52,22 @@ def refresh_section(section_id, now):
         row = _section_row(section_id)
     version = row.data_version
     db.session.commit()  # end the read: the figures below see at least this version
-    figures = fig.compute_section(section_id, now)
+    figures, details = fig.compute_section(section_id, now)
     db.session.execute(
         update(PerformanceCache)
         .where(PerformanceCache.scope == section_scope(section_id), PerformanceCache.computed_version <= version)
-        .values(figures=figures, computed_version=version, computed_at=now)
+        .values(figures=figures, details=details, computed_version=version, computed_at=now)
         .execution_options(synchronize_session=False)
     )
     commit()
-    return figures
+    return with_details(figures, details)
+
+
+def with_details(figures, details):
+    """The figures with each student's exam percentages put back (for trends)."""
+    pcts = (details or {}).get("pcts", {})
+    students = {sid: s | {"pcts": pcts.get(sid, [])} for sid, s in figures["students"].items()}
+    return figures | {"students": students}
 
 
 def sections_of(educator_id):
@@ -70,17 +78,19 @@ def sections_of(educator_id):
     return list(db.session.scalars(query))
 
 
-def section_figures(section_ids, now):
-    """{section id: cached figures}, recomputing any that are missing or stale; and whether all were fresh."""
+def section_figures(section_ids, now, details=False):
+    """{section id: cached figures}, recomputing any that are missing or stale; and whether all were
+    fresh. With `details`, each student carries their exam percentages ("pcts")."""
+    query = select(PerformanceCache).where(PerformanceCache.section_id.in_(section_ids))
     rows = {
         r.section_id: r
-        for r in db.session.scalars(select(PerformanceCache).where(PerformanceCache.section_id.in_(section_ids)))
+        for r in db.session.scalars(query.options(undefer(PerformanceCache.details)) if details else query)
     }
     out, fresh = {}, True
     for sid in section_ids:
         row = rows.get(sid)
         if row is not None and row.computed_version == row.data_version and row.figures:
-            out[sid] = row.figures
+            out[sid] = with_details(row.figures, row.details) if details else row.figures
         else:
             fresh = False
             out[sid] = refresh_section(sid, now)

@@ -27,20 +27,20 @@ REASON_TEXT = {
 }
 
 
-def student_figures(student_id, now):
-    """The student's sums merged over their current sections (from the cached section figures)."""
-    section_ids = list(
-        db.session.scalars(
-            select(SectionEnrolment.section_id).where(
-                SectionEnrolment.student_id == student_id, SectionEnrolment.left_at.is_(None)
-            )
+def student_figures(student_ids, now):
+    """{student id: sums merged over their current sections} (from the cached section figures,
+    each section read once however many of these students it holds)."""
+    pairs = db.session.execute(
+        select(SectionEnrolment.student_id, SectionEnrolment.section_id).where(
+            SectionEnrolment.student_id.in_(student_ids), SectionEnrolment.left_at.is_(None)
         )
-    )
-    sections, _ = store.section_figures(sorted(section_ids), now)
+    ).all()
+    sections, _ = store.section_figures(sorted({section_id for _, section_id in pairs}), now, details=True)
+    wanted = {str(s) for s in student_ids}
     merged = fig.merge_students(
-        [{"students": {k: v for k, v in f["students"].items() if k == str(student_id)}} for f in sections.values()]
+        [{"students": {k: v for k, v in f["students"].items() if k in wanted}} for f in sections.values()]
     )
-    return merged.get(str(student_id))
+    return {int(k): v for k, v in merged.items()}
 
 
 def summary_values(sums, now):
@@ -66,12 +66,16 @@ def refresh(section_id, now):
     students = row.figures["students"]
     educator = db.session.get(User, section.educator_id)
     sent = 0
-    for sid in sorted(students, key=int):
-        values = summary_values(student_figures(int(sid), now), now)
-        stmt = insert_for(StudentPerformanceSummary).values(student_id=int(sid), notified={}, **values)
-        db.session.execute(stmt.on_conflict_do_update(index_elements=["student_id"], set_=values))
-        sent += _notify_due(int(sid), students[sid]["at_risk"], section, educator, now)
-        after_commit(lambda s=int(sid): cache.on_student_activity(s))  # the mentor's insights show it
+    ids = sorted(int(sid) for sid in students)
+    merged = student_figures(ids, now)
+    rows = [{"student_id": sid, "notified": {}, **summary_values(merged.get(sid), now)} for sid in ids]
+    if rows:
+        stmt = insert_for(StudentPerformanceSummary).values(rows)
+        update = {k: stmt.excluded[k] for k in rows[0] if k not in ("student_id", "notified")}
+        db.session.execute(stmt.on_conflict_do_update(index_elements=["student_id"], set_=update))
+    for sid in ids:
+        sent += _notify_due(sid, students[str(sid)]["at_risk"], section, educator, now)
+    after_commit(lambda: [cache.on_student_activity(s) for s in ids])  # the mentor's insights show it
     commit()
     return sent
 
