@@ -1,13 +1,20 @@
 """Educator performance: recompute a section after a write, the trailing live event, PDF exports."""
 
 from app.jobs.base import job
-from app.services.performance import exports, live, recompute
+from app.models import utcnow
+from app.services.performance import exports, live, recompute, summaries
 
 
 @job
 def recompute_section(section_id, now=None):
     """Recompute one section, merge the overview, refresh summaries and at-risk notices, announce (idempotent)."""
     return recompute.recompute_section(section_id, now)
+
+
+@job
+def refresh_summaries(section_id, now=None):
+    """Refresh the section's students' summaries and send the at-risk notices due (weekly per reason)."""
+    return {"section_id": section_id, "at_risk_notices": summaries.refresh(section_id, now or utcnow())}
 
 
 @job

@@ -40,6 +40,7 @@ JOBS = {
     # Educator performance: the live figures go first; a PDF may take a while.
     "app.jobs.performance.recompute_section": JobSpec(HIGH, None, 120),
     "app.jobs.performance.send_trailing_event": JobSpec(HIGH, None, 60),
+    "app.jobs.performance.refresh_summaries": JobSpec(DEFAULT, None, 300),
     "app.jobs.performance.render_export": JobSpec(DEFAULT, Retry(max=2, interval=[10, 60]), 300),
 }
 

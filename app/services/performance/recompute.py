@@ -2,12 +2,17 @@
 students' summaries and at-risk notices, then the coalesced live event."""
 
 from app.extensions import db
+from app.jobs.queues import enqueue
 from app.models import Section, utcnow
 from app.services.performance import live, store, summaries
 
 
-def recompute_section(section_id, now=None):
-    """Incremental: only this section is recomputed; the overview merges the cached others."""
+def recompute_section(section_id, now=None, summaries_now=False):
+    """Incremental: only this section is recomputed; the overview merges the cached others.
+
+    The students' summaries and at-risk notices follow in their own job (default queue), so
+    the next write's recompute (high queue) does not wait for them; `summaries_now` runs
+    them here instead (the demo seed, tests driving time)."""
     kinds = live.take_changes(section_id)
     now = now or utcnow()
     section = db.session.get(Section, section_id)
@@ -16,6 +21,9 @@ def recompute_section(section_id, now=None):
     educator_id = section.educator_id
     store.refresh_section(section_id, now)
     store.rebuild_overview(educator_id, now)
-    sent = live.announce(section_id, kinds)  # before the summaries: the educator waits for this
-    notices = summaries.refresh(section_id, now)
-    return {"section_id": section_id, "changes": kinds, "sent_now": sent, "at_risk_notices": notices}
+    sent = live.announce(section_id, kinds)
+    if summaries_now:
+        summaries.refresh(section_id, now)
+    else:
+        enqueue("app.jobs.performance.refresh_summaries", section_id)
+    return {"section_id": section_id, "changes": kinds, "sent_now": sent}
