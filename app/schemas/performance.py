@@ -279,4 +279,4 @@ class ExportEnvelope(Schema):
 
 
 class DownloadQuerySchema(QuerySchema):
-    token = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    token = fields.String(validate=validate.Length(min=1, max=500))

@@ -108,7 +108,7 @@ def export_status(export_id):
 @blp.alt_response(200, description="application/pdf")
 def export_download(query, export_id):
     """The PDF, for a signed link that has not expired (no login: the link is the key)."""
-    found = exports.download(export_id, query["token"])
+    found = exports.download(export_id, query.get("token"))
     return Response(
         found.content,
         mimetype="application/pdf",

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.jobs.queues import enqueue
 from app.models import PerformanceExport, Role, User, iso, utcnow
 from app.services import notifications
-from app.services.errors import Forbidden, Invalid, NotFound
+from app.services.errors import Forbidden, Invalid, NotFound, Unauthorized
 from app.services.performance import access, pdf, reports, rules, store, students
 from app.services.performance import figures as fig
 from app.services.transaction import after_commit, commit
@@ -184,7 +184,9 @@ def get(user, export_id):
 
 
 def download(export_id, token, now=None):
-    """The stored PDF for a valid, unexpired link."""
+    """The stored PDF for a valid, unexpired link (the token is the credential: none is 401)."""
+    if not token:
+        raise Unauthorized("link_missing", "Open the download link from the export_ready notification.")
     try:
         claims = _signer().loads(token or "")
     except BadSignature:

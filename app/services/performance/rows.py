@@ -10,7 +10,7 @@ MAX_ROWS = 2000
 
 def parse_csv(text, columns):
     """Rows of a CSV upload as dicts of strings, each with its line number; a header line is optional."""
-    reader = csv.reader(io.StringIO(text))
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets often start with a BOM
     rows = []
     for line, cells in enumerate(reader, start=1):
         if not any(c.strip() for c in cells):

@@ -42,16 +42,21 @@ def _section_row(section_id):
 
 def refresh_section(section_id, now):
     """Recompute one section's figures and store them under the version they saw."""
+    return _refresh(section_id, now)[0]
+
+
+def _refresh(section_id, now):
+    """(figures with details, the data version they were computed at)."""
     section = db.session.get(Section, section_id)
     if section is None:
-        return None
+        return None, None
     row = _section_row(section_id)
     if row is None:
         mark_dirty(section)
         commit()
         row = _section_row(section_id)
     version = row.data_version
-    db.session.commit()  # end the read: the figures below see at least this version
+    commit()  # end the read: the figures below see at least this version
     figures, details = fig.compute_section(section_id, now)
     db.session.execute(
         update(PerformanceCache)
@@ -60,7 +65,7 @@ def refresh_section(section_id, now):
         .execution_options(synchronize_session=False)
     )
     commit()
-    return with_details(figures, details)
+    return with_details(figures, details), version
 
 
 def with_details(figures, details):
@@ -81,20 +86,26 @@ def sections_of(educator_id):
 def section_figures(section_ids, now, details=False):
     """{section id: cached figures}, recomputing any that are missing or stale; and whether all were
     fresh. With `details`, each student carries their exam percentages ("pcts")."""
+    out, fresh, _ = _section_figures(section_ids, now, details)
+    return out, fresh
+
+
+def _section_figures(section_ids, now, details=False):
+    """As section_figures, plus {section id: the version each figure set was computed at}."""
     query = select(PerformanceCache).where(PerformanceCache.section_id.in_(section_ids))
-    rows = {
-        r.section_id: r
-        for r in db.session.scalars(query.options(undefer(PerformanceCache.details)) if details else query)
-    }
-    out, fresh = {}, True
+    if details:
+        query = query.options(undefer(PerformanceCache.details))
+    rows = {r.section_id: r for r in db.session.scalars(query)}
+    out, fresh, versions = {}, True, {}
     for sid in section_ids:
         row = rows.get(sid)
         if row is not None and row.computed_version == row.data_version and row.figures:
             out[sid] = with_details(row.figures, row.details) if details else row.figures
+            versions[str(sid)] = row.computed_version
         else:
             fresh = False
-            out[sid] = refresh_section(sid, now)
-    return out, fresh
+            out[sid], versions[str(sid)] = _refresh(sid, now)
+    return out, fresh, versions
 
 
 def _versions(section_ids):
@@ -123,9 +134,10 @@ def overview(educator_id, now):
 def rebuild_overview(educator_id, now):
     """Merge the (refreshed where stale) sections into the overview and store it."""
     section_ids = sections_of(educator_id)
-    sections, _ = section_figures(section_ids, now)
+    # the versions of the very figures merged: a section recomputed meanwhile makes this stale
+    sections, _, versions = _section_figures(section_ids, now)
     figures = fig.overview([sections[s] for s in section_ids], now)
-    figures["sources"] = _versions(section_ids)
+    figures["sources"] = versions
     stmt = insert_for(PerformanceCache).values(
         scope=overview_scope(educator_id), educator_id=educator_id, figures=figures, computed_at=now
     )
