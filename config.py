@@ -114,6 +114,9 @@ class Config:
     COHORT_TOKEN = os.environ.get("COHORT_TOKEN")
     AI_COACH_TOKEN = os.environ.get("AI_COACH_TOKEN")
     LEADERBOARD_TOKEN = os.environ.get("LEADERBOARD_TOKEN")
+    # Educator performance (see docs/performance.md)
+    PASS_MARK = float(os.environ.get("PASS_MARK", "60"))  # % a student's average must reach to pass
+    EXPORT_LINK_TTL = _env_int("EXPORT_LINK_TTL", 3600)  # seconds a PDF export's download link works
     # /metrics: with a token set, scrapers send `Authorization: Bearer <token>`; production
     # without a token answers 403.
     METRICS_TOKEN = os.environ.get("METRICS_TOKEN")

@@ -128,6 +128,8 @@ def register_cli(app):
 def register_service_hooks():
     """Later parts of Pulse add their figures to the mentor's views."""
     from app.services import portal_figures, principals
+    from app.services.performance import hooks as performance_hooks
 
     portal_figures.register()
+    performance_hooks.register()
     principals.register()  # identity cache entries follow every write to users and cohorts

@@ -83,3 +83,20 @@ def test_seed_demo_adds_a_free_and_a_paid_course_with_enrolments(app, client):
     assert sorted(db.session.scalars(select(Payment.status))) == ["approved", "pending"]
     assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
     assert db.session.scalar(select(func.count(Course.id))) == 2  # nothing added twice
+
+
+def test_seed_demo_gives_the_educator_two_sections_with_figures(app, client):
+    from tests.helpers import auth_for
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0  # nothing added twice
+    educator = User.query.filter_by(email="educator@pulse.test").one()
+    sections = client.get("/api/v1/educator/sections", headers=auth_for(educator)).get_json()["items"]
+    assert [s["name"] for s in sections] == ["Math 10A", "Science 10B"]
+    assert all(len(s["students"]) == 4 for s in sections)
+    overview = client.get("/api/v1/performance/overview", headers=auth_for(educator)).get_json()
+    assert overview["total_students"] == 6 and overview["overall_average"] is not None
+    assert overview["cached"] is True  # computed by the seed
+    assert overview["attendance_percentage"] is not None and overview["at_risk_count"] >= 1
+    exams = client.get("/api/v1/educator/exams", headers=auth_for(educator)).get_json()["items"]
+    assert len(exams) == 10 and all(e["published"] for e in exams)

@@ -7,6 +7,7 @@ def register_api(app):
     from app.api.auth.routes import blp as auth_blp
     from app.api.chatbot.routes import blp as chatbot_blp
     from app.api.cohorts.routes import blp as cohorts_blp
+    from app.api.educator import blp as educator_blp
     from app.api.mentor.routes import blp as mentor_blp
     from app.api.notifications.routes import blp as notifications_blp
     from app.api.portal import blp as portal_blp
@@ -25,6 +26,7 @@ def register_api(app):
         admin_blp,
         chatbot_blp,
         cohorts_blp,
+        educator_blp,
         mentor_blp,
         notifications_blp,
         portal_blp,

@@ -24,6 +24,15 @@ from app.models.email import EmailMessage, NotificationPreference  # noqa: F401
 from app.models.mentoring import Comment, Entry, EntryStatusChange, Task  # noqa: F401
 from app.models.notifications import Notification  # noqa: F401
 from app.models.outbox import OutboxEvent  # noqa: F401
+from app.models.performance import PerformanceCache, PerformanceExport, StudentPerformanceSummary  # noqa: F401
 from app.models.schedules import Attendance, Schedule  # noqa: F401
+from app.models.sections import (  # noqa: F401
+    Exam,
+    Grade,
+    GradeChange,
+    Section,
+    SectionAttendance,
+    SectionEnrolment,
+)
 from app.models.tokens import RevokedToken  # noqa: F401
 from app.models.users import Role, User  # noqa: F401

@@ -276,3 +276,62 @@ def course_summary_trailing_key(course_id):
 
 def student_courses_ttl():
     return current_app.config["STUDENT_COURSES_TTL"]
+
+
+# -- educator performance ---------------------------------------------------------------
+# The figures themselves live in the performance_cache table (versioned, see
+# services/performance/store.py); Redis only coordinates the jobs and the live events.
+
+
+def performance_recompute_queued_key(section_id):
+    """Set while a recompute of this section is queued, so a burst of writes enqueues one job."""
+    return key(f"educator:performance:section:{section_id}:queued")
+
+
+def performance_changes_key(section_id):
+    """The event kinds (grade:updated, ...) written since the last recompute started (a list)."""
+    return key(f"educator:performance:section:{section_id}:changes")
+
+
+def performance_throttle_key(section_id):
+    """Set for 2 s after a section's live event, so a burst sends one event at once."""
+    return key(f"educator:performance:section:{section_id}:sent")
+
+
+def performance_trailing_key(section_id):
+    """Set while a trailing event (with the burst's final figures) is scheduled for the section."""
+    return key(f"educator:performance:section:{section_id}:trailing")
+
+
+def performance_trailing_changes_key(section_id):
+    """The event kinds the scheduled trailing event stands for (a list)."""
+    return key(f"educator:performance:section:{section_id}:trailing_changes")
+
+
+PERFORMANCE_QUEUED_TTL = 60
+
+
+def push_list(key, values, ttl):
+    """Append to a list kept `ttl` seconds; False when Redis is down."""
+    try:
+        pipe = get_redis().pipeline()
+        pipe.rpush(key, *values)
+        pipe.expire(key, ttl)
+        pipe.execute()
+        return True
+    except redis.RedisError as exc:
+        log.warning("could not append to %s: %s", key, exc)
+        return False
+
+
+def pop_list(key):
+    """Take the whole list (and delete it) in one step; [] when missing or Redis is down."""
+    try:
+        pipe = get_redis().pipeline()
+        pipe.lrange(key, 0, -1)
+        pipe.delete(key)
+        values, _ = pipe.execute()
+        return [v.decode() if isinstance(v, bytes) else v for v in values]
+    except redis.RedisError as exc:
+        log.warning("could not read %s: %s", key, exc)
+        return []

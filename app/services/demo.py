@@ -1,11 +1,16 @@
-"""Demo data: an admin, two mentors, an educator and six students in two cohorts, and two courses."""
+"""Demo data: an admin, two mentors, an educator (two sections with exams, grades and attendance),
+six students in two cohorts, and two courses (one free, one paid)."""
+
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, CohortMember, Course, Role, User, utcnow
+from app.models import Cohort, CohortMember, Course, Role, Section, User, utcnow
 from app.services import entries, schedules, tasks
 from app.services.academy import catalog, enrolment, learning, payments
+from app.services.performance import attendance as section_attendance
+from app.services.performance import exams, grades, recompute, sections
 
 PASSWORD = "pulse-demo-1"
 ADMIN = ("admin@pulse.test", "Ada Admin", Role.ADMIN)
@@ -55,7 +60,7 @@ def seed(only_if_empty=False):
         return None
     created = []
     _user(*ADMIN, created)
-    _user(*EDUCATOR, created)
+    educator = _user(*EDUCATOR, created)
     mentors = [_user(email, name, Role.MENTOR, created) for email, name in MENTORS]
     cohorts = [_cohort(name) for name in COHORTS]
     for name, is_open, code in JOINABLE:
@@ -73,6 +78,8 @@ def seed(only_if_empty=False):
     if created:
         _portal_work(mentors[0], cohorts[0])
     _academy(admin=_user(*ADMIN, created), educator=_user(*EDUCATOR, created))
+    if not db.session.scalar(select(func.count(Section.id)).where(Section.educator_id == educator.id)):
+        _educator_work(educator)
     return len(created)
 
 
@@ -142,3 +149,39 @@ def _portal_work(mentor, cohort):
         cohort_id=cohort.id,
         focus_stack=["react", "flask"],
     )
+
+
+# (section, subjects, student indexes into STUDENTS)
+SECTIONS = [
+    ("Math 10A", ["algebra", "geometry"], [0, 1, 2, 3]),
+    ("Science 10B", ["physics", "chemistry"], [2, 3, 4, 5]),
+]
+
+
+def _educator_work(educator):
+    """Two sections with five weeks of exams, grades and attendance, through the real services."""
+    now = utcnow()
+    by_email = {u.email: u for u in db.session.scalars(select(User).where(User.role == Role.STUDENT))}
+    for number, (name, subjects, picks) in enumerate(SECTIONS):
+        section = sections.create(educator, name, subjects, term="2026 autumn")
+        students = [by_email[STUDENTS[i][0]] for i in picks]
+        for student in students:
+            sections.enrol(educator, section.id, student.id, enrolled_at=now - timedelta(days=45))
+        for week in range(5):
+            subject = subjects[week % 2]
+            exam = exams.create(
+                educator, section.id, subject, f"{subject.title()} quiz {week + 1}",
+                (now - timedelta(days=35 - 7 * week)).date(), 50, published=True,
+            )  # fmt: skip
+            # a spread of results; the last student of each section slips week by week
+            rows = [
+                {"student_id": s.id, "score": max(5, 47 - 6 * i - (7 * week if i == len(students) - 1 else 0) + number)}
+                for i, s in enumerate(students)
+            ]
+            grades.put_grades(educator, exam.id, list(enumerate(rows, start=1)))
+        for back in range(1, 11):
+            day = (now - timedelta(days=back)).date()
+            statuses = ["present", "present", "late", "absent" if back % 3 else "excused"]
+            rows = [{"student_id": s.id, "status": statuses[i]} for i, s in enumerate(students)]
+            section_attendance.put_day(educator, section.id, day, list(enumerate(rows, start=1)), now=now)
+        recompute.recompute_section(section.id, summaries_now=True)  # ready without waiting for a worker

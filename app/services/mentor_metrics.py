@@ -17,11 +17,10 @@ import redis
 from sqlalchemy import func, select
 
 from app.extensions import db, get_redis
-from app.jobs.queues import enqueue_in
 from app.models import Entry, Role, Schedule, Task, User, iso, utcnow
 from app.realtime.emit import emit
 from app.realtime.rooms import mentor_room
-from app.services import cache
+from app.services import cache, coalesce
 from app.services.transaction import after_commit
 
 log = logging.getLogger(__name__)
@@ -142,20 +141,14 @@ def _after_commit():
 
 def notify_changed(mentor_id):
     """Send metrics:updated now if none went out in the last interval, else schedule one trailing event."""
-    if cache.claim(cache.metrics_throttle_key(mentor_id), METRICS_INTERVAL):
-        send(mentor_id)
-        return
-    if cache.claim(cache.metrics_trailing_key(mentor_id), METRICS_INTERVAL * 5):
-        wait = _remaining(cache.metrics_throttle_key(mentor_id))
-        enqueue_in(timedelta(seconds=wait), "app.jobs.mentor_metrics.send_metrics_update", mentor_id)
-
-
-def _remaining(key):
-    try:
-        ms = get_redis().pttl(key)
-    except redis.RedisError:
-        ms = -1
-    return max(ms, 0) / 1000 if ms > 0 else METRICS_INTERVAL
+    coalesce.notify(
+        cache.metrics_throttle_key(mentor_id),
+        cache.metrics_trailing_key(mentor_id),
+        METRICS_INTERVAL,
+        lambda: send(mentor_id),
+        "app.jobs.mentor_metrics.send_metrics_update",
+        mentor_id,
+    )
 
 
 def send(mentor_id):
@@ -169,9 +162,7 @@ def send(mentor_id):
 
 def send_trailing(mentor_id):
     """The trailing event of a burst: the figures as they are now, then a fresh interval."""
-    cache.delete(cache.metrics_trailing_key(mentor_id))
-    try:
-        get_redis().set(cache.metrics_throttle_key(mentor_id), 1, ex=METRICS_INTERVAL)
-    except redis.RedisError:
-        pass
+    coalesce.start_trailing(
+        cache.metrics_throttle_key(mentor_id), cache.metrics_trailing_key(mentor_id), METRICS_INTERVAL
+    )
     return send(mentor_id)

@@ -37,6 +37,7 @@ class Principal:
     mentor_id: int | None = None
     cohort_ids: list = field(default_factory=list)
     tier: str = "free"
+    timezone: str = "UTC"
     enhanced_access_until: datetime | None = None
     created_at: datetime | None = None
 
@@ -71,6 +72,7 @@ def from_database(user_id):
         mentor_id=user.mentor_id,
         cohort_ids=cohort_ids,
         tier=user.tier,
+        timezone=user.timezone,
         enhanced_access_until=user.enhanced_access_until,
         created_at=user.created_at,
     )

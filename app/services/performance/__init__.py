@@ -1,0 +1,1 @@
+"""Educator performance analytics: sections, exams, grades, attendance and their figures."""

@@ -1,0 +1,201 @@
+"""Exports: CSV streamed at once; PDF rendered by a job, stored in the database, and announced
+with an `export_ready` notification whose link is signed and expires (EXPORT_LINK_TTL)."""
+
+import csv
+import io
+import time
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from app.extensions import db
+from app.jobs.queues import enqueue
+from app.models import PerformanceExport, Role, User, iso, utcnow
+from app.services import notifications
+from app.services.errors import Forbidden, Invalid, NotFound, Unauthorized
+from app.services.performance import access, pdf, reports, rules, store, students
+from app.services.performance import figures as fig
+from app.services.transaction import after_commit, commit
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+STUDENT_HEADER = ["student_id", "name", "average", "band", "attendance_percentage", "trend", "graded_exams", "at_risk"]
+EXAM_HEADER = ["exam_id", "section", "subject", "exam", "date", "total_marks", "score", "percentage"]
+
+
+def parse_scope(user, scope):
+    """("overview", None) | ("section", id) | ("student", id), checked against what `user` may see."""
+    kind, _, raw = scope.partition(":")
+    if kind == "overview" and not raw:
+        return kind, None
+    if kind in ("section", "student") and raw.isdigit() and len(raw) < 10:
+        ident = int(raw)
+        (access.visible_section if kind == "section" else access.visible_student)(user, ident)
+        return kind, ident
+    raise Invalid(details={"scope": ["One of overview, section:<id>, student:<id>."]})
+
+
+def safe_cell(value):
+    """Spreadsheets run cells starting with = + - @ tab or CR as formulas: prefix a quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def table(user, kind, ident, now):
+    """(title, header, rows) for a scope."""
+    if kind == "student":
+        detail = reports.student(user, ident, now)
+        rows = [
+            [e[k] for k in ("exam_id", "section", "subject", "name", "date", "total_marks", "score", "percentage")]
+            for e in detail["exams"]
+        ]
+        return f"Performance of {detail['student']['name']}", EXAM_HEADER, rows
+    ids = [ident] if kind == "section" else access.section_ids_for(user)
+    cached, _ = store.section_figures(ids, now, details=True)
+    merged = fig.merge_students(cached.values())
+    rows = [
+        [
+            r["student_id"],
+            r["name"],
+            r["average"],
+            r["band"],
+            r["attendance_percentage"],
+            r["trend"],
+            r["graded_exams"],
+            " ".join(r["at_risk_reasons"]),
+        ]
+        for r in students.student_rows({"students": merged})
+    ]
+    title = cached[ident]["section"]["name"] if kind == "section" else "Performance overview"
+    return title, STUDENT_HEADER, rows
+
+
+def csv_lines(user, scope, now=None):
+    """The CSV as an iterator of lines (figures read up front, lines produced as they stream)."""
+    kind, ident = parse_scope(user, scope)
+    _, header, rows = table(user, kind, ident, now or utcnow())
+
+    def lines():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in [header, *rows]:
+            writer.writerow([safe_cell(c) for c in row])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+
+    return lines()
+
+
+def request_pdf(user, scope):
+    """Queue a PDF export; the requester is notified (export_ready) when it is stored."""
+    parse_scope(user, scope)
+    export = PerformanceExport(requested_by=user.id, scope=scope, format="pdf", status="pending")
+    db.session.add(export)
+    db.session.flush()
+    export_id = export.id
+    after_commit(lambda: enqueue("app.jobs.performance.render_export", export_id))
+    commit()
+    return export
+
+
+def _pdf_bytes(user, export, now):
+    kind, ident = parse_scope(user, export.scope)
+    title, header, rows = table(user, kind, ident, now)
+    if kind == "student":
+        detail = reports.student(user, ident, now)
+        distribution = rules.distribution(e["percentage"] for e in detail["exams"])
+        weeks = [
+            {"week_start": e["date"], "average": e["percentage"], "attendance_percentage": None}
+            for e in detail["exams"]
+            if e["percentage"] is not None
+        ]
+        headline = [
+            ("Average", detail["average"]),
+            ("Band", detail["band"]),
+            ("Trend", detail["trend"]),
+            ("Attendance %", detail["attendance"]["percentage"]),
+            ("At risk", ", ".join(detail["at_risk_reasons"]) or "no"),
+        ]
+    else:
+        figures = (
+            reports.section(user, ident, now=now)["section"] if kind == "section" else reports.overview(user, now=now)
+        )
+        distribution = figures["grade_distribution"]
+        weeks = reports.trends(user, ident, 8, now)["weeks"]
+        headline = [
+            ("Students", figures.get("students", figures.get("total_students"))),
+            ("Average", figures.get("average", figures.get("overall_average"))),
+            ("Pass rate %", figures["pass_rate"]),
+            ("Attendance %", figures["attendance_percentage"]),
+            ("At risk", figures["at_risk_count"]),
+        ]
+    return pdf.render(title, headline, distribution, weeks, header, rows)
+
+
+def render(export_id, now=None):
+    """Render and store the PDF, then notify its requester. Safe to run twice."""
+    now = now or utcnow()
+    export = db.session.get(PerformanceExport, export_id)
+    if export is None or export.status == "ready":
+        return {"export_id": export_id, "status": export and export.status}
+    user = db.session.get(User, export.requested_by)
+    try:
+        export.content = _pdf_bytes(user, export, now)
+    except Exception as exc:
+        db.session.rollback()
+        export = db.session.get(PerformanceExport, export_id)
+        export.status, export.error = "failed", str(exc)[:500]
+        commit()
+        raise
+    export.status, export.completed_at = "ready", now
+    url, expires = download_url(export, now)
+    notifications.notify(
+        user,
+        "export_ready",
+        "Your performance export is ready",
+        f"The PDF for {export.scope} is ready to download until {iso(expires)}.",
+        {"export_id": export.id, "scope": export.scope, "download_url": url, "expires_at": iso(expires)},
+    )
+    commit()
+    return {"export_id": export_id, "status": "ready", "bytes": len(export.content)}
+
+
+def _signer():
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="performance-export")
+
+
+def download_url(export, now=None):
+    """A link that works without a login until it expires: (url, expires_at)."""
+    now = now or utcnow()
+    expires = int(now.timestamp()) + current_app.config["EXPORT_LINK_TTL"]
+    token = _signer().dumps({"export_id": export.id, "exp": expires})
+    return f"/api/v1/performance/exports/{export.id}/download?token={token}", type(now).fromtimestamp(
+        expires, now.tzinfo
+    )
+
+
+def get(user, export_id):
+    """The export with its status and, once ready, a fresh download link."""
+    export = db.session.get(PerformanceExport, export_id)
+    if export is None or (export.requested_by != user.id and user.role != Role.ADMIN):
+        raise NotFound("export_not_found", f"No export with id {export_id} among yours.")
+    export.download_url = download_url(export)[0] if export.status == "ready" else None
+    return export
+
+
+def download(export_id, token, now=None):
+    """The stored PDF for a valid, unexpired link (the token is the credential: none is 401)."""
+    if not token:
+        raise Unauthorized("link_missing", "Open the download link from the export_ready notification.")
+    try:
+        claims = _signer().loads(token or "")
+    except BadSignature:
+        raise Forbidden("link_invalid", "This download link is not valid.") from None
+    if claims.get("export_id") != export_id:
+        raise Forbidden("link_invalid", "This download link is not valid.")
+    if claims.get("exp", 0) < (now.timestamp() if now else time.time()):
+        raise Forbidden("link_expired", "This download link has expired; ask for the export's status for a new one.")
+    export = db.session.get(PerformanceExport, export_id)
+    if export is None or export.status != "ready":
+        raise NotFound("export_not_found", f"No export with id {export_id} is ready.")
+    return export

@@ -1,0 +1,29 @@
+"""The performance figures in the rest of Pulse: the mentor's insights and the student's readiness."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Exam, Grade
+from app.services import insights
+from app.services.dashboard import readiness
+from app.services.performance import rules, summaries
+
+
+def grade_evidence(student_id):
+    """Readiness evidence: each graded published exam adds percentage/100 points to its subject's skill."""
+    points = {}
+    rows = db.session.execute(
+        select(Exam.subject, Grade.score, Exam.total_marks)
+        .join(Grade, Grade.exam_id == Exam.id)
+        .where(Grade.student_id == student_id, Exam.published.is_(True))
+    )
+    for subject, score, total in rows:
+        points[subject] = points.get(subject, 0.0) + rules.percentage(score, total) / 100.0
+    return {subject: round(value, 4) for subject, value in points.items()}
+
+
+def register():
+    """Plug performance into insights and readiness (idempotent: create_app may run many times)."""
+    insights.register_section("performance", summaries.summary_for)
+    if grade_evidence not in readiness.EXTRA_EVIDENCE:
+        readiness.register_evidence(grade_evidence)

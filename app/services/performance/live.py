@@ -1,0 +1,100 @@
+"""Writes mark their section stale and queue one recompute; the recompute announces the new
+figures to the educator, coalesced per section (services/coalesce.py).
+
+Events: grade:updated, attendance:updated, exam:created, to educator:<id>. Each carries the
+section's figures and the educator's overview exactly as stored in performance_cache, so
+the cached overview a client reads next matches the last event it heard.
+"""
+
+from app.extensions import db
+from app.jobs.queues import enqueue
+from app.models import PerformanceCache, Section
+from app.realtime.emit import emit
+from app.realtime.rooms import educator_room
+from app.services import cache, coalesce
+from app.services.performance import store
+from app.services.transaction import after_commit
+
+EVENT_INTERVAL = 2  # seconds between two live events for one section
+EVENTS = ("grade:updated", "attendance:updated", "exam:created")
+_PENDING = "pulse_performance_changed"
+
+
+def changed(section, kind=None):
+    """Inside a write's transaction: the section's figures are stale; after commit, one
+    recompute is queued and (for a `kind` event) the educator hears the new figures."""
+    store.mark_dirty(section)
+    pending = db.session.info.setdefault(_PENDING, {})
+    if not pending:
+        after_commit(_after_commit)
+    kinds = pending.setdefault(section.id, [])
+    if kind and kind not in kinds:
+        kinds.append(kind)
+
+
+def _after_commit():
+    for section_id, kinds in sorted(db.session.info.pop(_PENDING, {}).items()):
+        if kinds:
+            cache.push_list(cache.performance_changes_key(section_id), kinds, cache.PERFORMANCE_QUEUED_TTL * 5)
+        if cache.claim(cache.performance_recompute_queued_key(section_id), cache.PERFORMANCE_QUEUED_TTL):
+            enqueue("app.jobs.performance.recompute_section", section_id)
+
+
+def take_changes(section_id):
+    """At the start of a recompute: later writes queue a new one; returns the kinds to announce."""
+    cache.delete(cache.performance_recompute_queued_key(section_id))
+    return cache.pop_list(cache.performance_changes_key(section_id))
+
+
+def announce(section_id, kinds):
+    """Send the event now, or fold it into the section's trailing event."""
+    if not kinds:
+        return False
+    if coalesce.notify(
+        cache.performance_throttle_key(section_id),
+        cache.performance_trailing_key(section_id),
+        EVENT_INTERVAL,
+        lambda: send(section_id, kinds),
+        "app.jobs.performance.send_trailing_event",
+        section_id,
+    ):
+        return True
+    cache.push_list(cache.performance_trailing_changes_key(section_id), kinds, EVENT_INTERVAL * 10)
+    return False
+
+
+def send_trailing(section_id):
+    """The trailing event of a burst: the figures as stored now, then a fresh interval."""
+    coalesce.start_trailing(
+        cache.performance_throttle_key(section_id), cache.performance_trailing_key(section_id), EVENT_INTERVAL
+    )
+    kinds = list(dict.fromkeys(cache.pop_list(cache.performance_trailing_changes_key(section_id))))
+    return send(section_id, kinds or ["grade:updated"])
+
+
+def payload(section_id):
+    """The section's stored figures and its educator's stored overview (no recompute here)."""
+    section = db.session.get(Section, section_id)
+    if section is None:
+        return None
+    row = db.session.query(PerformanceCache).filter_by(scope=store.section_scope(section_id)).one_or_none()
+    overview = (
+        db.session.query(PerformanceCache).filter_by(scope=store.overview_scope(section.educator_id)).one_or_none()
+    )
+    figures = dict(row.figures.get("section", {})) if row and row.figures else {}
+    whole = {k: v for k, v in (overview.figures if overview else {}).items() if k not in ("averages", "sources")}
+    return section, {"section_id": section_id, "section": figures, "overview": whole}
+
+
+def send(section_id, kinds):
+    """Emit the newest kind with the stored figures. Derived data, so no outbox: the
+    dashboard can always GET /performance/overview; a lost event only delays a refresh."""
+    found = payload(section_id)
+    if found is None:
+        return None
+    section, data = found
+    kinds = list(dict.fromkeys(kinds))
+    data["changes"] = kinds
+    event = kinds[-1] if kinds[-1] in EVENTS else "grade:updated"
+    emit(event, data, educator_room(section.educator_id))
+    return data

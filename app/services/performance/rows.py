@@ -1,0 +1,73 @@
+"""All-or-nothing uploads: every row checked, every bad row listed, nothing saved if one is bad."""
+
+import csv
+import io
+
+from app.services.errors import Invalid
+
+MAX_ROWS = 2000
+
+
+def parse_csv(text, columns):
+    """Rows of a CSV upload as dicts of strings, each with its line number; a header line is optional."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets often start with a BOM
+    rows = []
+    for line, cells in enumerate(reader, start=1):
+        if not any(c.strip() for c in cells):
+            continue
+        if line == 1 and cells and cells[0].strip().lower() == columns[0]:
+            continue
+        row = {name: (cells[i].strip() if i < len(cells) else None) for i, name in enumerate(columns)}
+        if len(cells) > len(columns):
+            row["_extra"] = cells[len(columns) :]
+        rows.append((line, row))
+    return rows
+
+
+def numbered(items):
+    """A JSON list's rows numbered from 1."""
+    return list(enumerate(items, start=1))
+
+
+def as_int(value):
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError
+
+
+def as_number(value):
+    if isinstance(value, bool) or value is None:
+        raise ValueError
+    number = float(value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError
+    return number
+
+
+def check_all(rows, check):
+    """check(row) -> (clean value, {field: [messages]}); raise Invalid listing every bad row."""
+    if not rows:
+        raise Invalid("empty_upload", "Send at least one row.", {"rows": ["Send at least one row."]})
+    if len(rows) > MAX_ROWS:
+        raise Invalid("too_many_rows", f"Send at most {MAX_ROWS} rows.", {"rows": [f"At most {MAX_ROWS} rows."]})
+    clean, bad = [], {}
+    for number, row in rows:
+        if not isinstance(row, dict):
+            bad[str(number)] = {"_row": ["Each row is an object."]}
+            continue
+        value, errors = check(row)
+        if errors:
+            bad[str(number)] = errors
+        else:
+            clean.append(value)
+    if bad:
+        raise Invalid(
+            "invalid_rows",
+            f"{len(bad)} row(s) are invalid; nothing was saved.",
+            {"rows": bad},
+        )
+    return clean

@@ -1,0 +1,136 @@
+"""The hand-checkable rules, as pure functions (no database, no clock): docs/performance.md.
+
+Every figure is rounded to 2 decimals at the end, never in between.
+"""
+
+from datetime import timedelta
+
+BANDS = [("A+", 95), ("A", 90), ("B+", 85), ("B", 80), ("C+", 75), ("C", 70), ("D+", 65), ("D", 60), ("F", 0)]
+BAND_NAMES = [name for name, _ in BANDS]
+AT_RISK_ATTENDANCE = 75.0  # % over the last AT_RISK_WINDOW_DAYS
+AT_RISK_WINDOW_DAYS = 30
+AT_RISK_TREND_FALL = 10.0  # points
+TREND_SPAN = 3
+# at-risk reasons, in the order they are listed
+LOW_ATTENDANCE, BELOW_PASS_MARK, FALLING_TREND, MISSING_GRADE = (
+    "low_attendance",
+    "below_pass_mark",
+    "falling_trend",
+    "missing_grade",
+)
+
+REASONS = [LOW_ATTENDANCE, BELOW_PASS_MARK, FALLING_TREND, MISSING_GRADE]
+
+
+def _r(value):
+    return None if value is None else round(value, 2)
+
+
+def percentage(score, total_marks):
+    """score / total_marks x 100."""
+    return score / total_marks * 100.0
+
+
+def mean(values):
+    values = list(values)
+    return sum(values) / len(values) if values else None
+
+
+def average(percentages):
+    """A student's average: the mean of their published exam percentages (None without any)."""
+    return _r(mean(percentages))
+
+
+def band(value):
+    """A+ >= 95, A >= 90, B+ >= 85, B >= 80, C+ >= 75, C >= 70, D+ >= 65, D >= 60, F below."""
+    if value is None:
+        return None
+    for name, floor in BANDS:
+        if value >= floor:
+            return name
+    return "F"
+
+
+def distribution(averages):
+    """How many students' averages fall in each band, every band present (zeros included)."""
+    counts = dict.fromkeys(BAND_NAMES, 0)
+    for value in averages:
+        if value is not None:
+            counts[band(value)] += 1
+    return counts
+
+
+def pass_rate(averages, pass_mark):
+    """% of students (with at least one grade) whose average is at or above the pass mark."""
+    graded = [a for a in averages if a is not None]
+    if not graded:
+        return None
+    return _r(100.0 * sum(1 for a in graded if a >= pass_mark) / len(graded))
+
+
+def counts_on(day, windows):
+    """Whether `day` falls inside one of the enrolment windows [(first_day, last_day or None)]."""
+    return any(first <= day and (last is None or day <= last) for first, last in windows)
+
+
+def attendance_tally(records, windows, since=None):
+    """(attended, counted) days: present and late attend; excused days and days outside
+    the enrolment windows (or before `since`) are left out entirely."""
+    attended = counted = 0
+    for day, status in records:
+        if status == "excused" or not counts_on(day, windows) or (since is not None and day < since):
+            continue
+        counted += 1
+        attended += status in ("present", "late")
+    return attended, counted
+
+
+def attendance_percentage(attended, counted):
+    return _r(100.0 * attended / counted) if counted else None
+
+
+def trend(percentages):
+    """Mean of the last 3 percentages minus the mean of the 3 before (oldest first); None with fewer than 6."""
+    if len(percentages) < 2 * TREND_SPAN:
+        return None
+    last, before = percentages[-TREND_SPAN:], percentages[-2 * TREND_SPAN : -TREND_SPAN]
+    return _r(mean(last) - mean(before))
+
+
+def ranked(items, n, best_first=True):
+    """Top (or low) performers: [(key, value)] -> [(place, key, value)] for places <= n.
+
+    Ties share a place and the next place skips (1, 1, 3); a tie at place n keeps everyone tied."""
+    rows = sorted((item for item in items if item[1] is not None), key=lambda kv: kv[1], reverse=best_first)
+    out, place = [], 0
+    for index, (key, value) in enumerate(rows):
+        if index == 0 or value != rows[index - 1][1]:
+            place = index + 1
+        if place > n:
+            break
+        out.append((place, key, value))
+    return out
+
+
+def at_risk_reasons(attendance_30d, average_value, trend_value, missing_exams, pass_mark):
+    """Why a student is at risk (empty when they are not)."""
+    reasons = []
+    if attendance_30d is not None and attendance_30d < AT_RISK_ATTENDANCE:
+        reasons.append(LOW_ATTENDANCE)
+    if average_value is not None and average_value < pass_mark:
+        reasons.append(BELOW_PASS_MARK)
+    if trend_value is not None and trend_value <= -AT_RISK_TREND_FALL:
+        reasons.append(FALLING_TREND)
+    if missing_exams:
+        reasons.append(MISSING_GRADE)
+    return reasons
+
+
+def window_start(today):
+    """The first day of the at-risk attendance window ending today (30 days, today included)."""
+    return today - timedelta(days=AT_RISK_WINDOW_DAYS - 1)
+
+
+def week_start(day):
+    """The Monday of `day`'s week (weekly trends)."""
+    return day - timedelta(days=day.weekday())

@@ -1,0 +1,148 @@
+"""The performance_cache table: a version per section, so cached figures are served only while fresh.
+
+A write calls mark_dirty(section) in its transaction (data_version + 1). Figures computed
+at version v are stored with computed_version = v; they are fresh while the two match. The
+overview row remembers the computed_version of every section it merged, so it is fresh
+only while none of them moved (a read never serves figures older than the last write's
+recompute; the job that recomputes also sends the live event, from the same rows).
+"""
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import undefer
+
+from app.extensions import db
+from app.models import PerformanceCache, Section
+from app.services.dashboard.upsert import insert_for
+from app.services.performance import figures as fig
+from app.services.transaction import commit
+
+
+def section_scope(section_id):
+    return f"section:{section_id}"
+
+
+def overview_scope(educator_id):
+    """An educator's overview; None (an admin) means every section."""
+    return f"overview:{educator_id if educator_id is not None else 'all'}"
+
+
+def mark_dirty(section):
+    """Inside a write's transaction: this section's figures are stale from its commit on."""
+    stmt = insert_for(PerformanceCache).values(
+        scope=section_scope(section.id), educator_id=section.educator_id, section_id=section.id, data_version=1
+    )
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=["scope"], set_={"data_version": PerformanceCache.data_version + 1})
+    )
+
+
+def _section_row(section_id):
+    return db.session.scalar(select(PerformanceCache).where(PerformanceCache.scope == section_scope(section_id)))
+
+
+def refresh_section(section_id, now):
+    """Recompute one section's figures and store them under the version they saw."""
+    return _refresh(section_id, now)[0]
+
+
+def _refresh(section_id, now):
+    """(figures with details, the data version they were computed at)."""
+    section = db.session.get(Section, section_id)
+    if section is None:
+        return None, None
+    row = _section_row(section_id)
+    if row is None:
+        mark_dirty(section)
+        commit()
+        row = _section_row(section_id)
+    version = row.data_version
+    commit()  # end the read: the figures below see at least this version
+    figures, details = fig.compute_section(section_id, now)
+    db.session.execute(
+        update(PerformanceCache)
+        .where(PerformanceCache.scope == section_scope(section_id), PerformanceCache.computed_version <= version)
+        .values(figures=figures, details=details, computed_version=version, computed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    commit()
+    return with_details(figures, details), version
+
+
+def with_details(figures, details):
+    """The figures with each student's exam percentages put back (for trends)."""
+    pcts = (details or {}).get("pcts", {})
+    students = {sid: s | {"pcts": pcts.get(sid, [])} for sid, s in figures["students"].items()}
+    return figures | {"students": students}
+
+
+def sections_of(educator_id):
+    """Section ids in an overview: the educator's own, or every section (None: an admin)."""
+    query = select(Section.id).order_by(Section.id)
+    if educator_id is not None:
+        query = query.where(Section.educator_id == educator_id)
+    return list(db.session.scalars(query))
+
+
+def section_figures(section_ids, now, details=False):
+    """{section id: cached figures}, recomputing any that are missing or stale; and whether all were
+    fresh. With `details`, each student carries their exam percentages ("pcts")."""
+    out, fresh, _ = _section_figures(section_ids, now, details)
+    return out, fresh
+
+
+def _section_figures(section_ids, now, details=False):
+    """As section_figures, plus {section id: the version each figure set was computed at}."""
+    query = select(PerformanceCache).where(PerformanceCache.section_id.in_(section_ids))
+    if details:
+        query = query.options(undefer(PerformanceCache.details))
+    rows = {r.section_id: r for r in db.session.scalars(query)}
+    out, fresh, versions = {}, True, {}
+    for sid in section_ids:
+        row = rows.get(sid)
+        if row is not None and row.computed_version == row.data_version and row.figures:
+            out[sid] = with_details(row.figures, row.details) if details else row.figures
+            versions[str(sid)] = row.computed_version
+        else:
+            fresh = False
+            out[sid], versions[str(sid)] = _refresh(sid, now)
+    return out, fresh, versions
+
+
+def _versions(section_ids):
+    return {
+        str(sid): cv
+        for sid, dv, cv in db.session.execute(
+            select(PerformanceCache.section_id, PerformanceCache.data_version, PerformanceCache.computed_version).where(
+                PerformanceCache.section_id.in_(section_ids)
+            )
+        )
+        if dv == cv
+    }
+
+
+def overview(educator_id, now):
+    """(overview figures, cached?) for an educator (None: every section, for an admin)."""
+    section_ids = sections_of(educator_id)
+    scope = overview_scope(educator_id)
+    row = db.session.scalar(select(PerformanceCache).where(PerformanceCache.scope == scope))
+    versions = _versions(section_ids)
+    if row is not None and row.figures and row.figures.get("sources") == versions and len(versions) == len(section_ids):
+        return row.figures, True
+    return rebuild_overview(educator_id, now), False
+
+
+def rebuild_overview(educator_id, now):
+    """Merge the (refreshed where stale) sections into the overview and store it."""
+    section_ids = sections_of(educator_id)
+    # the versions of the very figures merged: a section recomputed meanwhile makes this stale
+    sections, _, versions = _section_figures(section_ids, now)
+    figures = fig.overview([sections[s] for s in section_ids], now)
+    figures["sources"] = versions
+    stmt = insert_for(PerformanceCache).values(
+        scope=overview_scope(educator_id), educator_id=educator_id, figures=figures, computed_at=now
+    )
+    db.session.execute(
+        stmt.on_conflict_do_update(index_elements=["scope"], set_={"figures": figures, "computed_at": now})
+    )
+    commit()
+    return figures
