@@ -9,17 +9,15 @@ one trailing event (an RQ job) with the figures as they are by then.
 import logging
 from datetime import timedelta
 
-import redis
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.extensions import db, get_redis
-from app.jobs.queues import enqueue_in
+from app.extensions import db
 from app.models import Course, Enrolment, utcnow
 from app.models.academy import ACTIVE
 from app.realtime.emit import emit
 from app.realtime.rooms import educator_room
-from app.services import cache
+from app.services import cache, coalesce
 from app.services.transaction import after_commit
 
 log = logging.getLogger(__name__)
@@ -70,19 +68,14 @@ def _interval():
 
 def notify_changed(course_id):
     """Send now if nothing went out in the last interval, else schedule one trailing event."""
-    if cache.claim(cache.course_summary_throttle_key(course_id), _interval()):
-        send(course_id)
-        return
-    if cache.claim(cache.course_summary_trailing_key(course_id), _interval() * 5):
-        enqueue_in(timedelta(seconds=_remaining(course_id)), TRAILING_JOB, course_id)
-
-
-def _remaining(course_id):
-    try:
-        ms = get_redis().pttl(cache.course_summary_throttle_key(course_id))
-    except redis.RedisError:
-        ms = -1
-    return max(ms, 0) / 1000 if ms > 0 else _interval()
+    coalesce.notify(
+        cache.course_summary_throttle_key(course_id),
+        cache.course_summary_trailing_key(course_id),
+        _interval(),
+        lambda: send(course_id),
+        TRAILING_JOB,
+        course_id,
+    )
 
 
 def send(course_id):
@@ -97,9 +90,7 @@ def send(course_id):
 
 def send_trailing(course_id):
     """The trailing event of a burst, then a fresh interval."""
-    cache.delete(cache.course_summary_trailing_key(course_id))
-    try:
-        get_redis().set(cache.course_summary_throttle_key(course_id), 1, ex=_interval())
-    except redis.RedisError:
-        pass
+    coalesce.start_trailing(
+        cache.course_summary_throttle_key(course_id), cache.course_summary_trailing_key(course_id), _interval()
+    )
     return send(course_id)
