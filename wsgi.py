@@ -23,10 +23,16 @@ elif ASYNC_MODE == "gevent":
 
     patch_psycopg()
 
+import sys  # noqa: E402
+
 from app import create_app  # noqa: E402
 from app.extensions import socketio  # noqa: E402
+from config import ConfigError  # noqa: E402
 
-app = create_app(SOCKETIO_ASYNC_MODE=ASYNC_MODE, REALTIME_SERVER=True)
+try:
+    app = create_app(SOCKETIO_ASYNC_MODE=ASYNC_MODE, REALTIME_SERVER=True)
+except ConfigError as exc:  # a clear sentence and exit code 1, not a traceback
+    sys.exit(f"pulse: {exc}")
 
 
 def serve_gevent(host, port):
@@ -46,7 +52,8 @@ def serve_gevent(host, port):
 
 
 if __name__ == "__main__":
-    host, port = os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "5000"))
+    # Loopback unless HOST says otherwise: the Procfile passes HOST=0.0.0.0 on the platform.
+    host, port = os.environ.get("HOST", app.config["DEFAULT_HOST"]), int(os.environ.get("PORT", "5000"))
     if ASYNC_MODE == "gevent":
         serve_gevent(host, port)
     else:

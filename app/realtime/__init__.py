@@ -12,6 +12,8 @@ def register_realtime(app):
         channel=app.config["SOCKETIO_CHANNEL"],
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
+        # Engine.IO refuses (and disconnects) a client whose message is larger than this.
+        max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE_BYTES"],
     )
     events.register(socketio)
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)

@@ -4,6 +4,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 
 from app.models import Role
 from app.services import tokens, users
+from app.services.errors import Invalid
 
 
 def register_student(email, password, name):
@@ -25,9 +26,23 @@ def refresh(user):
 
 
 def logout(token_payload, user, refresh_token=None):
-    """Revoke the presented token, and the caller's refresh token if one is given."""
+    """Revoke the presented token, and the caller's refresh token if one is given. The
+    refresh token is checked first: a bad one revokes nothing (422)."""
+    refresh_payload = _own_refresh_token(refresh_token, user) if refresh_token is not None else None
     tokens.revoke(token_payload)
-    if refresh_token:
+    if refresh_payload is not None:
+        tokens.revoke(refresh_payload)
+
+
+def _own_refresh_token(refresh_token, user):
+    try:
         payload = decode_token(refresh_token, allow_expired=True)
-        if payload.get("sub") == str(user.id) and payload.get("type") == "refresh":
-            tokens.revoke(payload)
+    except Exception:  # PyJWT's many errors: its messages are not for clients
+        payload = None
+    if not payload or payload.get("sub") != str(user.id) or payload.get("type") != "refresh":
+        raise Invalid(
+            "invalid_refresh_token",
+            "refresh_token is not a refresh token of this account.",
+            {"refresh_token": ["Not a refresh token of this account."]},
+        )
+    return payload

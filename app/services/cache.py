@@ -166,3 +166,11 @@ def dashboard_ttl():
 
 DASHBOARD_STALE_QUEUED_TTL = 60
 DASHBOARD_DRAIN_SCHEDULED_TTL = 30
+
+
+# -- periodic jobs ----------------------------------------------------------------------
+
+
+def periodic_slot_key(job_name, slot):
+    """Claimed (SET NX) by the one clock that enqueues `job_name` for that interval slot."""
+    return f"clock:periodic:{job_name}:{slot}"

@@ -7,8 +7,6 @@ kept 7 days and rebuilt from the database whenever it is missing. Open crisis al
 pinned: trimming never drops them. unread_count always comes from the database.
 """
 
-import csv
-import io
 import json
 import logging
 
@@ -19,7 +17,7 @@ from app.extensions import db, get_redis
 from app.models import CrisisAlert, Notification, Role, User, iso, utcnow
 from app.models.alerts import RESOLVED
 from app.realtime.rooms import mentor_room, user_room
-from app.services import cache, outbox
+from app.services import cache, csv_safe, outbox
 from app.services.dashboard.queue import queue_refresh
 from app.services.errors import NotFound
 from app.services.transaction import after_commit, commit
@@ -242,11 +240,10 @@ def clear(user):
 
 
 def export_csv(user):
-    """Every notification the user ever had, cleared ones included, oldest first, as CSV."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "type", "title", "body", "created_at", "read_at", "cleared_at"])
+    """Every notification the user ever had, cleared ones included, oldest first, as CSV
+    (cells that a spreadsheet would run as formulas are escaped)."""
     rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
-    for n in rows:
-        writer.writerow([n.id, n.type, n.title, n.body, iso(n.created_at), iso(n.read_at), iso(n.cleared_at)])
-    return out.getvalue()
+    return csv_safe.write_rows(
+        ["id", "type", "title", "body", "created_at", "read_at", "cleared_at"],
+        ([n.id, n.type, n.title, n.body, iso(n.created_at), iso(n.read_at), iso(n.cleared_at)] for n in rows),
+    )

@@ -42,6 +42,7 @@ def mark_all_read():
 @blp.get("/export")
 @jwt_required()
 @blp.arguments(ExportQuerySchema, location="query")
+@blp.doc(responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export(query):
     """The caller's whole notification history as CSV."""
     return Response(
