@@ -62,25 +62,43 @@ def security_headers(response):
     return response
 
 
-def json_depth(value, limit):
-    """How deep `value` nests, counting no further than limit + 1 (iterative: no recursion)."""
+def _unstorable(text):
+    """NUL, which PostgreSQL text cannot hold, or a lone surrogate, which is not UTF-8."""
+    if "\x00" in text:
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def inspect_json(value, limit):
+    """(depth, has_unstorable_text) of a parsed body, stopping past depth `limit` (iterative)."""
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()
         if depth > deepest:
             deepest = depth
             if deepest > limit:
-                return deepest
+                return deepest, False
         if isinstance(item, dict):
+            if any(_unstorable(key) for key in item):
+                return deepest, True
             stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
-    return deepest
+        elif isinstance(item, str) and _unstorable(item):
+            return deepest, True
+    return deepest, False
 
 
 def limit_json_depth():
-    """400 for a JSON body nested deeper than MAX_JSON_DEPTH: no schema needs more, and the
-    parsers and serializers behind them recurse."""
+    """400 for a JSON body nested deeper than MAX_JSON_DEPTH (no schema needs more, and the
+    parsers and serializers behind them recurse) or with text no column can store; 400 for
+    a query string with a NUL."""
+    if any("\x00" in value for value in request.args.values()):
+        raise _bad("unstorable_text", "The query string contains a NUL character.")
     if not request.is_json or not request.content_length:
         return
     limit = current_app.config["MAX_JSON_DEPTH"]
@@ -90,11 +108,18 @@ def limit_json_depth():
         raise _too_deep(limit) from None
     except ValueError:
         return  # not JSON at all: the body parser answers that
-    if json_depth(data, limit) > limit:
+    depth, unstorable = inspect_json(data, limit)
+    if depth > limit:
         raise _too_deep(limit)
+    if unstorable:
+        raise _bad("unstorable_text", "The body contains a NUL character or an unpaired surrogate.")
 
 
 def _too_deep(limit):
+    return _bad("json_too_deep", f"The JSON body nests deeper than {limit} levels.")
+
+
+def _bad(code, message):
     error = BadRequest()
-    error.data = {"code": "json_too_deep", "message": f"The JSON body nests deeper than {limit} levels."}
+    error.data = {"code": code, "message": message}
     return error

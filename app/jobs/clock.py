@@ -7,6 +7,8 @@ three workers run each sweep once, and a restart does not run a job again in the
 """
 
 import logging
+import os
+import socket
 import threading
 
 from app.jobs.queues import enqueue
@@ -45,10 +47,13 @@ def run_due(now=None):
 def run_forever(tick, stop=None):
     """Check every `tick` seconds until `stop` is set (a Redis outage skips a tick)."""
     stop = stop or threading.Event()
+    heartbeat = cache.clock_heartbeat_key(f"{socket.gethostname()}:{os.getpid()}")
+    log.info("clock started, checking every %s s", tick)
     while True:
         try:
             run_due()
         except Exception:
             log.exception("clock tick failed; trying again next tick")
+        cache.bump(heartbeat, cache.CLOCK_HEARTBEAT_TTL)  # operators (and tests) see it is alive
         if stop.wait(tick):
             return

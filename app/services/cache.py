@@ -174,3 +174,11 @@ DASHBOARD_DRAIN_SCHEDULED_TTL = 30
 def periodic_slot_key(job_name, slot):
     """Claimed (SET NX) by the one clock that enqueues `job_name` for that interval slot."""
     return f"clock:periodic:{job_name}:{slot}"
+
+
+def clock_heartbeat_key(clock_id):
+    """How many ticks one clock (host:pid) has made; expires when the clock stops."""
+    return f"clock:heartbeat:{clock_id}"
+
+
+CLOCK_HEARTBEAT_TTL = 60

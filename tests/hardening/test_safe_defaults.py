@@ -4,6 +4,7 @@ the published development secret are refused by a production server."""
 import os
 import subprocess
 import sys
+import tempfile
 import time
 
 import jwt as pyjwt
@@ -97,9 +98,9 @@ def start_production_server(**extra):
         **PROD_SECRETS,
         **extra,
     )
-    proc = subprocess.Popen(
-        [sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    log_file = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "wsgi.py"], cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    proc.log_file = log_file
     wait_for_port(port, proc)
     return proc, f"http://127.0.0.1:{port}"
 

@@ -9,6 +9,7 @@ from app.schemas.notifications import (
     NotificationPageSchema,
     NotificationQuerySchema,
     NotificationSchema,
+    ReadAllSchema,
 )
 from app.services import notifications
 
@@ -34,6 +35,7 @@ def mark_read(notification_id):
 
 @blp.post("/read-all")
 @jwt_required()
+@blp.response(200, ReadAllSchema)
 def mark_all_read():
     """Mark every notification read."""
     return {"updated": notifications.mark_all_read(current_user), "unread_count": 0}
