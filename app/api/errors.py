@@ -2,6 +2,7 @@
 
 import logging
 
+import sentry_sdk
 from flask import jsonify, request
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
@@ -103,6 +104,8 @@ def handle_data_error(error):
 
 def handle_unexpected(error):
     log.exception("unhandled error on %s %s", request.method, request.path)
+    # Handled here, so Flask never signals it: report it to Sentry (a no-op without SENTRY_DSN).
+    sentry_sdk.capture_exception(error)
     return error_response(500)
 
 
