@@ -140,7 +140,7 @@ class Config:
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     # Swagger UI's assets come from the installed swagger-ui-bundle package (no CDN).
-    OPENAPI_SWAGGER_UI_URL = "/api/v1/docs/assets/"
+    OPENAPI_SWAGGER_UI_URL = "/swagger-ui/"
 
     REQUIRE_SECRETS = True
 

@@ -21,6 +21,7 @@ def register_api(app):
     # Probes and /metrics are called by machines on a schedule: no rate limits.
     limiter.exempt(health_blp)
     limiter.exempt(metrics_blp)
+    limiter.exempt(docs.swagger_assets)  # static files: one page view is five of them
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
     app.register_blueprint(docs.swagger_assets)

@@ -89,7 +89,7 @@ def complete(api):
 swagger_assets = Blueprint("swagger_assets", __name__)
 
 
-@swagger_assets.get("/api/v1/docs/assets/<path:filename>")
+@swagger_assets.get("/swagger-ui/<path:filename>")
 def swagger_asset(filename):
     """Swagger UI's files from the swagger-ui-bundle package, and our start-up script."""
     if filename == "pulse-swagger-init.js":

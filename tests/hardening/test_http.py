@@ -87,7 +87,7 @@ def test_swagger_ui_is_served_from_the_installed_package(client):
     html = page.get_data(as_text=True)
     assert "cdn" not in html.lower() and "<script>" not in html  # no inline script: the CSP allows none
     for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "pulse-swagger-init.js"):
-        res = client.get(f"/api/v1/docs/assets/{asset}")
+        res = client.get(f"/swagger-ui/{asset}")
         assert res.status_code == 200 and len(res.data) > 100, asset
 
 

@@ -59,7 +59,7 @@ def test_production_refuses_the_published_development_secrets():
         assert f"{name} is a published development or test value" in result.stderr
 
 
-def test_the_release_command_refuses_too_and_runs_with_the_settings():
+def test_the_release_command_and_the_worker_refuse_too_and_run_with_the_settings():
     refused = run(["-m", "flask", "--app", "app:create_app", "db", "current"])
     assert refused.returncode != 0 and "Pulse refuses to start in production" in refused.stderr
     ok = run(
@@ -69,6 +69,9 @@ def test_the_release_command_refuses_too_and_runs_with_the_settings():
         **PROD_SECRETS,
     )
     assert ok.returncode == 0, ok.stderr[-2000:]
+    worker = run(["worker.py", "--burst"], DATABASE_URL=DATABASE_URL, REDIS_URL=REDIS_URL, **PROD_SECRETS)
+    assert worker.returncode == 0, worker.stderr[-2000:]
+    assert '"level": "info"' in worker.stderr  # production logs are JSON lines
 
 
 def test_development_is_chosen_explicitly_and_listens_on_loopback():
