@@ -1,8 +1,8 @@
 """One JSON error shape for the whole app: {"error": {"code", "message", "details"}}."""
 
 import logging
+import sys
 
-import sentry_sdk
 from flask import jsonify, request
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
@@ -104,8 +104,11 @@ def handle_data_error(error):
 
 def handle_unexpected(error):
     log.exception("unhandled error on %s %s", request.method, request.path)
-    # Handled here, so Flask never signals it: report it to Sentry (a no-op without SENTRY_DSN).
-    sentry_sdk.capture_exception(error)
+    # Handled here, so Flask never signals it: report it to Sentry. sentry_sdk is imported
+    # only when SENTRY_DSN is set (app/logs.py); importing it also imports eventlet.
+    sentry = sys.modules.get("sentry_sdk")
+    if sentry is not None:
+        sentry.capture_exception(error)
     return error_response(500)
 
 
