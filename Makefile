@@ -4,6 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app:create_app
+# Production is the default (it needs real secrets); `make run` chooses development and
+# the tests choose testing, explicitly. `PULSE_ENV=... make run` still wins.
+run: export PULSE_ENV ?= development
+test: export PULSE_ENV ?= testing
+migrate: export PULSE_ENV ?= development
 
 .PHONY: run test install install-dev lint migrate seed bench clean scale
 

@@ -1,7 +1,9 @@
 """Settings, all read from the environment, one class per environment.
 
-Development runs with no settings at all (SQLite under instance/, a local or embedded
-Redis); production refuses to start without its secrets.
+Production is the default: with PULSE_ENV unset the app refuses to start unless
+SECRET_KEY, JWT_SECRET_KEY and CHATBOT_API_KEYS are set (and are not the published
+development values). Development is chosen explicitly (PULSE_ENV=development, as `make run`
+does) and runs with no settings at all (SQLite under instance/, a local or embedded Redis).
 """
 
 import os
@@ -26,6 +28,10 @@ def with_psycopg2(url):
         if url.startswith(prefix):
             return "postgresql+psycopg2://" + url[len(prefix) :]
     return url
+
+
+def _env_bool(name, default):
+    return os.environ.get(name, str(default)).strip().lower() in ("1", "true", "yes", "on")
 
 
 def database_url(default):
@@ -74,15 +80,55 @@ class Config:
     # a socket whose token expired is ended within this time (the client refreshes, reconnects).
     SOCKET_EXPIRY_SWEEP = float(os.environ.get("SOCKET_EXPIRY_SWEEP", "2"))
 
+    # Where the web process listens when HOST is unset (the Procfile passes HOST=0.0.0.0).
+    DEFAULT_HOST = "127.0.0.1"
+    # How many proxies in front of the app append to X-Forwarded-For/-Proto (Heroku: 1).
+    # 0 trusts none: a client's own X-Forwarded-For header then changes nothing.
+    TRUSTED_PROXY_HOPS = _env_int("TRUSTED_PROXY_HOPS", 0)
+    # Redirect plain-HTTP requests to HTTPS (seen through X-Forwarded-Proto with a trusted hop).
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", False)
+    # Strict-Transport-Security max-age in seconds; 0 sends no HSTS header.
+    HSTS_MAX_AGE = 0
+
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "true").lower() != "false"
     RATELIMIT_HEADERS_ENABLED = True
-    # A Redis outage must not take the API down with it: limits pause instead.
+    # A Redis outage must not take the API down with it, nor open it up: limits fall back
+    # to each process's memory until Redis answers again.
     RATELIMIT_SWALLOW_ERRORS = True
-    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "pulse-limits")
+    # Every API request: anonymous callers per client address, signed-in ones per user.
+    RATE_LIMIT_ANONYMOUS = os.environ.get("RATE_LIMIT_ANONYMOUS", "100 per hour")
+    RATE_LIMIT_AUTHENTICATED = os.environ.get("RATE_LIMIT_AUTHENTICATED", "1000 per hour")
+    # Login per client address: generous, a classroom of 40 shares one school NAT.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "120 per minute")
+    # Failed logins per account (email): password guessing stops after a few tries.
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
+    # Sign-ups per client address.
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
     CHATBOT_RATE_LIMIT = os.environ.get("CHATBOT_RATE_LIMIT", "600 per minute")
     DASHBOARD_ACTION_RATE_LIMIT = os.environ.get("DASHBOARD_ACTION_RATE_LIMIT", "60 per minute")
     # POST /cohorts/<id>/join per student: join codes cannot be guessed by trying.
     COHORT_JOIN_RATE_LIMIT = os.environ.get("COHORT_JOIN_RATE_LIMIT", "10 per minute")
+    # Socket.IO: client events per connection (a fixed window of SOCKET_EVENT_WINDOW seconds)
+    # and the largest message the server accepts, in bytes.
+    SOCKET_EVENT_LIMIT = _env_int("SOCKET_EVENT_LIMIT", 30)
+    SOCKET_EVENT_WINDOW = _env_int("SOCKET_EVENT_WINDOW", 10)
+    SOCKET_MAX_MESSAGE_BYTES = _env_int("SOCKET_MAX_MESSAGE_BYTES", 64 * 1024)
+    # JSON bodies nested deeper than this are refused (400) before anything reads them.
+    MAX_JSON_DEPTH = _env_int("MAX_JSON_DEPTH", 32)
+
+    # How often each worker's clock checks for periodic jobs due (seconds).
+    CLOCK_TICK_SECONDS = float(os.environ.get("CLOCK_TICK_SECONDS", "5"))
+
+    # Logs: "json" (one object a line) or "text"; production defaults to json.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Sentry: errors of the web process and the worker are sent there when set.
+    SENTRY_DSN = os.environ.get("SENTRY_DSN")
+    SENTRY_TRACES_SAMPLE_RATE = float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0"))
+    # rq-dashboard at /admin/rq, for admins (HTTP Basic with an admin account); off when false.
+    RQ_DASHBOARD_ENABLED = _env_bool("RQ_DASHBOARD_ENABLED", True)
 
     # Crisis handling (see README, "Crisis alerts")
     CRISIS_LABELS = _env_list("CRISIS_LABELS", "crisis,self_harm,suicidal_ideation")
@@ -147,24 +193,55 @@ class Config:
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+    # Swagger UI's assets come from the installed swagger-ui-bundle package (no CDN).
+    OPENAPI_SWAGGER_UI_URL = "/swagger-ui/"
 
     REQUIRE_SECRETS = True
 
     @classmethod
     def check(cls):
-        """Refuse to start where secrets are required and missing."""
-        if cls.REQUIRE_SECRETS:
-            missing = [k for k in ("SECRET_KEY", "JWT_SECRET_KEY") if not getattr(cls, k)]
-            if missing:
-                raise RuntimeError(f"{', '.join(missing)} must be set in the environment")
+        """Refuse to start where secrets are required and missing or published."""
+        if not cls.REQUIRE_SECRETS:
+            return
+        problems = [f"{name} is not set" for name in REQUIRED_SECRETS if not getattr(cls, name)]
+        for name in REQUIRED_SECRETS:
+            value = getattr(cls, name)
+            values = value if isinstance(value, list) else [value]
+            if any(v in PUBLISHED_SECRETS for v in values if v):
+                problems.append(f"{name} is a published development or test value")
+        if problems:
+            raise ConfigError(
+                f"Pulse refuses to start in {cls.ENV_NAME}: {'; '.join(problems)}. "
+                "Set SECRET_KEY, JWT_SECRET_KEY and CHATBOT_API_KEYS to secret values, "
+                "or choose development explicitly with PULSE_ENV=development."
+            )
+
+
+class ConfigError(RuntimeError):
+    """The settings are not safe to run with; the message says what to set."""
+
+
+DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+DEV_JWT_SECRET_KEY = "dev-jwt-secret-key-not-for-production-use"
+DEV_CHATBOT_KEY = "dev-chatbot-key"
+TEST_JWT_SECRET_KEY = "test-jwt-secret-key-of-sufficient-length"
+REQUIRED_SECRETS = ("SECRET_KEY", "JWT_SECRET_KEY", "CHATBOT_API_KEYS")
+# Values that are in this repository, so anyone can sign tokens with them.
+PUBLISHED_SECRETS = {
+    DEV_SECRET_KEY,
+    DEV_JWT_SECRET_KEY,
+    DEV_CHATBOT_KEY,
+    "test-secret-key",
+    TEST_JWT_SECRET_KEY,
+    "test-chatbot-key",
+}
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    SECRET_KEY = Config.SECRET_KEY or "dev-secret-key-not-for-production"
-    JWT_SECRET_KEY = Config.JWT_SECRET_KEY or "dev-jwt-secret-key-not-for-production-use"
-    CHATBOT_API_KEYS = Config.CHATBOT_API_KEYS or ["dev-chatbot-key"]
+    SECRET_KEY = Config.SECRET_KEY or DEV_SECRET_KEY
+    JWT_SECRET_KEY = Config.JWT_SECRET_KEY or DEV_JWT_SECRET_KEY
+    CHATBOT_API_KEYS = Config.CHATBOT_API_KEYS or [DEV_CHATBOT_KEY]
     REQUIRE_SECRETS = False
 
 
@@ -172,7 +249,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "test-secret-key"
-    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", "test-jwt-secret-key-of-sufficient-length")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY", TEST_JWT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = with_psycopg2(
         os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/pulse_test")
     )
@@ -180,11 +257,22 @@ class TestingConfig(Config):
     CHATBOT_API_KEYS = ["test-chatbot-key"]
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     REQUIRE_SECRETS = False
+    # The suite makes thousands of requests from one address: generous limits, unless a
+    # test (or a live server's environment) sets tight ones to test them.
+    RATE_LIMIT_ANONYMOUS = os.environ.get("RATE_LIMIT_ANONYMOUS", "100000 per hour")
+    RATE_LIMIT_AUTHENTICATED = os.environ.get("RATE_LIMIT_AUTHENTICATED", "100000 per hour")
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "100000 per minute")
+    LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
+    REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "100000 per hour")
+    SOCKET_EVENT_LIMIT = _env_int("SOCKET_EVENT_LIMIT", 1000)
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     METRICS_OPEN_WITHOUT_TOKEN = False
+    FORCE_HTTPS = _env_bool("FORCE_HTTPS", True)
+    HSTS_MAX_AGE = _env_int("HSTS_MAX_AGE", 365 * 24 * 3600)
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
 
 
 CONFIGS = {
@@ -195,5 +283,8 @@ CONFIGS = {
 
 
 def get_config(name=None):
-    name = name or os.environ.get("PULSE_ENV") or os.environ.get("FLASK_ENV") or "development"
+    """The settings class for `name`, else PULSE_ENV; production when neither is given."""
+    name = name or os.environ.get("PULSE_ENV") or "production"
+    if name not in CONFIGS:
+        raise ConfigError(f"PULSE_ENV={name!r} is not one of {', '.join(CONFIGS)}.")
     return CONFIGS[name]

@@ -1,23 +1,23 @@
 """The worker process: an RQ worker (with its scheduler) inside an app context.
 
-Also starts RQ's cron scheduler in a child process for the periodic jobs in
-app/jobs/schedule.py, and relays any outbox events left unsent before it starts work.
-Every queue, and so every RQ registry and scheduler lock, carries the deployment
-namespace (app/namespace.py): this worker runs its own deployment's jobs only.
+Also runs the clock (app/jobs/clock.py) in a child process for the periodic jobs in
+app/jobs/schedule.py: every worker runs one, and a Redis claim per interval makes each job
+run once per interval however many workers there are. Relays any outbox events left
+unsent before it starts work.
 """
 
 import argparse
 import logging
 import multiprocessing
-import os
-import uuid
+import sys
 
 from rq import Worker
 
 from app import create_app
 from app.extensions import db, get_redis
-from app.jobs.queues import JOBS, queue_name, worker_queue_names
-from app.namespace import namespaced
+from app.jobs.queues import worker_queue_names
+from app.logs import init_sentry
+from config import ConfigError
 
 log = logging.getLogger("pulse.worker")
 
@@ -30,34 +30,25 @@ class PulseWorker(Worker):
         return super().main_work_horse(job, queue)
 
 
-def run_cron():
-    from rq.cron import CronScheduler
-    from rq.utils import import_attribute
-
-    from app.jobs.schedule import PERIODIC
+def run_clock():
+    from app.jobs import clock
 
     app = create_app()
     with app.app_context():
-        cron = CronScheduler(connection=get_redis(), name=namespaced(f"cron:{os.getpid()}:{uuid.uuid4().hex[:6]}"))
-        for periodic in PERIODIC:
-            spec = JOBS[periodic.job]
-            cron.register(
-                import_attribute(periodic.job),
-                queue_name=queue_name(spec.queue),
-                interval=periodic.interval,
-                job_timeout=spec.timeout,
-                name=namespaced(periodic.job),  # RQ's history key rq:cron_job:<name>:jobs
-            )
-        cron.start()
+        clock.run_forever(app.config["CLOCK_TICK_SECONDS"])
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
-    parser.add_argument("--no-cron", action="store_true", help="do not run periodic jobs")
+    parser.add_argument("--no-cron", action="store_true", help="do not run the clock of periodic jobs")
     args = parser.parse_args()
 
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:  # a clear sentence and exit code 1, not a traceback
+        sys.exit(f"pulse: {exc}")
+    init_sentry(app.config, worker=True)
     with app.app_context():
         from app.services import outbox
 
@@ -66,7 +57,7 @@ def main():
         db.engine.dispose()
         cron = None
         if not args.burst and not args.no_cron:
-            cron = multiprocessing.get_context("spawn").Process(target=run_cron, daemon=True)
+            cron = multiprocessing.get_context("spawn").Process(target=run_clock, daemon=True)
             cron.start()
         queues = worker_queue_names()
         log.info("worker listening on %s", ", ".join(queues))

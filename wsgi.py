@@ -23,12 +23,19 @@ elif ASYNC_MODE == "gevent":
 
     patch_psycopg()
 
-from app import create_app  # noqa: E402
+import sys  # noqa: E402
 
-app = create_app(SOCKETIO_ASYNC_MODE=ASYNC_MODE, REALTIME_SERVER=True)
+from app import create_app  # noqa: E402
+from config import ConfigError  # noqa: E402
+
+try:
+    app = create_app(SOCKETIO_ASYNC_MODE=ASYNC_MODE, REALTIME_SERVER=True)
+except ConfigError as exc:  # a clear sentence and exit code 1, not a traceback
+    sys.exit(f"pulse: {exc}")
 
 
 if __name__ == "__main__":
     from app.web_server import serve
 
-    serve(app, ASYNC_MODE, os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "5000")))
+    # Loopback unless HOST says otherwise: the Procfile passes HOST=0.0.0.0 on the platform.
+    serve(app, ASYNC_MODE, os.environ.get("HOST", app.config["DEFAULT_HOST"]), int(os.environ.get("PORT", "5000")))

@@ -20,19 +20,42 @@ def create_app(config_name=None, **overrides):
     app.config.update(overrides)
     configure_logging(app)
     resolve_services(app)
+    register_http_hardening(app)  # before any route: the id converter binds when a rule is added
     register_extensions(app)
     register_api_and_docs(app)
     register_errors(app)  # after the API: flask-smorest installs its own handler, ours wins
     if app.config.get("REALTIME_SERVER"):  # only the web process serves sockets
         register_realtime_server(app)
+    register_operator_tools(app)
     register_cli(app)
     register_service_hooks()
     return app
 
 
 def configure_logging(app):
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from app.logs import configure, init_sentry
+
+    configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    if app.config.get("REALTIME_SERVER"):
+        init_sentry(app.config)
+
+
+def register_http_hardening(app):
+    """Request ids and logs, proxies, HTTPS, security headers, JSON depth, id ranges."""
+    from app.api import ids, request_log, security
+
+    request_log.install(app)  # first, so every later hook's answer carries the request id
+    security.install(app)
+    ids.install_converter(app)
+    ids.install_parser_bounds()
+
+
+def register_operator_tools(app):
+    """rq-dashboard for admins (see docs/deploy.md)."""
+    if app.config.get("RQ_DASHBOARD_ENABLED"):
+        from app.api.rq_dashboard import mount
+
+        mount(app)
 
 
 def resolve_services(app):
@@ -90,14 +113,15 @@ def _redact(url):
 
 def register_extensions(app):
     from app import models  # noqa: F401  (every model registered before migrate)
+    from app.api import limits
     from app.api.auth_helpers import register_jwt_handlers
-    from app.extensions import db, init_redis, jwt, limiter, migrate
+    from app.extensions import db, init_redis, jwt, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     jwt.init_app(app)
     register_jwt_handlers(jwt)
-    limiter.init_app(app)
+    limits.install(app)
     init_redis(app)
 
 

@@ -25,6 +25,10 @@ ENV = {
     "CHATBOT_API_KEYS": CHATBOT_KEY,
     "CHATBOT_RATE_LIMIT": "1000000 per minute",
     "LOGIN_RATE_LIMIT": "1000000 per minute",
+    "LOGIN_ACCOUNT_RATE_LIMIT": "1000000 per minute",
+    "RATE_LIMIT_ANONYMOUS": "100000000 per hour",
+    "RATE_LIMIT_AUTHENTICATED": "100000000 per hour",
+    "SOCKET_EVENT_LIMIT": "1000000",
     "SOCKETIO_CHANNEL": "pulse-bench",
     "PYTHONWARNINGS": "ignore",
 }

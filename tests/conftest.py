@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from urllib.parse import urlparse
 
@@ -95,11 +96,19 @@ def child_env(**extra):
     return env
 
 
+def _output_of(proc):
+    log = getattr(proc, "log_file", None)
+    if log is not None:
+        log.seek(0)
+        return log.read().decode(errors="replace")[-3000:]
+    return proc.stdout.read().decode()[-3000:] if proc.stdout else ""
+
+
 def wait_for_port(port, proc, timeout=20):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"server exited early: {proc.stdout.read().decode()[-3000:]}")
+            raise RuntimeError(f"server exited early: {_output_of(proc)}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                 return
@@ -110,13 +119,17 @@ def wait_for_port(port, proc, timeout=20):
 
 def start_web(async_mode, port=None, **env):
     port = port or free_port()
+    # A file, not a pipe: a pipe nobody reads fills up with request log lines and then
+    # blocks the server mid-request.
+    log_file = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "wsgi.py"],
         cwd=ROOT,
         env=child_env(SOCKETIO_ASYNC_MODE=async_mode, PORT=str(port), HOST="127.0.0.1", **env),
-        stdout=subprocess.PIPE,
+        stdout=log_file,
         stderr=subprocess.STDOUT,
     )
+    proc.log_file = log_file
     wait_for_port(port, proc)
     return proc, f"http://127.0.0.1:{port}"
 

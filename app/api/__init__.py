@@ -2,6 +2,7 @@
 
 
 def register_api(app):
+    from app.api import docs
     from app.api.academy import blp as academy_blp
     from app.api.admin.routes import blp as admin_blp
     from app.api.auth.routes import blp as auth_blp
@@ -12,14 +13,21 @@ def register_api(app):
     from app.api.notifications.routes import blp as notifications_blp
     from app.api.portal import blp as portal_blp
     from app.api.student.routes import blp as student_blp
-    from app.extensions import api
+    from app.extensions import api, limiter
 
+    docs.configure(api)
     api.init_app(app)
+    docs.register_spec_parts(api)
     from app.api.health.routes import blp as health_blp
     from app.api.metrics.routes import blp as metrics_blp
 
+    # Probes and /metrics are called by machines on a schedule: no rate limits.
+    limiter.exempt(health_blp)
+    limiter.exempt(metrics_blp)
+    limiter.exempt(docs.swagger_assets)  # static files: one page view is five of them
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
+    app.register_blueprint(docs.swagger_assets)
     for blp in (
         academy_blp,
         auth_blp,
@@ -33,3 +41,4 @@ def register_api(app):
         student_blp,
     ):
         api.register_blueprint(blp, url_prefix="/api/v1" + blp.url_prefix)
+    docs.complete(api)  # last: covers every blueprint registered above

@@ -1,10 +1,13 @@
 """One JSON error shape for the whole app: {"error": {"code", "message", "details"}}."""
 
 import logging
+import sys
 
 from flask import current_app, jsonify, request
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
+from app.extensions import db
 from app.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized, Unavailable
 
 log = logging.getLogger(__name__)
@@ -71,6 +74,8 @@ def handle_http_exception(error):
     if error.code == 429:
         retry_after = getattr(error, "retry_after", None) or _retry_after_from(error)
         headers.setdefault("Retry-After", str(retry_after or 60))
+    if data.get("code"):  # our own aborts name their code
+        return error_response(error.code, data["code"], data.get("message"), headers=headers)
     if error.code == 400 and request.is_json:
         return error_response(400, "invalid_json", "The request body is not valid JSON.")
     if "messages" in data:
@@ -89,8 +94,21 @@ def handle_domain_error(error):
     return error_response(status, error.code, error.message, error.details)
 
 
+def handle_data_error(error):
+    """A value the database column cannot hold (the parser's checks should catch it first)."""
+    db.session.rollback()
+    if getattr(getattr(error, "orig", None), "pgcode", None) == "22003":  # numeric_value_out_of_range
+        return error_response(422, "out_of_range", "A number is out of range.")
+    return handle_unexpected(error)
+
+
 def handle_unexpected(error):
     log.exception("unhandled error on %s %s", request.method, request.path)
+    # Handled here, so Flask never signals it: report it to Sentry. sentry_sdk is imported
+    # only when SENTRY_DSN is set (app/logs.py); importing it also imports eventlet.
+    sentry = sys.modules.get("sentry_sdk")
+    if sentry is not None:
+        sentry.capture_exception(error)
     return error_response(500)
 
 
@@ -107,5 +125,6 @@ def require_json_body():
 def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.before_request(require_json_body)

@@ -1,12 +1,26 @@
-"""What every job shares: a clean session afterwards and a summary line in the log."""
+"""What every job shares: a clean session afterwards and a summary line in the log, with
+the RQ job id, queue and duration as fields (JSON in production)."""
 
 import functools
 import logging
 import time
 
+from rq import get_current_job
+
 from app.extensions import db
 
 log = logging.getLogger("pulse.jobs")
+
+
+def _job_fields(fn, started, outcome):
+    current = get_current_job()
+    return {
+        "job": f"{fn.__module__}.{fn.__name__}",
+        "job_id": current.id if current is not None else None,
+        "queue": current.origin if current is not None else None,
+        "duration_ms": round((time.monotonic() - started) * 1000, 1),
+        "outcome": outcome,
+    }
 
 
 def job(fn):
@@ -19,11 +33,11 @@ def job(fn):
             result = fn(*args, **kwargs)
         except Exception:
             db.session.rollback()
-            log.exception("job %s failed", fn.__name__)
+            log.exception("job %s failed", fn.__name__, extra=_job_fields(fn, started, "failed"))
             raise
         finally:
             db.session.remove()
-        log.info("job %s done in %.0f ms: %s", fn.__name__, (time.monotonic() - started) * 1000, result)
+        log.info("job %s done: %s", fn.__name__, result, extra=_job_fields(fn, started, "done"))
         return result
 
     return wrapper

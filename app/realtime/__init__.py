@@ -16,6 +16,8 @@ def register_realtime(app):
         ),
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
+        # Engine.IO refuses (and disconnects) a client whose message is larger than this.
+        max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE_BYTES"],
     )
     events.register(socketio)
     membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])

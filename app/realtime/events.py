@@ -1,9 +1,10 @@
 """Socket handlers. before_request hooks do not run here, so each handler authorizes itself."""
 
+import functools
 import logging
 import time
 
-from flask import request
+from flask import current_app, request
 from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
@@ -46,6 +47,30 @@ def current_socket_user(socketio):
     return users.active_user_for_token({"sub": str(session.get("user_id"))})
 
 
+def limited(socketio):
+    """Decorate a client event handler: each connection may send SOCKET_EVENT_LIMIT events per
+    SOCKET_EVENT_WINDOW seconds; past that the handler does not run and the ack says 429."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(*args):
+            now = time.monotonic()
+            window = current_app.config["SOCKET_EVENT_WINDOW"]
+            with socketio.server.session(request.sid) as session:
+                started, count = session.get("events_window", (now, 0))
+                if now - started >= window:
+                    started, count = now, 0
+                session["events_window"] = (started, count + 1)
+            if count + 1 > current_app.config["SOCKET_EVENT_LIMIT"]:
+                retry = max(int(window - (now - started)) + 1, 1)
+                return envelope("rate_limited", "Too many events; wait and try again.", {"retry_after": retry})
+            return handler(*args)
+
+        return wrapper
+
+    return decorator
+
+
 def register(socketio):
     @socketio.on("connect")
     def on_connect(auth=None):
@@ -60,6 +85,7 @@ def register(socketio):
         emit("session", {"user_id": user.id, "role": user.role.value, "rooms": rooms})
 
     @socketio.on("sync")
+    @limited(socketio)
     def on_sync(data=None):
         """Replay the notifications after `last_id`, oldest first (the answer is the ack)."""
         user = current_socket_user(socketio)
@@ -67,8 +93,8 @@ def register(socketio):
             disconnect()
             return envelope("token_invalid", "Reconnect with a valid token.")
         last_id = data.get("last_id") if isinstance(data, dict) else None
-        if not isinstance(last_id, int) or isinstance(last_id, bool) or last_id < 0:
-            details = {"last_id": ["A non-negative integer is required."]}
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or not 0 <= last_id < 2**31:
+            details = {"last_id": ["An integer from 0 to 2147483647 is required."]}
             return domain_envelope(Invalid(message='Send {"last_id": <int >= 0>}.', details=details))
         return notifications.list_for(user, since_id=last_id, limit=200)
 

@@ -7,19 +7,14 @@ from datetime import UTC
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from app.models.base import iso
-from app.services.text import clean_tree
 
 
 class StrictSchema(Schema):
-    """Unknown fields are an error, not silently dropped. Text that could not be stored
-    (lone surrogates, NUL) is cleaned first, so odd input never fails a write."""
+    """Unknown fields are an error, not silently dropped. (Text no column can store is
+    cleaned before any schema loads a body: app/api/ids.py.)"""
 
     class Meta:
         unknown = RAISE
-
-    @pre_load
-    def clean_strings(self, data, **kwargs):
-        return clean_tree(data)
 
 
 class UTCDateTimeField(fields.DateTime):

@@ -38,6 +38,11 @@ class NotificationQuerySchema(Schema):
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=200))
 
 
+class ReadAllSchema(Schema):
+    updated = fields.Integer(required=True, metadata={"description": "How many were marked read"})
+    unread_count = fields.Integer(required=True)
+
+
 class ExportQuerySchema(Schema):
     class Meta:
         unknown = EXCLUDE

@@ -9,6 +9,7 @@ from app.models import Role
 from app.realtime import membership
 from app.services import tokens, users
 from app.services.dashboard import stream
+from app.services.errors import Invalid
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +33,14 @@ def refresh(user):
 
 
 def logout(token_payload, user, refresh_token=None):
-    """Revoke the presented token, and the caller's refresh token if one is given; the sockets
-    opened with that token end at once (every web process) and the caller's unused stream
-    tokens stop working."""
+    """Revoke the presented token, and the caller's refresh token if one is given. The
+    refresh token is checked first: a bad one revokes nothing (422). The sockets opened with
+    the token end at once (every web process) and the caller's unused stream tokens stop
+    working."""
+    refresh_payload = _own_refresh_token(refresh_token, user) if refresh_token is not None else None
     tokens.revoke(token_payload)
+    if refresh_payload is not None:
+        tokens.revoke(refresh_payload)
     try:
         membership.disconnect_token(user.id, token_payload["jti"])
         stream.refuse_tokens_issued_until_now(user.id)
@@ -43,7 +48,17 @@ def logout(token_payload, user, refresh_token=None):
         # The token itself is revoked (database first): a socket re-checks it on every event,
         # and stream tokens die within STREAM_TOKEN_TTL anyway.
         log.warning("Redis unavailable; sockets of user %s end at their next event instead", user.id)
-    if refresh_token:
+
+
+def _own_refresh_token(refresh_token, user):
+    try:
         payload = decode_token(refresh_token, allow_expired=True)
-        if payload.get("sub") == str(user.id) and payload.get("type") == "refresh":
-            tokens.revoke(payload)
+    except Exception:  # PyJWT's many errors: its messages are not for clients
+        payload = None
+    if not payload or payload.get("sub") != str(user.id) or payload.get("type") != "refresh":
+        raise Invalid(
+            "invalid_refresh_token",
+            "refresh_token is not a refresh token of this account.",
+            {"refresh_token": ["Not a refresh token of this account."]},
+        )
+    return payload

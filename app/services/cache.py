@@ -335,3 +335,19 @@ def pop_list(key):
     except redis.RedisError as exc:
         log.warning("could not read %s: %s", key, exc)
         return []
+
+
+# -- periodic jobs ----------------------------------------------------------------------
+
+
+def periodic_slot_key(job_name, slot):
+    """Claimed (SET NX) by the one clock that enqueues `job_name` for that interval slot."""
+    return key(f"clock:periodic:{job_name}:{slot}")
+
+
+def clock_heartbeat_key(clock_id):
+    """How many ticks one clock (host:pid) has made; expires when the clock stops."""
+    return key(f"clock:heartbeat:{clock_id}")
+
+
+CLOCK_HEARTBEAT_TTL = 60

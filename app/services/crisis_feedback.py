@@ -4,14 +4,11 @@ The student's words leave Pulse only when an admin asks for them explicitly
 (`include_text`), and that request is written to the audit log first.
 """
 
-import csv
-import io
-
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CrisisAlert, iso
-from app.services import activity
+from app.services import activity, csv_safe
 from app.services.transaction import commit
 
 COLUMNS = [
@@ -28,14 +25,6 @@ COLUMNS = [
     "acknowledged_at",
     "resolved_at",
 ]
-
-# A cell starting with one of these is a formula to a spreadsheet: prefix a quote.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _row(alert, include_text):
@@ -63,15 +52,11 @@ def export_csv(admin, include_text=False):
     if include_text:
         activity.audit("crisis_feedback", 0, "exported_with_text", admin, new={"include_text": True})
         commit()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS + (["matched", "message"] if include_text else []))
-    rows = db.session.scalars(
+    alerts = db.session.scalars(
         select(CrisisAlert)
         .where(CrisisAlert.resolved_at.is_not(None))
         .order_by(CrisisAlert.id)
         .execution_options(yield_per=500)
     )
-    for alert in rows:
-        writer.writerow([_safe(v) for v in _row(alert, include_text)])
-    return out.getvalue()
+    header = COLUMNS + (["matched", "message"] if include_text else [])
+    return csv_safe.write_rows(header, (_row(alert, include_text) for alert in alerts))

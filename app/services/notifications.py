@@ -11,8 +11,6 @@ reading all or clearing sends `notifications:read` ({"ids": [...]} or {"all": tr
 unread_count) to the user's own room, so every open tab keeps its badge true.
 """
 
-import csv
-import io
 import json
 import logging
 
@@ -25,7 +23,7 @@ from app.models.alerts import RESOLVED
 from app.realtime.rooms import mentor_room, user_room
 from app.schemas.context import dump_with
 from app.schemas.notifications import NotificationSchema
-from app.services import cache, outbox, preferences
+from app.services import cache, csv_safe, outbox, preferences
 from app.services.dashboard.queue import queue_refresh
 from app.services.errors import NotFound
 from app.services.transaction import after_commit, commit
@@ -260,11 +258,10 @@ def clear(user):
 
 
 def export_csv(user):
-    """Every notification the user ever had, cleared ones included, oldest first, as CSV."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "type", "title", "body", "created_at", "read_at", "cleared_at"])
+    """Every notification the user ever had, cleared ones included, oldest first, as CSV
+    (cells that a spreadsheet would run as formulas are escaped)."""
     rows = db.session.scalars(select(Notification).where(Notification.user_id == user.id).order_by(Notification.id))
-    for n in rows:
-        writer.writerow([n.id, n.type, n.title, n.body, iso(n.created_at), iso(n.read_at), iso(n.cleared_at)])
-    return out.getvalue()
+    return csv_safe.write_rows(
+        ["id", "type", "title", "body", "created_at", "read_at", "cleared_at"],
+        ([n.id, n.type, n.title, n.body, iso(n.created_at), iso(n.read_at), iso(n.cleared_at)] for n in rows),
+    )

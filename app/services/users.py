@@ -1,7 +1,11 @@
 """Users, roles and the mentor relationship."""
 
+import functools
+import secrets
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
 from app.models import Role, User
@@ -34,9 +38,18 @@ def create_user(email, password, name, role):
     return user
 
 
+@functools.cache
+def _dummy_hash():
+    """A hash of the same kind as real ones, so an unknown email costs the same time."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(email, password):
     user = get_by_email(email)
-    if user is None or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same work as a wrong password: no enumeration by timing
+        raise Unauthorized("invalid_credentials", "Email or password is wrong.")
+    if not user.check_password(password):
         raise Unauthorized("invalid_credentials", "Email or password is wrong.")
     if not user.is_active:
         raise Unauthorized("account_inactive", "This account is inactive.")

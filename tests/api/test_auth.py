@@ -147,17 +147,6 @@ def test_expired_garbage_and_foreign_tokens_are_refused(client, app):
     assert missing.get_json()["error"]["code"] == "token_missing"
 
 
-def test_login_is_rate_limited_with_retry_after(client, app):
-    make_user(email="s@example.test")
-    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
-    statuses = [login(client, "s@example.test", "wrong-password").status_code for _ in range(limit + 1)]
-    assert statuses[:limit] == [401] * limit
-    last = login(client, "s@example.test", "wrong-password")
-    assert last.status_code == 429
-    assert last.get_json()["error"]["code"] == "rate_limited"
-    assert int(last.headers["Retry-After"]) > 0
-
-
 def test_role_claim_does_not_outrank_the_database(client):
     """A token minted while the user was a mentor does not keep mentor powers after demotion."""
     user = make_user("admin")

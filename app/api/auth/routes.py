@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import current_principal
+from app.api.limits import client_address, login_account_key, login_failed
 from app.extensions import limiter
 from app.schemas.users import (
     AccessTokenSchema,
@@ -36,8 +37,13 @@ def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_limit():
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
 @blp.post("/register")
-@limiter.limit(_login_limit)
+@limiter.limit(lambda: current_app.config["REGISTER_RATE_LIMIT"], key_func=client_address)
+@blp.doc(security=[])
 @blp.arguments(RegisterSchema)
 @blp.response(201, UserEnvelope)
 def register(body):
@@ -50,7 +56,11 @@ def register(body):
 
 
 @blp.post("/login")
-@limiter.limit(_login_limit)
+# Per address, generous: a classroom behind one school NAT logs in at once.
+@limiter.limit(_login_limit, key_func=client_address)
+# Per account, failures only: guessing one account's password stops after a few tries.
+@limiter.limit(_account_limit, key_func=login_account_key, deduct_when=login_failed)
+@blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
 def login(body):

@@ -8,6 +8,7 @@ from flask import current_app, g, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
+from app.api.limits import caller
 from app.extensions import limiter
 from app.schemas.chat import IntentResultSchema, IntentSchema
 from app.services import intents
@@ -55,13 +56,11 @@ def chatbot_auth(fn):
     return wrapper
 
 
-def _rate_key():
-    return request.headers.get("X-Chatbot-Key") or request.headers.get("Authorization") or request.remote_addr
-
-
 @blp.post("/intents")
-@limiter.limit(lambda: current_app.config["CHATBOT_RATE_LIMIT"], key_func=_rate_key)
+# Keyed on the verified caller (user id or service key), so new tokens give no fresh bucket.
+@limiter.limit(lambda: current_app.config["CHATBOT_RATE_LIMIT"], key_func=caller)
 @chatbot_auth
+@blp.doc(security=[{"chatbotKey": []}, {"bearerAuth": []}])
 @blp.arguments(IntentSchema)
 @blp.response(201, IntentResultSchema)
 def post_intent(body):

@@ -10,6 +10,7 @@ from app.schemas.notifications import (
     NotificationQuerySchema,
     NotificationSchema,
     PreferencesSchema,
+    ReadAllSchema,
 )
 from app.services import notifications, preferences
 
@@ -52,6 +53,7 @@ def mark_read(notification_id):
 
 @blp.post("/read-all")
 @jwt_required()
+@blp.response(200, ReadAllSchema)
 def mark_all_read():
     """Mark every notification read.
 
@@ -63,6 +65,7 @@ def mark_all_read():
 @blp.get("/export")
 @jwt_required()
 @blp.arguments(ExportQuerySchema, location="query")
+@blp.doc(responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export(query):
     """The caller's whole notification history as CSV.
 

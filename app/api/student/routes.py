@@ -103,7 +103,16 @@ def _last_event_id():
 
 
 @blp.get("/dashboard/stream")
-@blp.doc(responses={200: {"description": "text/event-stream of dashboard:updated events"}})
+@blp.doc(
+    responses={
+        200: {
+            "description": "dashboard:updated events",
+            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        }
+    },
+    # A Bearer token, or a single-use ?stream_token= (EventSource cannot send headers).
+    security=[{"bearerAuth": []}, {}],
+)
 def dashboard_stream():
     """Server-Sent Events of the student's dashboard updates; Last-Event-ID resumes.
 

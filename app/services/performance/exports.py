@@ -1,8 +1,6 @@
 """Exports: CSV streamed at once; PDF rendered by a job, stored in the database, and announced
 with an `export_ready` notification whose link is signed and expires (EXPORT_LINK_TTL)."""
 
-import csv
-import io
 import time
 
 from flask import current_app
@@ -11,13 +9,12 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.extensions import db
 from app.jobs.queues import enqueue
 from app.models import PerformanceExport, Role, User, iso, utcnow
-from app.services import notifications
+from app.services import csv_safe, notifications
 from app.services.errors import Forbidden, Invalid, NotFound, Unauthorized
 from app.services.performance import access, pdf, reports, rules, store, students
 from app.services.performance import figures as fig
 from app.services.transaction import after_commit, commit
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 STUDENT_HEADER = ["student_id", "name", "average", "band", "attendance_percentage", "trend", "graded_exams", "at_risk"]
 EXAM_HEADER = ["exam_id", "section", "subject", "exam", "date", "total_marks", "score", "percentage"]
 
@@ -32,12 +29,6 @@ def parse_scope(user, scope):
         (access.visible_section if kind == "section" else access.visible_student)(user, ident)
         return kind, ident
     raise Invalid(details={"scope": ["One of overview, section:<id>, student:<id>."]})
-
-
-def safe_cell(value):
-    """Spreadsheets run cells starting with = + - @ tab or CR as formulas: prefix a quote."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def table(user, kind, ident, now):
@@ -74,16 +65,7 @@ def csv_lines(user, scope, now=None):
     kind, ident = parse_scope(user, scope)
     _, header, rows = table(user, kind, ident, now or utcnow())
 
-    def lines():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in [header, *rows]:
-            writer.writerow([safe_cell(c) for c in row])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-
-    return lines()
+    return csv_safe.lines(header, rows)
 
 
 def request_pdf(user, scope):
