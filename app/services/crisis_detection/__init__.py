@@ -28,7 +28,7 @@ count; `mentions` (a bare topic word such as "suicide" or "overdose") are droppe
 import tomllib
 from dataclasses import dataclass, field
 
-from app.services.crisis_detection.normalise import VOCABULARY, normalise
+from app.services.crisis_detection.normalise import VOCABULARY, add_dropped_g, normalise
 from app.services.crisis_detection.rules import DATA, Rules
 
 __all__ = [
@@ -47,6 +47,7 @@ CATEGORIES = tomllib.loads((DATA / "categories.toml").read_text(encoding="utf-8"
 _RANK = {key: (-SEVERITIES.index(meta["severity"]), order) for order, (key, meta) in enumerate(CATEGORIES.items())}
 _RULES = Rules()
 VOCABULARY.update(_RULES.vocabulary)
+add_dropped_g(_RULES.vocabulary)
 _MAX_MATCHED = 8
 
 

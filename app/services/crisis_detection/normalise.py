@@ -137,8 +137,36 @@ _WORDS = {
     "myslef": "myself",
     "mysef": "myself",
     "myselff": "myself",
+    "myslf": "myself",
+    "id": "i would",  # "id rather", "id be ok": an identity card is rarely a crisis word
+    "itd": "it would",
+    "itll": "it will",
+    "theyll": "they will",
+    "youll": "you will",
+    "theyve": "they have",
+    "weve": "we have",
+    "youve": "you have",
+    "wouldve": "would have",
+    "couldve": "could have",
+    "shouldve": "should have",
+    "idk": "i do not know",
+    "jveux": "je veux",
+    "jvais": "je vais",
+    "jsuis": "je suis",
+    "chui": "je suis",
+    "jpeux": "je peux",
 }
 VOCABULARY.update(_WORDS)  # "gonnaaa" -> "gonna" -> "going to"
+WORDS = _WORDS  # read by prefilter.py, which must expand contractions the same way
+
+
+def add_dropped_g(vocabulary):
+    """Read a dropped final g ("cuttin", "killin", "dyin") as the "-ing" word the data files
+    use. Only words the data files spell out get this, so "thin" never becomes "thing"."""
+    for word in vocabulary:
+        if word.endswith("ing") and word.isalpha() and len(word) >= 5 and word[:-1] not in _WORDS:
+            _WORDS[word[:-1]] = word
+    VOCABULARY.update(_WORDS)
 
 
 def _clean(text):
@@ -233,8 +261,17 @@ def destretch(word):
     return _RUN3.sub(r"\1\1", word)
 
 
+def clean(text):
+    """Steps 1 to 4 only (see `_clean`): the text `render` expects."""
+    return _clean(text)
+
+
+def render(text):
+    """Steps 5 to 8 on text from `clean` (a whole message, or one of its sentences)."""
+    return _render(text, _stretched(text))
+
+
 def normalise(text):
     """The canonical form: words of [a-z0-9] separated by one space, sentence breaks as "\n",
     with a space at each end, so a phrase matches on word boundaries as " kill myself "."""
-    text = _clean(text)
-    return _render(text, _stretched(text))
+    return render(_clean(text))

@@ -185,6 +185,12 @@ class Rules:
         self.by_word = {word: tuple(rules) for word, rules in anchored.items()}
         self.by_prefix = {prefix: tuple(rules) for prefix, rules in prefixed.items()}
         self.prefixes = tuple(self.by_prefix)
+        self.anchor_words = frozenset(self.by_word)  # set & frozenset iterates the smaller set
+        # For the pre-filter (prefilter.py): the same, less the [quiet] rules, which alone
+        # never raise an alert, so a sentence with only quiet anchors need not be scanned.
+        alerting = {word: tuple(r for r in rules if r.category != "quiet") for word, rules in anchored.items()}
+        self.triggers = {word: rules for word, rules in alerting.items() if rules}
+        self.trigger_prefixes = tuple(p for p, rules in prefixed.items() if any(r.category != "quiet" for r in rules))
 
     def _load(self, data, lang, anchored, prefixed):
         groups = data.get("groups", {})
@@ -224,7 +230,7 @@ class Rules:
         every other word it needs is somewhere in the message (a set look-up, much cheaper
         than running the regex). Occurrences are found with str.find, in C."""
         present = set(text.split(" "))
-        work = [(" " + word + " ", self.by_word[word]) for word in present.intersection(self.by_word)]
+        work = [(" " + word + " ", self.by_word[word]) for word in present & self.anchor_words]
         work += [(" " + prefix, rules) for prefix, rules in self.by_prefix.items() if " " + prefix in text]
         viable, seen, spaces = {}, set(), None
         for needle, rules in work:
@@ -253,5 +259,5 @@ def _viable(rule, present, cache):
     """Are all the words `rule` needs in the message? Cached per scan: rules share anchors."""
     ok = cache.get(rule)
     if ok is None:
-        ok = cache[rule] = all(not present.isdisjoint(need) for need in rule.requires)
+        ok = cache[rule] = not any(map(present.isdisjoint, rule.requires))
     return ok
