@@ -218,7 +218,7 @@ def _render(text, stretched=frozenset()):
         core = token.rstrip(_SENTENCE_ENDS)
         end = token[len(core) :]
         if core:
-            if core not in _WORDS and _HAS_LEET.search(core) and _HAS_LETTER.search(core):
+            if core not in _WORDS and _LEETY.search(core):
                 core = core.translate(_LEET)
             if "'" in core:
                 core = _APOSTROPHE_TOKEN.sub(_apostrophe, core)
@@ -232,6 +232,85 @@ def _render(text, stretched=frozenset()):
     while out and out[-1] == "\n":
         out.pop()
     return " " + " ".join(out) + " "
+
+
+# Whole-text passes for `_render_fast`. Each regex starts with a character or a character
+# set, which C skips to directly, so a 4,000-character message costs a few passes in C
+# instead of a Python step per word. A sentence break is carried as "\x01" (not
+# whitespace, and `_clean` leaves no control character) until the words are joined.
+_END_ONE = re.compile(r"\.(?=\s|$)(?<![.\u2026!?;]\.)")  # a token ending in exactly one "."
+_END_MARK = re.compile(r"[!?;][.!?;\u2026]*(?=\s|$)")  # ... or in a run holding ! ? or ;
+# a leet character next to a letter ("k1ll", "d!e"); a number on its own never changes
+_LEETY = re.compile(r"[0-9@$!|](?:(?<=[a-z][0-9@$!|])|(?=[a-z]))")
+_BREAKS = re.compile(r"\n(?: \n)+")
+# every character but a-z, 0-9, the apostrophe and the break marker becomes a space
+_TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum() and c not in "'\x01"})
+_NON_WORD_KEEP = re.compile(r"[^a-z0-9'\x01]+")
+_DONE = {}  # a word with an apostrophe, or a leet token -> how it reads ("i'm" -> "i am")
+
+
+def _remember(key, value):
+    if len(_DONE) < 8192:  # "i'm", "don't", "it's" come back all the time
+        _DONE[key] = value
+    return value
+
+
+def _leet_token(token):
+    done = _DONE.get(token)
+    if done is None:
+        done = token
+        if token not in _WORDS:
+            done = token.translate(_LEET)
+        done = _remember(token, done)
+    return done
+
+
+def _apostrophe_word(word):
+    done = _DONE.get(word)
+    if done is None:
+        parts = _NON_WORD.sub(" ", _APOSTROPHE_TOKEN.sub(_apostrophe, word)).split()
+        done = _remember(word, " ".join(_WORDS.get(part, part) for part in parts))
+    return done
+
+
+def _render_fast(text, stretched=None):
+    """Steps 5 to 8 as whole-text passes; the same output as `_render`, which reads one token
+    at a time and stays as the reference (tests compare the two). `stretched` None: found
+    among the distinct words."""
+    text = _END_MARK.sub(" \x01 ", _END_ONE.sub(" \x01 ", text))
+    if _LEETY.search(text):  # rare: rewrite just those tokens
+        pieces, last = [], 0
+        for match in _LEETY.finditer(text):
+            if match.start() < last:
+                continue  # inside a token already rewritten
+            start = text.rfind(" ", 0, match.start()) + 1
+            end = text.find(" ", match.start())
+            end = len(text) if end < 0 else end
+            pieces += (text[last:start], _leet_token(text[start:end]))
+            last = end
+        text = "".join(pieces) + text[last:]
+    words = (text.translate(_TO_SPACE) if text.isascii() else _NON_WORD_KEEP.sub(" ", text)).split()
+    distinct = set(words)
+    if stretched is None:
+        stretched = _RUN3.search(" ".join(distinct)) is not None
+    if stretched:
+        runs = {word: destretch(word) for word in distinct if _RUN3.search(word)}
+        words = [runs.get(word, word) for word in words]
+        distinct = set(words)
+    table = _WORDS
+    if "'" in text:
+        table = {**_WORDS, **{word: _apostrophe_word(word) for word in distinct if "'" in word}}
+    words = [table.get(word, word) for word in words]
+    if "" in words:  # a word that read as nothing ("'" alone)
+        words = list(filter(None, words))
+    text = " ".join(words)
+    if "\x01" in text:
+        text = _BREAKS.sub("\n", text.replace("\x01", "\n"))
+        if text.startswith("\n"):
+            text = text[1:].lstrip(" ")
+        if text.endswith("\n"):
+            text = text[:-1].rstrip(" ")
+    return " " + text + " " if text else "  "
 
 
 def _stretched(text):
@@ -267,8 +346,8 @@ def clean(text):
 
 
 def render(text):
-    """Steps 5 to 8 on text from `clean` (a whole message, or one of its sentences)."""
-    return _render(text, _stretched(text))
+    """Steps 5 to 8 on text from `clean`."""
+    return _render_fast(text, None)
 
 
 def normalise(text):

@@ -24,12 +24,16 @@ import re
 import tomllib
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import not_
 from pathlib import Path
 
 DATA = Path(__file__).with_name("data")
 LANGUAGES = ("en", "es", "fr", "pt", "de")
 GAP_WORDS = 4
+# A sentence up to this many characters is searched whole for a rule; a longer one only
+# in the word windows around each anchor (a message without punctuation is one sentence).
+_SHORT = 300
 # Words too common to choose as anchors: a window around every "i" would be the whole text.
 _STOP = set(
     "i me my to a the and it of so just am is be do not want going have will would can you he she they we"
@@ -182,10 +186,10 @@ class Rules:
         anchored, prefixed = {}, {}  # anchor word (or prefix, from "suicid*") -> rules
         for lang in LANGUAGES:
             self._load(tomllib.loads((DATA / f"{lang}.toml").read_text(encoding="utf-8")), lang, anchored, prefixed)
-        self.by_word = {word: tuple(rules) for word, rules in anchored.items()}
-        self.by_prefix = {prefix: tuple(rules) for prefix, rules in prefixed.items()}
-        self.prefixes = tuple(self.by_prefix)
-        self.anchor_words = frozenset(self.by_word)  # set & frozenset iterates the smaller set
+        # Two indexes: the rules that can raise an alert, and the [quiet] ones, which only
+        # matter where a mention matched (so they are not run on the rest of a long message).
+        self.alerting = _Index(anchored, prefixed, lambda rule: rule.category != "quiet")
+        self.quiet = _Index(anchored, prefixed, lambda rule: rule.category == "quiet")
         # For the pre-filter (prefilter.py): the same, less the [quiet] rules, which alone
         # never raise an alert, so a sentence with only quiet anchors need not be scanned.
         alerting = {word: tuple(r for r in rules if r.category != "quiet") for word, rules in anchored.items()}
@@ -224,35 +228,114 @@ class Rules:
         requires = tuple(frozenset(ws) for ws in (_required_words(t, groups) for t in tokens) if ws is not None)
         return Rule(category, strong, pattern, re.compile(regex), before, after, requires), words
 
-    def scan(self, text):
-        """Yields (rule, start, end) for every rule matching `text` (normalised), suppressors
-        included. A rule runs only around the occurrences of its anchor words, and only when
-        every other word it needs is somewhere in the message (a set look-up, much cheaper
-        than running the regex). Occurrences are found with str.find, in C."""
+    def scan(self, text, quiet=False):
+        """Yields (rule, start, end) for every rule of one index (the alerting rules, or the
+        [quiet] ones) matching `text` (normalised). A rule runs only on a sentence holding
+        its anchor word and every other word it needs (set look-ups, much cheaper than the
+        regex; no pattern crosses a sentence break). In a long message almost every word is
+        present *somewhere*, so the check is made for the message first, then per sentence."""
+        index = self.quiet if quiet else self.alerting
         present = set(text.split(" "))
-        work = [(" " + word + " ", self.by_word[word]) for word in present & self.anchor_words]
-        work += [(" " + prefix, rules) for prefix, rules in self.by_prefix.items() if " " + prefix in text]
-        viable, seen, spaces = {}, set(), None
-        for needle, rules in work:
+        viable = {}
+        by_word, by_prefix = {}, {}  # anchor -> (its rules whose words are all in the message, ...)
+        for word in present & index.words:
+            rules, before, after = index.by_word[word]
             rules = [r for r in rules if _viable(r, present, viable)]
-            if not rules:
+            if rules:
+                by_word[word] = (" " + word + " ", rules, before, after)
+        for prefix, (rules, before, after) in index.by_prefix.items():
+            if " " + prefix in text:
+                rules = [r for r in rules if _viable(r, present, viable)]
+                if rules:
+                    by_prefix[prefix] = (" " + prefix, rules, before, after)
+        if not by_word and not by_prefix:
+            return
+        if "\n" not in text:
+            yield from _scan_sentence(text, 0, len(text), present, [*by_word.values(), *by_prefix.values()])
+            return
+        # One sentence at a time, but the sentences without an anchor are skipped with
+        # C-level passes (split, set, isdisjoint through map) rather than a Python step each.
+        parts = text.split("\n")
+        offsets = list(accumulate(map(len, parts), _plus_break, initial=0))
+        sets = list(map(set, map(str.split, parts)))
+        anchors = frozenset(by_word)
+        relevant = compress(range(len(parts)), map(not_, map(anchors.isdisjoint, sets)))
+        if by_prefix:
+            needles = [entry[0] for entry in by_prefix.values()]
+            prefixed = (i for i, part in enumerate(parts) if any(needle in part for needle in needles))
+            relevant = sorted({*relevant, *prefixed})
+        for i in relevant:
+            s_start, words, part = offsets[i], sets[i], parts[i]
+            s_end = min(s_start + len(part) + 1, len(text))  # keep the break: <end> sees it
+            found = [by_word[word] for word in words & anchors]
+            if by_prefix:
+                found += [entry for entry in by_prefix.values() if entry[0] in part]
+            if len(part) > _SHORT:
+                yield from _scan_sentence(text, s_start, s_end, words, found)
                 continue
-            if spaces is None:
-                # where every word starts (less its space): a window is then two list look-ups
-                spaces = list(accumulate((len(w) + 1 for w in text.split(" ")), initial=0))
-                last = len(spaces) - 2
-            before, after = max(r.before for r in rules), max(r.after for r in rules)
-            at = text.find(needle)
-            while at >= 0:
-                word = bisect_left(spaces, at + 1)  # index of the anchor word's leading space
-                start = max(spaces[max(word - before, 1)] - 1, 0)
-                end = spaces[min(word + after + 1, last)]
+            # a short sentence (most): each viable rule searched once over the whole sentence
+            done = set()
+            for _, rules, _, _ in found:
                 for rule in rules:
-                    for match in rule.regex.finditer(text, start, end):
-                        if (rule, match.start()) not in seen:
-                            seen.add((rule, match.start()))
+                    if rule not in done and not any(map(words.isdisjoint, rule.requires)):
+                        done.add(rule)
+                        for match in rule.regex.finditer(text, s_start, s_end):
                             yield rule, match.start(), match.end()
-                at = text.find(needle, at + 1)
+
+
+def _plus_break(total, length):
+    return total + length + 1  # each sentence is followed by its "\n"
+
+
+def _scan_sentence(text, s_start, s_end, words, found):
+    """The matches in text[s_start:s_end], one sentence, of the rules `found` (entries of
+    (needle, rules, before, after)) whose words are all in it. A long sentence is searched
+    only in word windows around each anchor."""
+    cache, done, seen = {}, set(), set()
+    long_part = text[s_start:s_end] if s_end - s_start > _SHORT else None
+    starts = None
+    for needle, rules, before, after in found:
+        rules = [r for r in rules if r not in done and _viable(r, words, cache)]
+        if not rules:
+            continue
+        if long_part is None:
+            done.update(rules)  # searched in the whole sentence: once is enough
+            for rule in rules:
+                for match in rule.regex.finditer(text, s_start, s_end):
+                    yield rule, match.start(), match.end()
+            continue
+        if starts is None:
+            # where every word starts (less its space): a window is then two list look-ups
+            starts = list(accumulate((len(w) + 1 for w in long_part.split(" ")), initial=s_start))
+        at = text.find(needle, s_start, s_end)
+        while at >= 0:
+            word = bisect_left(starts, at + 1)  # index of the anchor word's leading space
+            start = max(starts[max(word - before, 1)] - 1, s_start)
+            end = min(starts[min(word + after + 1, len(starts) - 2)], s_end)
+            for rule in rules:
+                for match in rule.regex.finditer(text, start, end):
+                    if (rule, match.start()) not in seen:
+                        seen.add((rule, match.start()))
+                        yield rule, match.start(), match.end()
+            at = text.find(needle, at + 1, s_end)
+
+
+class _Index:
+    """The rules `keep` selects, by anchor word and by anchor prefix. Each entry is (rules,
+    before, after): the widest window any of them needs around the anchor."""
+
+    def __init__(self, anchored, prefixed, keep):
+        def entries(table):
+            out = {}
+            for key, rules in table.items():
+                rules = tuple(rule for rule in rules if keep(rule))
+                if rules:
+                    out[key] = (rules, max(r.before for r in rules), max(r.after for r in rules))
+            return out
+
+        self.by_word = entries(anchored)
+        self.by_prefix = entries(prefixed)
+        self.words = frozenset(self.by_word)  # set & frozenset iterates the smaller set
 
 
 def _viable(rule, present, cache):
