@@ -13,23 +13,29 @@ Why each step exists (the order matters):
 5. Sentence ends (".", "!", "?", ";", a line break) become a break that pattern gaps do not
    cross, so "I want to sleep. Kill the server" does not join across sentences. An
    ellipsis is a pause, not a break: "i want to... end it" still reads as one thought.
-6. Leetspeak, only inside a token that also has letters ("k1ll", "mys3lf", "d!e"): a
-   number on its own ("room 101", "3 pills", "7:30") is never rewritten. A lone "2" reads
-   "to" ("want 2 die").
+6. Leetspeak, only in a token where a digit or symbol touches a letter ("k1ll", "mys3lf",
+   "d!e"): a number on its own ("room 101", "3 pills", "7:30") is never rewritten. A lone
+   "2" reads "to" ("want 2 die").
 7. Contractions and casual spellings: "don't"/"dont" -> "do not", "i'm"/"im" -> "i am",
    "can't"/"cant"/"cannot" -> "can not", "gonna" -> "going to", "ima" -> "i am going to".
    French elisions split ("j'ai" -> "j ai"); other apostrophes join ("mom's" -> "moms").
+   A dropped final g reads as the "-ing" word the data files use ("cuttin" -> "cutting").
 8. Stretched words: each run of three or more of one letter becomes one or two letters,
    whichever spells a word the data files use ("diiiie" -> "die", "kiiiilll" -> "kill",
    "sooo" -> "so"); a word they do not use keeps two ("pleeease" -> "pleease").
 
 Word forms (die/dies/died/dying, kill/killed/killing...) are not stemmed here: the data
 files list them in readable word groups, which a clinician can check.
+
+Speed: steps 5 to 8 run as a few whole-text passes in C (`_render_fast`); `_render` does
+the same one token at a time and stays as the readable reference the tests compare with.
 """
 
 import re
 import unicodedata
 from itertools import product
+
+from app.services.crisis_detection.casual import WORDS
 
 # Lone surrogates (they cannot even be encoded) and invisible characters (zero-width
 # joiners, soft hyphens, direction marks) are dropped: "k\u200bill" reads "kill".
@@ -41,6 +47,11 @@ _CONTROLS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 # Emoji and other symbols go early, in C, so 4,000 characters of them cost next to nothing.
 # Kept: letters and digits of any script, the sentence ends, apostrophes, the leet symbols.
 _SYMBOLS = re.compile(r"[^\w\s'’‘`´ʼ′.!?;\u2026@$|]+")
+# typographic and full-width punctuation, read before symbols are dropped ("die！" ends a sentence)
+_TYPOGRAPHIC = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."}
+    | {chr(0xFF01 + i): chr(0x21 + i) for i in range(94)}  # full-width ASCII: "！" -> "!", "ｋ" -> "k"
+)
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Look-alikes that NFKC leaves alone, after case folding (so lower case only).
 _HOMOGLYPHS = str.maketrans(
@@ -70,94 +81,8 @@ _TRIPLES = [chr(c) * 3 for c in range(ord("a"), ord("z") + 1)]
 # The words the data files spell out; filled by the package when it loads them.
 VOCABULARY = set()
 
-# Whole words only. Apostrophe-less contractions are how most students type them.
-_WORDS = {
-    "dont": "do not",
-    "doesnt": "does not",
-    "didnt": "did not",
-    "cant": "can not",
-    "cannot": "can not",
-    "wont": "will not",
-    "wouldnt": "would not",
-    "couldnt": "could not",
-    "shouldnt": "should not",
-    "isnt": "is not",
-    "arent": "are not",
-    "wasnt": "was not",
-    "werent": "were not",
-    "havent": "have not",
-    "hasnt": "has not",
-    "aint": "am not",
-    "im": "i am",
-    "ive": "i have",
-    "youre": "you are",
-    "theyre": "they are",
-    "hes": "he is",
-    "shes": "she is",
-    "thats": "that is",
-    "whats": "what is",
-    "theyd": "they would",
-    "gonna": "going to",
-    "gona": "going to",
-    "gna": "going to",
-    "wanna": "want to",
-    "wana": "want to",
-    "gotta": "got to",
-    "kinda": "kind of",
-    "sorta": "sort of",
-    "ima": "i am going to",
-    "imma": "i am going to",
-    "finna": "going to",
-    "tryna": "trying to",
-    "hafta": "have to",
-    "lemme": "let me",
-    "gimme": "give me",
-    "dunno": "do not know",
-    "u": "you",
-    "ur": "your",
-    "rn": "right now",
-    "bc": "because",
-    "cuz": "because",
-    "coz": "because",
-    "cos": "because",
-    "tho": "though",
-    "ppl": "people",
-    "every1": "everyone",
-    "evry1": "everyone",
-    "some1": "someone",
-    "any1": "anyone",
-    "no1": "no one",
-    "2": "to",
-    "2nite": "tonight",
-    "tonite": "tonight",
-    "2day": "today",
-    "2morrow": "tomorrow",
-    "wud": "would",
-    "cud": "could",
-    "myslef": "myself",
-    "mysef": "myself",
-    "myselff": "myself",
-    "myslf": "myself",
-    "id": "i would",  # "id rather", "id be ok": an identity card is rarely a crisis word
-    "itd": "it would",
-    "itll": "it will",
-    "theyll": "they will",
-    "youll": "you will",
-    "theyve": "they have",
-    "weve": "we have",
-    "youve": "you have",
-    "wouldve": "would have",
-    "couldve": "could have",
-    "shouldve": "should have",
-    "idk": "i do not know",
-    "jveux": "je veux",
-    "jvais": "je vais",
-    "jsuis": "je suis",
-    "chui": "je suis",
-    "jpeux": "je peux",
-}
+_WORDS = dict(WORDS)  # a copy: add_dropped_g extends it once the data files are read
 VOCABULARY.update(_WORDS)  # "gonnaaa" -> "gonna" -> "going to"
-WORDS = _WORDS  # read by prefilter.py, which must expand contractions the same way
 
 
 def add_dropped_g(vocabulary):
@@ -176,7 +101,13 @@ def _clean(text):
         text = "" if text is None else str(text)
     text = text.replace("\n", " . ").replace("\t", " ")
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", _HIDDEN.sub("", text))
+        # typographic quotes and dashes, then emoji and symbols, go first, in C: a message
+        # whose only non-ASCII characters they were skips the Unicode steps below
+        text = _HIDDEN.sub("", text).translate(_TYPOGRAPHIC)
+        if not text.isascii():
+            text = _SYMBOLS.sub(" ", text)
+        if not text.isascii():
+            text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():
         text = _CONTROLS.sub(" ", text)
     if text.isascii():

@@ -9,52 +9,31 @@ around each occurrence of its anchor (a window as wide as the pattern can reach)
 Ordinary text without any anchor costs one pass of dictionary look-ups. Everything is
 compiled once, at import.
 
-Pattern syntax (documented for clinicians at the top of each data file):
-  words           those words, in that order, whole words
-  (a|b c)         one of the alternatives (each one or more words)
-  {group}         one of the words or phrases of [groups] `group`
-  x?              x is optional
-  pref*           a word starting with `pref` ("suicid*": suicide, suicidal)
-  ...             up to four words in between, within one sentence
-  #               a number
-  <end>           the end of a sentence or of the message
+The pattern syntax and how anchors are chosen: patterns.py.
 """
 
 import re
 import tomllib
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import not_
 from pathlib import Path
 
+from app.services.crisis_detection.patterns import (
+    alternatives,
+    anchor,
+    required_words,
+    span,
+    split_tokens,
+    token_regex,
+)
+
 DATA = Path(__file__).with_name("data")
 LANGUAGES = ("en", "es", "fr", "pt", "de")
-GAP_WORDS = 4
 # A sentence up to this many characters is searched whole for a rule; a longer one only
 # in the word windows around each anchor (a message without punctuation is one sentence).
 _SHORT = 300
-# Words too common to choose as anchors: a window around every "i" would be the whole text.
-_STOP = set(
-    "i me my to a the and it of so just am is be do not want going have will would can you he she they we"
-    " that this in on at for all been was were no if or but yo je ich eu de la le que en um mich mir o e y se"
-    " te el lo mi ma mon meu minha und zu das der ne pas nao ja es et ce j m".split()
-)
-# Everyday words: still anchors when a pattern has nothing better, but a pattern that also
-# needs a rarer word ("ways to die": "die", not "ways") is anchored on that one.
-_COMMON = set(
-    "can could should how need like class tomorrow today tonight after before out time week weekend write"
-    " better tired keep keeps last miss now when night take go get got make made more much next way ways here"
-    " there around away then them one every ever never really feel think know see say said come day days back"
-    " about over off into down up too very still even also only new good well right left best first home"
-    " school work help people thing things something anything nothing everything project essay report"
-    " presentation homework exam test book film movie class paper course lecture by from with what why"
-    " his her their our your him she he it ok okay lol not feel go hope gets let any took room front wake sleep"
-    " hits tired saving notes giving decide saturday sunday friday monday tall driving sleeping life end"
-    " wrote goodbye miss".split()
-)
-_TOKEN = re.compile(r"\([^()]*\)\??|\S+")
-_GROUP = re.compile(r"\{\w+\}")
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, cheap in the scan's sets
@@ -66,114 +45,7 @@ class Rule:
     before: int  # the most words a match can start before its anchor word
     after: int  # the most words a match can end after its anchor word
     requires: tuple  # per required token, the words one of which must be in the message
-
-
-def _tokens(pattern):
-    return _TOKEN.findall(pattern.strip())
-
-
-def _alternatives(token, groups):
-    """The word sequences a token stands for, or None for `...`, `#` and `<end>`."""
-    token = token.rstrip("?")
-    if token.startswith("{") and token.endswith("}"):
-        name = token[1:-1]
-        if name not in groups:
-            raise ValueError(f"unknown group {token}")
-        return groups[name]
-    if token.startswith("("):
-        return [alt.strip() for alt in token[1:-1].split("|")]
-    if token in ("...", "#", "<end>"):
-        return None
-    return [token]
-
-
-def _alt_regex(alt, groups):
-    """One alternative (words, {group} references, `<end>`), each word followed by its space."""
-    if alt == "<end>":
-        return r"(?=\n|$)"
-    parts = []
-    for word in alt.split():
-        if word.startswith("{"):
-            if not _GROUP.fullmatch(word):
-                raise ValueError(f"bad group reference {word!r} (nested parentheses are not supported)")
-            parts.append("(?:" + "|".join(_alt_regex(a, groups) for a in _alternatives(word, groups)) + ")")
-        elif word.endswith("*"):
-            parts.append(re.escape(word[:-1]) + r"\S* ")
-        else:
-            parts.append(re.escape(word) + " ")
-    return "".join(parts)
-
-
-def _token_regex(token, groups):
-    if token == "...":
-        return r"(?:\S+ ){0," + str(GAP_WORDS) + "}"
-    if token == "#":
-        return r"[0-9]+ "
-    alts = _alternatives(token, groups) if token != "<end>" else ["<end>"]
-    regex = "(?:" + "|".join(_alt_regex(alt, groups) for alt in alts) + ")"
-    return regex + "?" if token.endswith("?") else regex
-
-
-def _best_words(alt, groups):
-    """The anchor candidates of one alternative: its most distinctive word (a group: each entry's)."""
-    options = []
-    for word in alt.split():
-        if _GROUP.fullmatch(word):
-            words = set().union(*(_best_words(a, groups) for a in _alternatives(word, groups)))
-        else:
-            words = {word}
-        options.append((_score(words), words))
-    return max(options, key=lambda option: option[0])[1]
-
-
-def _required_words(token, groups):
-    """The words one of which a message must hold for `token` to match; None when the token
-    is optional or can match without a fixed word (a gap, a number, `<end>`, "suicid*")."""
-    if token.endswith("?") or token in ("...", "#", "<end>"):
-        return None
-    words = set()
-    for alt in _alternatives(token, groups):
-        if alt == "<end>":
-            return None
-        best = _best_words(alt, groups)
-        if any(w.endswith("*") for w in best):
-            return None
-        words |= best
-    return words
-
-
-def _score(words):
-    """Prefer words that are not common, then not short, then few of them."""
-    shortest = min(len(w.rstrip("*")) for w in words)
-    return (not (words & _STOP), not (words & _COMMON), shortest >= 4, -len(words), shortest)
-
-
-def _anchor(tokens, groups):
-    """The anchor words of the pattern's most distinctive required token, and its index."""
-    best, at = None, None
-    for k, token in enumerate(tokens):
-        alts = None if token.endswith("?") or token == "<end>" else _alternatives(token, groups)
-        if not alts or "<end>" in alts:
-            continue
-        words = set().union(*(_best_words(alt, groups) for alt in alts))
-        if best is None or _score(words) > _score(best):
-            best, at = words, k
-    if best is None:
-        raise ValueError("a pattern needs at least one required word")
-    return best, at
-
-
-def _span(tokens, groups):
-    """The most words these tokens can cover: the window around an anchor must hold them."""
-    total = 0
-    for token in tokens:
-        alts = _alternatives(token, groups)
-        # a {group} inside an alternative counts generously: 3 words
-        if token == "...":
-            total += GAP_WORDS
-        else:
-            total += 1 if alts is None else max(len(a.split()) + 2 * a.count("{") for a in alts)
-    return total
+    others: tuple  # the same, less the anchor's own token (present wherever the rule is looked up)
 
 
 class Rules:
@@ -217,16 +89,18 @@ class Rules:
                             anchored.setdefault(word, []).append(rule)
 
     def _compile(self, category, strong, pattern, groups):
-        tokens = _tokens(pattern)
-        regex = " " + "".join(_token_regex(t, groups) for t in tokens)
+        tokens = split_tokens(pattern)
+        regex = " " + "".join(token_regex(t, groups) for t in tokens)
         for token in tokens:
-            for alt in _alternatives(token, groups) or ():
+            for alt in alternatives(token, groups) or ():
                 self.vocabulary.update(w for w in alt.split() if not w.endswith("*") and not w.startswith("{"))
-        words, at = _anchor(tokens, groups)
-        inside = _span(tokens[at : at + 1], groups) - 1  # the anchor may be any word of its token
-        before, after = _span(tokens[:at], groups) + inside, _span(tokens[at + 1 :], groups) + inside
-        requires = tuple(frozenset(ws) for ws in (_required_words(t, groups) for t in tokens) if ws is not None)
-        return Rule(category, strong, pattern, re.compile(regex), before, after, requires), words
+        words, at = anchor(tokens, groups)
+        inside = span(tokens[at : at + 1], groups) - 1  # the anchor may be any word of its token
+        before, after = span(tokens[:at], groups) + inside, span(tokens[at + 1 :], groups) + inside
+        needs = [required_words(t, groups) for t in tokens]
+        requires = tuple(frozenset(ws) for ws in needs if ws is not None)
+        others = tuple(frozenset(ws) for k, ws in enumerate(needs) if ws is not None and k != at)
+        return Rule(category, strong, pattern, re.compile(regex), before, after, requires, others), words
 
     def scan(self, text, quiet=False):
         """Yields (rule, start, end) for every rule of one index (the alerting rules, or the
@@ -260,9 +134,13 @@ class Rules:
         sets = list(map(set, map(str.split, parts)))
         anchors = frozenset(by_word)
         relevant = compress(range(len(parts)), map(not_, map(anchors.isdisjoint, sets)))
-        if by_prefix:
-            needles = [entry[0] for entry in by_prefix.values()]
-            prefixed = (i for i, part in enumerate(parts) if any(needle in part for needle in needles))
+        if by_prefix:  # the sentences where a prefix anchor occurs, found with str.find
+            prefixed = set()
+            for needle, *_ in by_prefix.values():
+                at = text.find(needle)
+                while at >= 0:
+                    prefixed.add(bisect_right(offsets, at) - 1)
+                    at = text.find(needle, at + 1)
             relevant = sorted({*relevant, *prefixed})
         for i in relevant:
             s_start, words, part = offsets[i], sets[i], parts[i]
@@ -277,7 +155,7 @@ class Rules:
             done = set()
             for _, rules, _, _ in found:
                 for rule in rules:
-                    if rule not in done and not any(map(words.isdisjoint, rule.requires)):
+                    if rule not in done and not (rule.others and any(map(words.isdisjoint, rule.others))):
                         done.add(rule)
                         for match in rule.regex.finditer(text, s_start, s_end):
                             yield rule, match.start(), match.end()
