@@ -136,9 +136,15 @@ def _apostrophe(match):
     return head + tail
 
 
+def _join_slashed(text):
+    """Single letters around a slash read as one word: "s/h" (self-harm) -> "sh"."""
+    return _SLASHED.sub(r"\1\2", text) if "/" in text else text
+
+
 def _render(text, stretched=frozenset()):
     """Steps 5 to 7, one whitespace-separated token at a time. Most tokens are plain words
     and take the fast path; punctuation, digits and apostrophes take the slow one."""
+    text = _join_slashed(text)
     out = []
     for token in text.split():
         if token.isalpha() and token.isascii():
@@ -173,6 +179,7 @@ _END_ONE = re.compile(r"\.(?=\s|$)(?<![.\u2026!?;]\.)")  # a token ending in exa
 _END_MARK = re.compile(r"[!?;][.!?;\u2026]*(?=\s|$)")  # ... or in a run holding ! ? or ;
 # a leet character next to a letter ("k1ll", "d!e"); a number on its own never changes
 _LEETY = re.compile(r"[0-9@$!|](?:(?<=[a-z][0-9@$!|])|(?=[a-z]))")
+_SLASHED = re.compile(r"(?<![a-z0-9])([a-z])/([a-z])(?![a-z0-9])")
 _BREAKS = re.compile(r"\n(?: \n)+")
 # every character but a-z, 0-9, the apostrophe and the break marker becomes a space
 _TO_SPACE = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum() and c not in "'\x01"})
@@ -208,7 +215,7 @@ def _render_fast(text, stretched=None):
     """Steps 5 to 8 as whole-text passes; the same output as `_render`, which reads one token
     at a time and stays as the reference (tests compare the two). `stretched` None: found
     among the distinct words."""
-    text = _END_MARK.sub(" \x01 ", _END_ONE.sub(" \x01 ", text))
+    text = _END_MARK.sub(" \x01 ", _END_ONE.sub(" \x01 ", _join_slashed(text)))
     if _LEETY.search(text):  # rare: rewrite just those tokens
         pieces, last = [], 0
         for match in _LEETY.finditer(text):
