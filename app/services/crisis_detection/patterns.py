@@ -97,7 +97,7 @@ def _best_words(alt, groups):
             words = set().union(*(_best_words(a, groups) for a in alternatives(word, groups)))
         else:
             words = {word}
-        options.append((_score(words), words))
+        options.append((score(words), words))
     return max(options, key=lambda option: option[0])[1]
 
 
@@ -117,7 +117,7 @@ def required_words(token, groups):
     return words
 
 
-def _score(words):
+def score(words):
     """Prefer words that are not common, then not short, then few of them."""
     shortest = min(len(w.rstrip("*")) for w in words)
     return (not (words & _STOP), not (words & _COMMON), shortest >= 4, -len(words), shortest)
@@ -131,7 +131,7 @@ def anchor(tokens, groups):
         if not alts or "<end>" in alts:
             continue
         words = set().union(*(_best_words(alt, groups) for alt in alts))
-        if best is None or _score(words) > _score(best):
+        if best is None or score(words) > score(best):
             best, at = words, k
     if best is None:
         raise ValueError("a pattern needs at least one required word")

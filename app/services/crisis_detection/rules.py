@@ -24,6 +24,7 @@ from app.services.crisis_detection.patterns import (
     alternatives,
     anchor,
     required_words,
+    score,
     span,
     split_tokens,
     token_regex,
@@ -99,7 +100,10 @@ class Rules:
         before, after = span(tokens[:at], groups) + inside, span(tokens[at + 1 :], groups) + inside
         needs = [required_words(t, groups) for t in tokens]
         requires = tuple(frozenset(ws) for ws in needs if ws is not None)
-        others = tuple(frozenset(ws) for k, ws in enumerate(needs) if ws is not None and k != at)
+        # rarest first: the gate (see _gate) and the checks that fail fastest come first
+        others = tuple(
+            sorted((frozenset(ws) for k, ws in enumerate(needs) if ws is not None and k != at), key=score, reverse=True)
+        )
         return Rule(category, strong, pattern, re.compile(regex), before, after, requires, others), words
 
     def scan(self, text, quiet=False):
@@ -116,12 +120,12 @@ class Rules:
             rules, before, after = index.by_word[word]
             rules = [r for r in rules if _viable(r, present, viable)]
             if rules:
-                by_word[word] = (" " + word + " ", rules, before, after)
+                by_word[word] = (" " + word + " ", rules, before, after, _gate(rules))
         for prefix, (rules, before, after) in index.by_prefix.items():
             if " " + prefix in text:
                 rules = [r for r in rules if _viable(r, present, viable)]
                 if rules:
-                    by_prefix[prefix] = (" " + prefix, rules, before, after)
+                    by_prefix[prefix] = (" " + prefix, rules, before, after, _gate(rules))
         if not by_word and not by_prefix:
             return
         if "\n" not in text:
@@ -153,12 +157,22 @@ class Rules:
                 continue
             # a short sentence (most): each viable rule searched once over the whole sentence
             done = set()
-            for _, rules, _, _ in found:
+            for _, rules, _, _, gate in found:
+                if gate is not None and words.isdisjoint(gate):
+                    continue  # no rule of this anchor has its next word here
                 for rule in rules:
                     if rule not in done and not (rule.others and any(map(words.isdisjoint, rule.others))):
                         done.add(rule)
                         for match in rule.regex.finditer(text, s_start, s_end):
                             yield rule, match.start(), match.end()
+
+
+def _gate(rules):
+    """Words one of which a sentence must hold for any of `rules` to match there (each
+    rule's first needed word besides its anchor), or None when a rule needs nothing more."""
+    if not all(rule.others for rule in rules):
+        return None
+    return frozenset().union(*(rule.others[0] for rule in rules))
 
 
 def _plus_break(total, length):
@@ -167,12 +181,12 @@ def _plus_break(total, length):
 
 def _scan_sentence(text, s_start, s_end, words, found):
     """The matches in text[s_start:s_end], one sentence, of the rules `found` (entries of
-    (needle, rules, before, after)) whose words are all in it. A long sentence is searched
+    (needle, rules, before, after, gate)) whose words are all in it. A long sentence is searched
     only in word windows around each anchor."""
     cache, done, seen = {}, set(), set()
     long_part = text[s_start:s_end] if s_end - s_start > _SHORT else None
     starts = None
-    for needle, rules, before, after in found:
+    for needle, rules, before, after, _ in found:
         rules = [r for r in rules if r not in done and _viable(r, words, cache)]
         if not rules:
             continue
