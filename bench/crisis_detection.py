@@ -4,7 +4,9 @@ Reads tests/data/crisis_corpus/. Three evaluation sets, reported separately and 
   corpus    crisis.jsonl + ordinary.jsonl: the messages the patterns were first tuned on;
   holdout   holdout.jsonl: written after the first patterns; later misses were fixed with it;
   holdout2  holdout2.jsonl: written before the second round of pattern work; that round then
-            used it too (see docs/crisis-detection.md for what was tuned on what).
+            used it too (see docs/crisis-detection.md for what was tuned on what);
+  holdout3  holdout3.jsonl: a small probe written after that round; measured untuned first
+            (recall 39/48, 81 %), then its misses were fixed too.
 Prints recall and false-alarm rate per file, per category, per language and per kind of
 ordinary message, then p50/p95/p99 latency of `detect` for corpus messages and for
 4,000-character messages (ordinary student text, with and without a crisis sentence in the
@@ -32,6 +34,7 @@ SETS = {
     "corpus": ("crisis.jsonl", "ordinary.jsonl"),
     "holdout": ("holdout.jsonl",),
     "holdout2": ("holdout2.jsonl",),
+    "holdout3": ("holdout3.jsonl",),
 }
 
 
