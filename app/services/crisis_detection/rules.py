@@ -111,36 +111,27 @@ class Rules:
         [quiet] ones) matching `text` (normalised). A rule runs only on a sentence holding
         its anchor word and every other word it needs (set look-ups, much cheaper than the
         regex; no pattern crosses a sentence break). In a long message almost every word is
-        present *somewhere*, so the check is made for the message first, then per sentence."""
+        present *somewhere*, so the check is per sentence, not per message."""
         index = self.quiet if quiet else self.alerting
         present = set(text.split(" "))
-        viable = {}
-        by_word, by_prefix = {}, {}  # anchor -> (its rules whose words are all in the message, ...)
-        for word in present & index.words:
-            rules, before, after = index.by_word[word]
-            rules = [r for r in rules if _viable(r, present, viable)]
-            if rules:
-                by_word[word] = (" " + word + " ", rules, before, after, _gate(rules))
-        for prefix, (rules, before, after) in index.by_prefix.items():
-            if " " + prefix in text:
-                rules = [r for r in rules if _viable(r, present, viable)]
-                if rules:
-                    by_prefix[prefix] = (" " + prefix, rules, before, after, _gate(rules))
-        if not by_word and not by_prefix:
+        anchors = present & index.words
+        by_prefix = [entry for prefix, entry in index.by_prefix.items() if " " + prefix in text]
+        if not anchors and not by_prefix:
             return
         if "\n" not in text:
-            yield from _scan_sentence(text, 0, len(text), present, [*by_word.values(), *by_prefix.values()])
+            found = [index.by_word[word] for word in anchors] + by_prefix
+            yield from _scan_sentence(text, 0, len(text), present, found)
             return
         # One sentence at a time, but the sentences without an anchor are skipped with
         # C-level passes (split, set, isdisjoint through map) rather than a Python step each.
         parts = text.split("\n")
         offsets = list(accumulate(map(len, parts), _plus_break, initial=0))
         sets = list(map(set, map(str.split, parts)))
-        anchors = frozenset(by_word)
+        by_word = index.by_word
         relevant = compress(range(len(parts)), map(not_, map(anchors.isdisjoint, sets)))
         if by_prefix:  # the sentences where a prefix anchor occurs, found with str.find
             prefixed = set()
-            for needle, *_ in by_prefix.values():
+            for needle, *_ in by_prefix:
                 at = text.find(needle)
                 while at >= 0:
                     prefixed.add(bisect_right(offsets, at) - 1)
@@ -151,7 +142,7 @@ class Rules:
             s_end = min(s_start + len(part) + 1, len(text))  # keep the break: <end> sees it
             found = [by_word[word] for word in words & anchors]
             if by_prefix:
-                found += [entry for entry in by_prefix.values() if entry[0] in part]
+                found += [entry for entry in by_prefix if entry[0] in part]
             if len(part) > _SHORT:
                 yield from _scan_sentence(text, s_start, s_end, words, found)
                 continue
@@ -186,7 +177,9 @@ def _scan_sentence(text, s_start, s_end, words, found):
     cache, done, seen = {}, set(), set()
     long_part = text[s_start:s_end] if s_end - s_start > _SHORT else None
     starts = None
-    for needle, rules, before, after, _ in found:
+    for needle, rules, before, after, gate in found:
+        if gate is not None and words.isdisjoint(gate):
+            continue
         rules = [r for r in rules if r not in done and _viable(r, words, cache)]
         if not rules:
             continue
@@ -213,20 +206,22 @@ def _scan_sentence(text, s_start, s_end, words, found):
 
 
 class _Index:
-    """The rules `keep` selects, by anchor word and by anchor prefix. Each entry is (rules,
-    before, after): the widest window any of them needs around the anchor."""
+    """The rules `keep` selects, by anchor word and by anchor prefix. Each entry is (needle,
+    rules, before, after, gate): the text to find, the widest window any of the rules needs
+    around it, and the words one of which a sentence must hold for any of them (_gate)."""
 
     def __init__(self, anchored, prefixed, keep):
-        def entries(table):
+        def entries(table, needle):
             out = {}
             for key, rules in table.items():
                 rules = tuple(rule for rule in rules if keep(rule))
                 if rules:
-                    out[key] = (rules, max(r.before for r in rules), max(r.after for r in rules))
+                    before, after = max(r.before for r in rules), max(r.after for r in rules)
+                    out[key] = (needle(key), rules, before, after, _gate(rules))
             return out
 
-        self.by_word = entries(anchored)
-        self.by_prefix = entries(prefixed)
+        self.by_word = entries(anchored, lambda word: " " + word + " ")
+        self.by_prefix = entries(prefixed, lambda prefix: " " + prefix)
         self.words = frozenset(self.by_word)  # set & frozenset iterates the smaller set
 
 
