@@ -51,6 +51,9 @@ _SYMBOLS = re.compile(r"[^\w\s'’‘`´ʼ′.!?;\u2026@$|]+")
 # go through NFKC first
 _TYPOGRAPHIC = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "-"))
 _FULL_WIDTH = re.compile("[\uff01-\uff5e]")
+# the same as _SYMBOLS for characters outside ASCII only: ASCII punctuation is left to the
+# render step, so this pass tests Unicode categories only where there is something to test
+_SYMBOLS_NON_ASCII = re.compile(r"[^\x00-\x7f\w\s’‘´ʼ′\u2026]+")
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # Look-alikes that NFKC leaves alone, after case folding (so lower case only).
 _HOMOGLYPHS = str.maketrans(
@@ -110,7 +113,7 @@ def _clean(text):
         for typographic, plain in _TYPOGRAPHIC:
             if typographic in text:
                 text = text.replace(typographic, plain)
-        text = _SYMBOLS.sub(" ", text)
+        text = _SYMBOLS_NON_ASCII.sub(" ", text)
         if not text.isascii():
             text = unicodedata.normalize("NFKC", text)
     if not text.isprintable():
@@ -234,16 +237,16 @@ def _render_fast(text, stretched=None):
         text = "".join(pieces) + text[last:]
     words = (text.translate(_TO_SPACE) if text.isascii() else _NON_WORD_KEEP.sub(" ", text)).split()
     distinct = set(words)
-    if stretched is None:
-        stretched = _RUN3.search(" ".join(distinct)) is not None
+    if stretched is None:  # a stretched word is never one the data files spell out
+        stretched = _RUN3.search(" ".join(distinct - VOCABULARY)) is not None
     if stretched:
         runs = {word: destretch(word) for word in distinct if _RUN3.search(word)}
-        words = [runs.get(word, word) for word in words]
+        words = list(map(runs.get, words, words))  # runs.get(word, word), looped in C
         distinct = set(words)
     table = _WORDS
     if "'" in text:
         table = {**_WORDS, **{word: _apostrophe_word(word) for word in distinct if "'" in word}}
-    words = [table.get(word, word) for word in words]
+    words = list(map(table.get, words, words))  # table.get(word, word), looped in C
     if "" in words:  # a word that read as nothing ("'" alone)
         words = list(filter(None, words))
     text = " ".join(words)
