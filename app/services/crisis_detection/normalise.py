@@ -237,10 +237,11 @@ def _render_fast(text, stretched=None):
         text = "".join(pieces) + text[last:]
     words = (text.translate(_TO_SPACE) if text.isascii() else _NON_WORD_KEEP.sub(" ", text)).split()
     distinct = set(words)
-    if stretched is None:  # a stretched word is never one the data files spell out
-        stretched = _RUN3.search(" ".join(distinct - VOCABULARY)) is not None
+    unknown = distinct - VOCABULARY  # a stretched word is never one the data files spell out
+    if stretched is None:
+        stretched = _RUN3.search(" ".join(unknown)) is not None
     if stretched:
-        runs = {word: destretch(word) for word in distinct if _RUN3.search(word)}
+        runs = {word: destretch(word) for word in unknown if _RUN3.search(word)}
         words = list(map(runs.get, words, words))  # runs.get(word, word), looped in C
         distinct = set(words)
     table = _WORDS
