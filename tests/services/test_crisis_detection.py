@@ -16,16 +16,51 @@ def corpus(name):
     return [json.loads(line) for line in (CORPUS / name).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_corpus_recall_and_false_alarms():
+# Evaluation sets: the corpus the patterns were first tuned on, the first held-out set, and
+# holdout2 (written before the second round of pattern work) and holdout3 (a small probe
+# written after it; its misses were then fixed too). See docs/crisis-detection.md.
+SETS = {
+    "corpus": ("crisis.jsonl", "ordinary.jsonl"),
+    "holdout": ("holdout.jsonl",),
+    "holdout2": ("holdout2.jsonl",),
+    "holdout3": ("holdout3.jsonl",),
+}
+
+
+def rows_of(files):
+    rows = [row for name in files for row in corpus(name)]
+    return [r for r in rows if r["category"]], [r for r in rows if not r["category"]]
+
+
+def check_rates(crisis, ordinary):
+    missed = [row["text"] for row in crisis if not signals(row["text"])]
+    alarms = [row["text"] for row in ordinary if signals(row["text"])]
+    assert len(missed) / len(crisis) <= 0.03, missed
+    assert len(alarms) / len(ordinary) <= 0.03, alarms
+
+
+def test_corpus_shape():
     crisis, ordinary = corpus("crisis.jsonl"), corpus("ordinary.jsonl")
     assert len(crisis) >= 320 and len(ordinary) >= 320
     assert sum(row["hard"] for row in ordinary) >= len(ordinary) / 2
     assert {row["category"] for row in crisis} == set(CATEGORIES)
     assert {row["lang"] for row in crisis} == {"en", "es", "fr", "pt", "de"}
-    missed = [row["text"] for row in crisis if not signals(row["text"])]
-    alarms = [row["text"] for row in ordinary if signals(row["text"])]
-    assert len(missed) / len(crisis) <= 0.03, missed
-    assert len(alarms) / len(ordinary) <= 0.03, alarms
+    crisis2, ordinary2 = rows_of(SETS["holdout2"])
+    assert len(crisis2) >= 200 and len(ordinary2) >= 200
+    assert sum(row["hard"] for row in ordinary2) >= len(ordinary2) / 2
+    assert {row["category"] for row in crisis2} == set(CATEGORIES)
+    for category in ("wish_to_be_dead", "active_ideation", "self_harm"):
+        assert {row["lang"] for row in crisis2 if row["category"] == category} == {"en", "es", "fr", "pt", "de"}
+
+
+def test_corpus_recall_and_false_alarms_on_all_files_together():
+    crisis, ordinary = rows_of([name for files in SETS.values() for name in files])
+    check_rates(crisis, ordinary)
+
+
+@pytest.mark.parametrize("name", list(SETS))
+def test_corpus_recall_and_false_alarms_on_each_file(name):
+    check_rates(*rows_of(SETS[name]))
 
 
 # Each category, in each language it claims, caught *as that category*.
@@ -137,12 +172,43 @@ QUIET = {
     ],
     "numbers": ["room 101 at 5pm", "i got 100% on my quiz!!!", "meet me at gate 4 at 7:30", "it's 5 kms away"],
     "everyday": ["i hope i don't wake up late tomorrow", "i've been saving my money for a trip", "see you tomorrow!"],
+    # Playful hyperbole about a parent's anger is quiet (decision recorded in
+    # docs/crisis-detection.md); fear, drink, hitting or threats are not hyperbole.
+    "parents": [
+        "my parents will kill me if I fail lol",
+        "my dad will murder me if i dent the car haha",
+        "mis padres me van a matar si suspendo jaja",
+    ],
+    "reasons": [
+        "i won't be here tomorrow, dentist appointment",
+        "i wrote a letter to my grandma for her birthday",
+        "my brother hit me with a pillow lol",
+        "training to be a peer supporter, learning about suicide risk factors",
+    ],
 }
 
 
 @pytest.mark.parametrize("kind, message", [(k, m) for k, ms in QUIET.items() for m in ms])
 def test_hard_negatives_stay_quiet(kind, message):
     assert detect(message) == Detection(False), (kind, message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my dad said he'd kill me and i think he meant it",
+        "i'm scared of my dad when he's drunk, he hits me",
+        "he said if i tell anyone he'll hurt me",
+        "i won't be around much longer",
+        "my family would cope fine if i wasn't around",
+        "death sounds kinda peaceful ngl",
+        "i keep a blade in my pencil case for when it gets bad",
+        "cuttin again tonight",
+        "im planning on ending it after finals",
+    ],
+)
+def test_near_misses_of_the_quiet_contexts_still_alert(message):
+    assert signals(message), message
 
 
 def test_a_clear_statement_is_never_suppressed_by_study_context():
@@ -176,10 +242,72 @@ def test_a_clear_statement_is_never_suppressed_by_study_context():
         ("room 101 at 5pm, 3 pills", " room 101 at spm 3 pills "),
         ("I want to sleep. Kill the server", " i want to sleep \n kill the server "),
         ("i want to... end it", " i want to end it "),
+        ("cuttin myself, killin time", " cutting myself killing time "),  # a dropped g
+        ("I ＷＡＮＴ to die！ now", " i want to die \n now "),  # full-width "！" still ends a sentence
+        ("don’t", " do not "),  # typographic apostrophe
+        ("s/h again", " sh again "),
     ],
 )
 def test_normalisation(written, reads):
     assert normalise(written) == reads
+
+
+def test_fast_normalisation_reads_like_the_token_by_token_reference():
+    # _render_fast (whole-text passes, used) must read every corpus message and a set of
+    # awkward strings exactly as _render (one token at a time, the readable reference).
+    from app.services.crisis_detection.normalise import _clean, _render, _render_fast, _stretched
+
+    texts = [row["text"] for files in SETS.values() for name in files for row in corpus(name)]
+    texts += [
+        "",
+        ".",
+        "...",
+        "!!!",
+        " . ",
+        "a.\n.\nb",
+        "end.) next",
+        "wait… what?!",
+        "hi!how",
+        "what?. ok",
+        "'",
+        "''",
+        "a'",
+        "'a",
+        "it's",
+        "j'ai",
+        "mom's",
+        "d0n't",
+        "no1 cares",
+        "2 die",
+        "h4ppy, jk.",
+        "kiiiilll myselfff",
+        "sooo tired!!!",
+        "i'm sooooo done",
+        "rrry'",
+        "ｋｉｌｌ",
+        "ѕuісіdе",
+        "😂 ok 😂",
+    ]
+    for text in texts:
+        cleaned = _clean(text)
+        assert _render_fast(cleaned, None) == _render(cleaned, _stretched(cleaned)), text
+
+
+def test_long_messages_keep_every_sentence_s_finding():
+    # Long messages are scanned sentence by sentence: joining messages must neither lose a
+    # crisis sentence's categories nor make ordinary sentences alert.
+    import random
+
+    rng = random.Random(9)
+    crisis, ordinary = rows_of([name for files in SETS.values() for name in files])
+    quiet = [r["text"] for r in ordinary if not signals(r["text"])]
+    for _ in range(40):
+        filler = rng.sample(quiet, 30)
+        assert not detect(". ".join(filler)).is_crisis
+        signal = rng.choice(crisis)["text"]
+        expected = set(detect(signal).categories)
+        found = detect(". ".join(filler[:15] + [signal] + filler[15:]))
+        assert expected <= set(found.categories), signal
 
 
 @pytest.mark.parametrize(

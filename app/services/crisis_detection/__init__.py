@@ -26,9 +26,10 @@ count; `mentions` (a bare topic word such as "suicide" or "overdose") are droppe
 """
 
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from app.services.crisis_detection.normalise import VOCABULARY, normalise
+from app.services.crisis_detection.normalise import VOCABULARY, add_dropped_g, normalise
 from app.services.crisis_detection.rules import DATA, Rules
 
 __all__ = [
@@ -47,6 +48,7 @@ CATEGORIES = tomllib.loads((DATA / "categories.toml").read_text(encoding="utf-8"
 _RANK = {key: (-SEVERITIES.index(meta["severity"]), order) for order, (key, meta) in enumerate(CATEGORIES.items())}
 _RULES = Rules()
 VOCABULARY.update(_RULES.vocabulary)
+add_dropped_g(_RULES.vocabulary)
 _MAX_MATCHED = 8
 
 
@@ -59,17 +61,32 @@ class Detection:
 
 
 def _hits(rules, text):
-    """(category, snippet) of every rule that counts: strong ones, and weak ones nothing quiets."""
-    strong, weak, quiet = [], [], []
+    """(category, snippet) of every rule that counts: strong ones, and weak ones nothing quiets.
+    The [quiet] patterns run only on the sentences holding a weak match, the only place
+    they can matter."""
+    strong, weak = [], []
     for rule, start, end in rules.scan(text):
-        if rule.category == "quiet":
-            quiet.append((start, end))
-        else:
-            (strong if rule.strong else weak).append((rule.category, start, end))
+        (strong if rule.strong else weak).append((rule.category, start, end))
     hits = [(category, text[start:end]) for category, start, end in strong]
-    for category, start, end in weak:
-        if not any(q_start < end and start < q_end for q_start, q_end in quiet):
-            hits.append((category, text[start:end]))
+    if weak:
+        # the sentences holding a weak match, scanned together (one scan, not one each);
+        # `at` maps a position in `joined` back to the message
+        starts = sorted({text.rfind("\n", 0, start) + 1 for _, start, _ in weak})
+        pieces, at, length = [], [], 0
+        for s_start in starts:
+            s_end = text.find("\n", s_start)
+            piece = text[s_start : len(text) if s_end < 0 else s_end]
+            pieces.append(piece)
+            at.append((length, s_start))
+            length += len(piece) + 1
+        joined = "\n".join(pieces)
+        quiet = []
+        for _, q_start, q_end in rules.scan(joined, quiet=True):
+            offset = at[bisect_right(at, (q_start, len(text))) - 1]
+            quiet.append((q_start - offset[0] + offset[1], q_end - offset[0] + offset[1]))
+        for category, start, end in weak:
+            if not any(q_start < end and start < q_end for q_start, q_end in quiet):
+                hits.append((category, text[start:end]))
     return hits
 
 
