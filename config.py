@@ -89,6 +89,13 @@ class Config:
     # Student dashboard (see README, "Student dashboard")
     DASHBOARD_STALE_AFTER = _env_int("DASHBOARD_STALE_AFTER", 900)  # seconds until a cached aggregate is stale
     DASHBOARD_CACHE_TTL = _env_int("DASHBOARD_CACHE_TTL", 3600)  # seconds the Redis copy lives
+    # Seconds between a worker's maintenance passes. A job of a worker that died is retried
+    # (when declared with retry) once its heartbeat lapses (~90 s) and a pass runs; a dead
+    # worker's scheduler lock (61 s) is taken over by a pass too. RQ's default is 600.
+    WORKER_MAINTENANCE_INTERVAL = _env_int("WORKER_MAINTENANCE_INTERVAL", 60)
+    # Students a drain refreshes per transaction (a handful of set-based queries each): larger
+    # is faster; smaller lets an urgent refresh queued meanwhile in sooner (docs/scale.md).
+    DASHBOARD_REFRESH_BATCH = _env_int("DASHBOARD_REFRESH_BATCH", 200)
     STREAM_TOKEN_TTL = _env_int("STREAM_TOKEN_TTL", 60)  # seconds a single-use SSE token lives
     SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))  # seconds between keep-alive comments
     SSE_MAX_AGE = float(os.environ.get("SSE_MAX_AGE", "900"))  # seconds before a stream ends (client reconnects)
