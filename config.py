@@ -48,6 +48,12 @@ class Config:
     # a 503 at once. The open-files limit is raised to its hard limit at start (docs/scale.md).
     WEB_MAX_CONNECTIONS = _env_int("WEB_MAX_CONNECTIONS", 10000)
     WEB_LISTEN_BACKLOG = _env_int("WEB_LISTEN_BACKLOG", 2048)  # accept queue for reconnect storms
+    # Redis connections per process, and seconds a caller waits for a free one. redis-py 8
+    # caps a pool at 100 and raises past it: in a connect storm thousands of greenlets check
+    # revocation at once, and the overflow fell back to the database and failed. Waiting for
+    # one of these (each call takes well under a millisecond) does not fail.
+    REDIS_MAX_CONNECTIONS = _env_int("REDIS_MAX_CONNECTIONS", 200)
+    REDIS_POOL_TIMEOUT = _env_int("REDIS_POOL_TIMEOUT", 5)
     # Seconds a user's cached identity (active, role, cohorts, mentor, tier) lives in Redis;
     # every write to those fields rewrites it at once, the TTL only bounds forgotten paths.
     AUTH_CACHE_TTL = _env_int("AUTH_CACHE_TTL", 300)
