@@ -54,6 +54,12 @@ class Config:
     # a 503 at once. The open-files limit is raised to its hard limit at start (docs/scale.md).
     WEB_MAX_CONNECTIONS = _env_int("WEB_MAX_CONNECTIONS", 10000)
     WEB_LISTEN_BACKLOG = _env_int("WEB_LISTEN_BACKLOG", 2048)  # accept queue for reconnect storms
+    # Redis connections per process, and seconds a caller waits for a free one. redis-py 8
+    # caps a pool at 100 and raises past it: in a connect storm thousands of greenlets check
+    # revocation at once, and the overflow fell back to the database and failed. Waiting for
+    # one of these (each call takes well under a millisecond) does not fail.
+    REDIS_MAX_CONNECTIONS = _env_int("REDIS_MAX_CONNECTIONS", 200)
+    REDIS_POOL_TIMEOUT = _env_int("REDIS_POOL_TIMEOUT", 5)
     # Seconds a user's cached identity (active, role, cohorts, mentor, tier) lives in Redis;
     # every write to those fields rewrites it at once, the TTL only bounds forgotten paths.
     AUTH_CACHE_TTL = _env_int("AUTH_CACHE_TTL", 300)
@@ -140,6 +146,13 @@ class Config:
     # Student dashboard (see README, "Student dashboard")
     DASHBOARD_STALE_AFTER = _env_int("DASHBOARD_STALE_AFTER", 900)  # seconds until a cached aggregate is stale
     DASHBOARD_CACHE_TTL = _env_int("DASHBOARD_CACHE_TTL", 3600)  # seconds the Redis copy lives
+    # Seconds between a worker's maintenance passes. A job of a worker that died is retried
+    # (when declared with retry) once its heartbeat lapses (~90 s) and a pass runs; a dead
+    # worker's scheduler lock (61 s) is taken over by a pass too. RQ's default is 600.
+    WORKER_MAINTENANCE_INTERVAL = _env_int("WORKER_MAINTENANCE_INTERVAL", 60)
+    # Students a drain refreshes per transaction (a handful of set-based queries each): larger
+    # is faster; smaller lets an urgent refresh queued meanwhile in sooner (docs/scale.md).
+    DASHBOARD_REFRESH_BATCH = _env_int("DASHBOARD_REFRESH_BATCH", 200)
     STREAM_TOKEN_TTL = _env_int("STREAM_TOKEN_TTL", 60)  # seconds a single-use SSE token lives
     SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))  # seconds between keep-alive comments
     SSE_MAX_AGE = float(os.environ.get("SSE_MAX_AGE", "900"))  # seconds before a stream ends (client reconnects)

@@ -42,6 +42,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--burst", action="store_true", help="exit when the queues are empty")
     parser.add_argument("--no-cron", action="store_true", help="do not run the clock of periodic jobs")
+    parser.add_argument(
+        "--no-scheduler", action="store_true", help="do not run delayed jobs (another worker's scheduler does)"
+    )
     args = parser.parse_args()
 
     try:
@@ -61,9 +64,13 @@ def main():
             cron.start()
         queues = worker_queue_names()
         log.info("worker listening on %s", ", ".join(queues))
-        worker = PulseWorker(queues, connection=get_redis())
+        # Maintenance retries the jobs of a worker that died (their retry) and takes over a dead
+        # worker's scheduler: RQ's default, every 10 minutes, is too slow for crisis alerts.
+        worker = PulseWorker(
+            queues, connection=get_redis(), maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"]
+        )
         try:
-            worker.work(burst=args.burst, with_scheduler=True)
+            worker.work(burst=args.burst, with_scheduler=not args.no_scheduler)
         finally:
             if cron is not None:
                 cron.terminate()

@@ -26,12 +26,17 @@ limiter = Limiter(key_func=get_remote_address)
 
 def init_redis(app):
     """One Redis client per process, with short timeouts so a dead Redis fails fast."""
-    app.extensions["redis"] = redis.Redis.from_url(
+    # A blocking pool: past REDIS_MAX_CONNECTIONS a caller waits (REDIS_POOL_TIMEOUT) instead
+    # of getting MaxConnectionsError, which a connect storm of thousands of greenlets reached.
+    pool = redis.BlockingConnectionPool.from_url(
         app.config["REDIS_URL"],
+        max_connections=app.config.get("REDIS_MAX_CONNECTIONS", 200),
+        timeout=app.config.get("REDIS_POOL_TIMEOUT", 5),
         socket_timeout=2,
         socket_connect_timeout=2,
         health_check_interval=30,
     )
+    app.extensions["redis"] = redis.Redis(connection_pool=pool)
 
 
 def get_redis():

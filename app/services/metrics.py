@@ -10,12 +10,18 @@ the whole system's figures for those.
 import functools
 import logging
 import time
+from datetime import timedelta
 
 import redis
+from flask import current_app
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 
+from app.extensions import db, get_redis
+from app.models import CrisisAlert, DashboardUpdateQueue, OutboxEvent, StudentDashboardCache, utcnow
+from app.models.dashboard import PRIORITIES
 from app.namespace import PACKET_FIELD
+from app.services.cache import events_emitted_key
 
 # Our own registry: several apps in one process (tests) must not register twice.
 REGISTRY = CollectorRegistry()
@@ -98,14 +104,6 @@ def timed(endpoint):
 
 
 def _update_gauges(now):
-    from datetime import timedelta
-
-    from flask import current_app
-
-    from app.extensions import db
-    from app.models import CrisisAlert, DashboardUpdateQueue, StudentDashboardCache
-    from app.models.dashboard import PRIORITIES
-
     pending = DashboardUpdateQueue.processed_at.is_(None)
     depth = dict(
         db.session.execute(
@@ -136,10 +134,6 @@ def _update_gauges(now):
 
 
 def _update_realtime_gauges(now):
-    from app.extensions import db, get_redis
-    from app.models import OutboxEvent
-    from app.services.cache import events_emitted_key
-
     unsent = OutboxEvent.sent_at.is_(None)
     backlog, oldest = db.session.execute(
         select(func.count(OutboxEvent.id), func.min(OutboxEvent.created_at)).where(unsent)
@@ -156,8 +150,6 @@ def _update_realtime_gauges(now):
 
 def render(now=None):
     """The exposition text, gauges refreshed from the database."""
-    from app.models import utcnow
-
     now = now or utcnow()
     _update_gauges(now)
     _update_realtime_gauges(now)

@@ -34,6 +34,20 @@ def record(event, room, payload):
     return row
 
 
+def record_many(events):
+    """Add [(event, room, payload), ...] to the current transaction: one multi-row INSERT at
+    flush (SQLAlchemy batches the rows and their RETURNING ids); published in order after commit."""
+    rows = [OutboxEvent(event=event, room=room, payload=payload) for event, room, payload in events]
+    if not rows:
+        return rows
+    db.session.add_all(rows)
+    pending = db.session.info.setdefault(_PENDING, [])
+    if not pending:
+        after_commit(_deliver_pending)
+    pending.extend(rows)
+    return rows
+
+
 def _deliver_pending():
     deliver(db.session.info.pop(_PENDING, []))
 

@@ -85,7 +85,7 @@ def test_stream_token_is_short_lived_and_single_use(client, make_app, redis_conn
 
 
 def test_habits_earn_one_point_a_day_and_actions_are_rate_limited(client, make_app):
-    from app.services.dashboard.sections import _points
+    from app.services.dashboard.context import points_of as _points
 
     student = make_user()
     for _ in range(5):

@@ -67,7 +67,18 @@ def test_drain_goes_by_priority_then_age_and_is_safe_to_rerun():
     done = {r.student_id for r in db.session.query(StudentDashboardCache)}
     assert done == {urgent.id, high.id}
     assert drain() == 2 and drain() == 0
-    rows = db.session.query(DashboardUpdateQueue).order_by(DashboardUpdateQueue.processed_at).all()
+    # A batch is refreshed in one transaction, its rows marked done together: within one, the
+    # order is the order they were taken in.
+    rows = (
+        db.session.query(DashboardUpdateQueue)
+        .order_by(
+            DashboardUpdateQueue.processed_at,
+            DashboardUpdateQueue.priority_rank,
+            DashboardUpdateQueue.queued_at,
+            DashboardUpdateQueue.id,
+        )
+        .all()
+    )
     order = [r.student_id for r in rows]
     assert order == [urgent.id, high.id, normal.id, low.id]
     assert pending() == {}

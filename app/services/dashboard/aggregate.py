@@ -20,8 +20,13 @@ WARN_WITHIN = timedelta(days=7)
 
 def build(student, now, previous=None):
     """Compute every section for `student` as of `now`. `previous` feeds stale fallbacks."""
+    return compose(context.load(student, now, previous), previous)
+
+
+def compose(ctx, previous=None):
+    """Every section from a loaded context (a StudentContext or batch.py's BatchContext)."""
     previous = previous or {}
-    ctx = context.load(student, now, previous)
+    now = ctx.now
     state = {}
     state["readiness"] = providers.fetch("readiness", ctx, state, previous.get("readiness"))
     old_cards = previous.get("cards") or {}

@@ -17,11 +17,7 @@ The formula (also in the README):
 """
 
 import math
-from datetime import timedelta
 
-from sqlalchemy import select
-
-from app.extensions import db
 from app.models import DashboardSnapshot
 from app.services.dashboard.upsert import upsert
 
@@ -67,20 +63,6 @@ def gaps_of(levels):
     return [{"skill": s, "level": lvl} for lvl, s in weak[:MAX_GAPS]]
 
 
-def _baseline(student_id, today):
-    """The oldest snapshot of the 7 days before today, or None."""
-    return db.session.scalars(
-        select(DashboardSnapshot)
-        .where(
-            DashboardSnapshot.student_id == student_id,
-            DashboardSnapshot.day >= today - timedelta(days=7),
-            DashboardSnapshot.day < today,
-        )
-        .order_by(DashboardSnapshot.day)
-        .limit(1)
-    ).first()
-
-
 def projection(score, baseline, today):
     """(trend_7d as a signed string, time_to_ready in days or None)."""
     if baseline is None:
@@ -103,7 +85,7 @@ def compute(ctx):
     levels = skill_levels(ctx.tasks, ctx.entries, extra)
     score = score_of(levels)
     today = ctx.now.date()
-    trend, ttr = projection(score, _baseline(ctx.student.id, today), today)
+    trend, ttr = projection(score, ctx.baseline(), today)
     return {
         "score": score,
         "time_to_ready": ttr,

@@ -31,31 +31,54 @@ def refresh_student(student_id, reason="", now=None):
     )
     if row is not None:
         db.session.expire(row)
-    score = data["readiness"].get("score") if isinstance(data["readiness"], dict) else None
-    if isinstance(score, int | float) and not data["readiness"].get("stale"):
-        readiness.record_snapshot(student_id, now.date(), score, data["readiness"].get("skills") or {})
+    snapshot = snapshot_of(data)
+    if snapshot is not None:
+        readiness.record_snapshot(student_id, now.date(), *snapshot)
     # The Redis copy first: a client that reads on the event must see the new value.
     after_commit(lambda: store.put(student_id, data))
-    changed = aggregate.changed_sections(previous, data)
-    if previous is not None and changed:
-        access, _warning = aggregate.access_of(student, now)
-        shown = aggregate.mask(data, access["tier"])
-        outbox.record(
-            EVENT,
-            student_room(student_id),
-            {
-                "student_id": student_id,
-                "changed": changed,
-                "sections": {name: shown[name] for name in changed},
-                "reason": reason,
-                "last_updated": data["last_updated"],
-            },
-        )
+    event = update_event(student, previous, data, reason, now)
+    if event is not None:
+        outbox.record(*event)
     # After the commit, in a transaction of its own: a drain holds this student's queue row
     # locked until the commit, and two drains queueing each other's rows would deadlock.
     after_commit(lambda: _tell_cohort_mates(student_id, previous, data))
     commit()
     return data
+
+
+def snapshot_of(data):
+    """(score, skills) worth keeping as today's snapshot: not for a stale readiness."""
+    section = data["readiness"]
+    score = section.get("score") if isinstance(section, dict) else None
+    if isinstance(score, int | float) and not section.get("stale"):
+        return score, section.get("skills") or {}
+    return None
+
+
+def update_event(student, previous, data, reason, now):
+    """(event, room, payload) announcing the changed sections, masked for the student's tier;
+    None for a first aggregate or one that did not change."""
+    changed = aggregate.changed_sections(previous, data)
+    if previous is None or not changed:
+        return None
+    access, _warning = aggregate.access_of(student, now)
+    shown = aggregate.mask(data, access["tier"])
+    payload = {
+        "student_id": student.id,
+        "changed": changed,
+        "sections": {name: shown[name] for name in changed},
+        "reason": reason,
+        "last_updated": data["last_updated"],
+    }
+    return EVENT, student_room(student.id), payload
+
+
+def points_changed(previous, data):
+    """The cohort whose leaderboard this refresh changed, or None."""
+    cohort_id, points = _points(data)
+    if previous is None or cohort_id is None or (cohort_id, points) == _points(previous):
+        return None
+    return cohort_id
 
 
 def _points(data):
@@ -66,8 +89,8 @@ def _points(data):
 def _tell_cohort_mates(student_id, previous, data):
     """When a student's points change, the cohort mates' leaderboards change too (low priority).
     Their own points did not change, so this does not cascade further."""
-    cohort_id, points = _points(data)
-    if previous is None or cohort_id is None or (cohort_id, points) == _points(previous):
+    cohort_id = points_changed(previous, data)
+    if cohort_id is None:
         return
     mates = [sid for sid in students_of_cohort(cohort_id) if sid != student_id]
     if mates:

@@ -2,16 +2,10 @@
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
-from app.extensions import db
-from app.models import CohortMember, Entry, Notification, StudentAction, Task, User, iso
+from app.models import iso
 from app.services.notifications import ITEMS as NOTIFICATION_ITEMS
 
 LATEST = 3
-NOTIFICATIONS_SHOWN = 5
-# Leaderboard points: done task 10, approved entry 15, habit logged in the last 30 days 1.
-POINTS = {"task_done": 10, "entry_approved": 15, "habit": 1}
 
 
 def _task(t):
@@ -57,11 +51,7 @@ def attendance_rate(ctx):
 def cohort(ctx):
     """Cohort and calendar card."""
     upcoming = [s for s in ctx.sessions if s.status == "scheduled" and s.start_time >= ctx.now]
-    members = (
-        db.session.scalar(select(func.count(CohortMember.id)).where(CohortMember.cohort_id == ctx.cohort.id))
-        if ctx.cohort
-        else 0
-    )
+    members = ctx.member_count() if ctx.cohort else 0
     return {
         "cohort": {"id": ctx.cohort.id, "name": ctx.cohort.name} if ctx.cohort else None,
         "members": members,
@@ -111,61 +101,19 @@ def quick_stats(ctx):
 
 def notifications(ctx):
     """Unread count and the newest few, straight from the inbox table."""
-    visible = (Notification.user_id == ctx.student.id, Notification.cleared_at.is_(None))
-    unread = db.session.scalar(select(func.count(Notification.id)).where(*visible, Notification.read_at.is_(None)))
-    rows = db.session.scalars(
-        select(Notification).where(*visible).order_by(Notification.id.desc()).limit(NOTIFICATIONS_SHOWN)
-    )
+    unread, rows = ctx.inbox()
     return {"unread_count": unread, "items": NOTIFICATION_ITEMS.dump(rows)}
-
-
-def _points(student_ids, now):
-    def counts(query):
-        return dict(db.session.execute(query).all())
-
-    done = counts(
-        select(Task.student_id, func.count())
-        .where(Task.student_id.in_(student_ids), Task.status == "done")
-        .group_by(Task.student_id)
-    )
-    approved = counts(
-        select(Entry.student_id, func.count())
-        .where(Entry.student_id.in_(student_ids), Entry.status == "approved")
-        .group_by(Entry.student_id)
-    )
-    # A habit earns its point once a day, however often it is logged.
-    habit_days = {}
-    for sid, at in db.session.execute(
-        select(StudentAction.student_id, StudentAction.created_at).where(
-            StudentAction.student_id.in_(student_ids),
-            StudentAction.action == "habit_logged",
-            StudentAction.created_at >= now - timedelta(days=30),
-        )
-    ):
-        habit_days.setdefault(sid, set()).add(at.date())
-    habits = {sid: len(days) for sid, days in habit_days.items()}
-    return {
-        sid: POINTS["task_done"] * done.get(sid, 0)
-        + POINTS["entry_approved"] * approved.get(sid, 0)
-        + POINTS["habit"] * habits.get(sid, 0)
-        for sid in student_ids
-    }
 
 
 def leaderboard(ctx):
     """Rank in the (first) cohort by points, with the neighbours just above and below."""
     me = ctx.student.id
     if not ctx.cohort:
-        points = _points([me], ctx.now)[me]
+        points = ctx.points([me])[me]
         return {"cohort_id": None, "rank": None, "of": 0, "points": points, "neighbours": []}
-    rows = db.session.execute(
-        select(User.id, User.name)
-        .join(CohortMember, CohortMember.user_id == User.id)
-        .where(CohortMember.cohort_id == ctx.cohort.id, User.is_active.is_(True))
-    ).all()
-    names = dict(rows)
+    names = ctx.roster()
     names.setdefault(me, ctx.student.name)
-    points = _points(list(names), ctx.now)
+    points = ctx.points(list(names))
     order = sorted(names, key=lambda sid: (-points[sid], sid))
     rank_of = {sid: 1 + sum(1 for other in order if points[other] > points[sid]) for sid in order}
     at = order.index(me)

@@ -23,14 +23,17 @@ def encode(data):
 
 
 def put(student_id, data):
-    ttl = cache.dashboard_ttl()
-    cache.set_many_raw(
-        {
-            cache.dashboard_key(student_id): encode(data),
-            cache.dashboard_tier_key(student_id, "free"): encode(mask(data, "free")),
-        },
-        ttl,
-    )
+    put_many({student_id: data})
+
+
+def put_many(datas):
+    """Both copies of every {student id: aggregate} in one round trip."""
+    values = {}
+    for student_id, data in datas.items():
+        values[cache.dashboard_key(student_id)] = encode(data)
+        values[cache.dashboard_tier_key(student_id, "free")] = encode(mask(data, "free"))
+    if values:
+        cache.set_many_raw(values, cache.dashboard_ttl())
 
 
 def get_raw(student_id, tier):
