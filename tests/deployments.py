@@ -17,7 +17,6 @@ from urllib.parse import urlparse
 
 import psycopg2
 import redis
-from rq.cron import get_cron_job_ids
 from rq.job import Job
 from rq.worker_registration import WORKERS_BY_QUEUE_KEY
 from sqlalchemy import text
@@ -126,7 +125,7 @@ class Deployment:
         return self.web_url
 
     def start_worker(self, log_dir):
-        """A real worker with its scheduler and its cron scheduler (the periodic jobs)."""
+        """A real worker with its scheduler and its clock (the periodic jobs)."""
         log_path = os.path.join(log_dir, f"worker-{self.label}.log")
         proc = self._spawn(["worker.py"], log_path)
         wait_for_worker(proc, self.redis_url, self.namespace, timeout=60)
@@ -148,14 +147,18 @@ class Deployment:
             assert time.monotonic() < deadline, f"job {job_id} still {status}"
             time.sleep(0.05)
 
-    def wait_for_cron_job(self, name, timeout=60):
-        """The first job the cron scheduler enqueued for periodic job `name`, once finished."""
-        history = namespaced(name, self.namespace)  # worker.py names each cron job so
+    def wait_for_clock_job(self, name, timeout=60):
+        """The first job this deployment's clock enqueued for periodic job `name`, once finished.
+        The clock claims `<namespace>:clock:periodic:<name>:<slot>` and enqueues the job with the
+        id `<namespace>-periodic-<name>-<slot>` (app/jobs/clock.py, app/jobs/queues.py)."""
+        pattern = namespaced(f"clock:periodic:{name}:*", self.namespace)
         deadline = time.monotonic() + timeout
-        while not (ids := get_cron_job_ids(history, self.redis())):
-            assert time.monotonic() < deadline, f"the cron scheduler of {self.label} enqueued no {name}"
+        while not (claims := self.redis().keys(pattern)):
+            assert time.monotonic() < deadline, f"the clock of {self.label} enqueued no {name}"
             time.sleep(0.05)
-        return self.wait_for_job(ids[-1], timeout)
+        slot = min(int(k.decode().rsplit(":", 1)[1]) for k in claims)
+        job_id = f"{self.namespace}-periodic-{name.replace('.', '_')}-{slot}"
+        return self.wait_for_job(job_id, timeout)
 
     def truncate(self):
         with self.context():

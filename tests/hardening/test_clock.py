@@ -27,7 +27,8 @@ def test_a_slot_is_claimed_once_whatever_the_number_of_clocks(app):
         assert sorted(later) == sorted(expected)
 
 
-def done_lines(path):
+def done_lines(path, namespace):
+    """The periodic jobs' "done" lines (their ids carry the namespace: `<ns>-periodic-...`)."""
     lines = []
     with open(path) as f:
         for raw in f:
@@ -35,13 +36,14 @@ def done_lines(path):
                 line = json.loads(raw)
             except ValueError:
                 continue
-            if line.get("outcome") == "done" and line.get("job_id", "").startswith("periodic-"):
-                lines.append(line)
+            if line.get("outcome") == "done" and line.get("job_id", "").startswith(f"{namespace}-periodic-"):
+                lines.append({**line, "job_id": line["job_id"][len(namespace) + 1 :]})
     return lines
 
 
 def test_each_periodic_job_runs_once_per_interval_with_two_workers(app):
     conn = redis.Redis.from_url(REDIS_URL)
+    namespace = app.config["PULSE_NAMESPACE"]
     logs = [tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) for _ in range(2)]
     env = child_env(CLOCK_TICK_SECONDS="0.1", LOG_FORMAT="json")
     workers = [
@@ -51,8 +53,8 @@ def test_each_periodic_job_runs_once_per_interval_with_two_workers(app):
     try:
         deadline = time.monotonic() + 60
         while True:
-            ticks = [int(conn.get(k)) for k in conn.keys("clock:heartbeat:*")]
-            ran = {line["job"] for log in logs for line in done_lines(log.name)}
+            ticks = [int(conn.get(k)) for k in conn.keys(f"{namespace}:clock:heartbeat:*")]
+            ran = {line["job"] for log in logs for line in done_lines(log.name, namespace)}
             # Both clocks have ticked many times, each trying every slot, and every job ran.
             if len(ticks) == 2 and min(ticks) >= 10 and ran >= {p.job for p in PERIODIC}:
                 break
@@ -62,7 +64,7 @@ def test_each_periodic_job_runs_once_per_interval_with_two_workers(app):
     finally:
         for w in workers:
             stop(w)
-    lines = [line for log in logs for line in done_lines(log.name)]
+    lines = [line for log in logs for line in done_lines(log.name, namespace)]
     runs = Counter(line["job_id"] for line in lines)
     assert runs and set(runs.values()) == {1}, runs  # no slot ran twice
     per_job = Counter(line["job"] for line in lines)
@@ -72,4 +74,5 @@ def test_each_periodic_job_runs_once_per_interval_with_two_workers(app):
         assert per_job[periodic.job] == len(slots) >= 1
         assert max(slots) - min(slots) == len(slots) - 1  # one run per consecutive interval
     # Worker lines carry the job id, queue and duration.
-    assert all(line["queue"] in ("high", "default", "low") and line["duration_ms"] >= 0 for line in lines)
+    queues = {f"{namespace}:{name}" for name in ("high", "default", "low")}
+    assert all(line["queue"] in queues and line["duration_ms"] >= 0 for line in lines)

@@ -97,7 +97,7 @@ def start_production_server(**extra):
         PORT=str(port),
         SOCKETIO_ASYNC_MODE="eventlet",
         TRUSTED_PROXY_HOPS="1",
-        SOCKETIO_CHANNEL=os.environ["SOCKETIO_CHANNEL"],
+        PULSE_NAMESPACE=os.environ["PULSE_NAMESPACE"],  # this test run's own Redis names
         **PROD_SECRETS,
         **extra,
     )

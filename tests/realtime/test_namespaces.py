@@ -247,8 +247,8 @@ def test_jobs_run_in_their_own_deployments_worker(deployments, tmp_path):
             # each worker's scheduler holds its own deployment's lock
             assert dep.redis().get(f"rq:scheduler-lock:{dep.namespace}:high")
 
-        for dep in deployments:  # the cron scheduler enqueues refresh_dashboards at start
-            job = dep.wait_for_cron_job("app.jobs.dashboard.refresh_dashboards")
+        for dep in deployments:  # each deployment's clock enqueues refresh_dashboards at start
+            job = dep.wait_for_clock_job("app.jobs.dashboard.refresh_dashboards")
             assert job.origin == f"{dep.namespace}:low"
             assert f"rq:worker:{job.worker_name}" in dep.worker_keys()
             with dep.context():

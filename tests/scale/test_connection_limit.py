@@ -50,5 +50,6 @@ def test_past_the_limit_a_connection_is_refused_not_left_hanging(mode):
         for s in held:
             s.close()
         stop(proc)
-    output = proc.stdout.read().decode()
+    proc.log_file.seek(0)
+    output = proc.log_file.read().decode()
     assert "open-files limit" in output
