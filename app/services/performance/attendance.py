@@ -14,23 +14,11 @@ MAX_REMARKS = 2000
 
 
 def _checker(known):
-    seen = set()
+    check_student = rows.student_checker(FIELDS, known)
 
     def check(row):
         errors = {}
-        unknown = sorted(k for k in row if k not in FIELDS)
-        if unknown:
-            errors["_row"] = [f"Unknown field(s): {', '.join(unknown)}."]
-        try:
-            student_id = rows.as_int(row.get("student_id"))
-            if student_id not in known:
-                errors["student_id"] = [f"Student {student_id} is not enrolled in this section."]
-            elif student_id in seen:
-                errors["student_id"] = [f"Student {student_id} appears more than once."]
-            seen.add(student_id)
-        except (TypeError, ValueError):
-            student_id = None
-            errors["student_id"] = ["A student id (a positive integer) is required."]
+        student_id = check_student(row, errors)
         status = row.get("status")
         if status not in SECTION_ATTENDANCE_STATUSES:
             errors["status"] = [f"One of: {', '.join(SECTION_ATTENDANCE_STATUSES)}."]

@@ -12,23 +12,11 @@ COLUMNS = ["student_id", "score"]
 
 
 def _checker(exam, enrolled):
-    seen = set()
+    check_student = rows.student_checker(COLUMNS, enrolled)
 
     def check(row):
         errors = {}
-        unknown = sorted(k for k in row if k not in COLUMNS)
-        if unknown:
-            errors["_row"] = [f"Unknown field(s): {', '.join(unknown)}."]
-        try:
-            student_id = rows.as_int(row.get("student_id"))
-            if student_id not in enrolled:
-                errors["student_id"] = [f"Student {student_id} is not enrolled in this section."]
-            elif student_id in seen:
-                errors["student_id"] = [f"Student {student_id} appears more than once."]
-            seen.add(student_id)
-        except (TypeError, ValueError):
-            student_id = None
-            errors["student_id"] = ["A student id (a positive integer) is required."]
+        student_id = check_student(row, errors)
         try:
             score = rows.as_number(row.get("score"))
             if not 0 <= score <= exam.total_marks:

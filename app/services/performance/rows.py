@@ -48,6 +48,30 @@ def as_number(value):
     return number
 
 
+def student_checker(allowed_fields, enrolled):
+    """check_row(row, errors) -> the row's student id, filling `errors` with what is wrong with
+    its fields and its student (unknown fields, not enrolled, twice in one upload)."""
+    seen = set()
+
+    def check_row(row, errors):
+        unknown = sorted(k for k in row if k not in allowed_fields)
+        if unknown:
+            errors["_row"] = [f"Unknown field(s): {', '.join(unknown)}."]
+        try:
+            student_id = as_int(row.get("student_id"))
+        except (TypeError, ValueError):
+            errors["student_id"] = ["A student id (a positive integer) is required."]
+            return None
+        if student_id not in enrolled:
+            errors["student_id"] = [f"Student {student_id} is not enrolled in this section."]
+        elif student_id in seen:
+            errors["student_id"] = [f"Student {student_id} appears more than once."]
+        seen.add(student_id)
+        return student_id
+
+    return check_row
+
+
 def check_all(rows, check):
     """check(row) -> (clean value, {field: [messages]}); raise Invalid listing every bad row."""
     if not rows:
