@@ -22,6 +22,7 @@ from app.extensions import db
 from app.models import IdempotencyRecord, utcnow
 from app.services.errors import Conflict, Invalid
 from app.services.pruning import delete_in_batches
+from app.services.transaction import commit, rollback
 
 MAX_KEY_LENGTH = 128
 
@@ -96,6 +97,20 @@ def remember(scope, key, body, response, status_code):
                 scope=scope, key=key, request_hash=request_hash(body), response=response, status_code=status_code
             )
         )
+
+
+def commit_remembered(scope, key, body, answer, status_code):
+    """Remember the first answer with the work, then commit: (answer, status). When a concurrent
+    first attempt with the same key committed first, answer as it did."""
+    remember(scope, key, body, answer, status_code)
+    try:
+        commit()
+    except Exception as exc:
+        if not is_race(exc):
+            raise
+        rollback()
+        return replay(scope, key, body)
+    return answer, status_code
 
 
 def is_race(exc):

@@ -13,7 +13,7 @@ from app.models import ChatIntent, Role, User
 from app.services import alerts, cache, crisis_detection, idempotency
 from app.services.errors import Forbidden, Invalid, NotFound
 from app.services.text import clean_text
-from app.services.transaction import after_commit, commit, rollback
+from app.services.transaction import after_commit
 
 # The alert's `source`, from classify()'s reason.
 SOURCE_OF_REASON = {"label": "label", "text": "text", "label+text": "both"}
@@ -74,13 +74,5 @@ def record(caller, scope, body, idempotency_key=None):
         severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason, detection)
         alert = alerts.raise_alert(student, intent, severity, SOURCE_OF_REASON[reason], detection)
     answer = _answer(intent, alert)
-    idempotency.remember(scope, idempotency_key, body, answer, 201)
     after_commit(lambda: cache.on_student_activity(student.id))
-    try:
-        commit()
-    except Exception as exc:
-        if idempotency.is_race(exc):
-            rollback()
-            return idempotency.replay(scope, idempotency_key, body)
-        raise
-    return answer, 201
+    return idempotency.commit_remembered(scope, idempotency_key, body, answer, 201)

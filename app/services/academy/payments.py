@@ -18,7 +18,7 @@ from app.services import idempotency, notifications
 from app.services.academy import access, notices, progress
 from app.services.academy import enrolment as enrolments
 from app.services.errors import Conflict, Invalid, NotFound
-from app.services.transaction import commit, rollback
+from app.services.transaction import commit
 
 
 class PaymentProvider:
@@ -80,16 +80,7 @@ def report(student, enrolment_id, reference, amount, idempotency_key=None):
         f"Reference {reference}, amount {amount}.",
         {"payment_id": payment.id, "enrolment_id": enrolment.id},
     )
-    answer = _answer(payment)
-    idempotency.remember(scope, idempotency_key, body, answer, 201)
-    try:
-        commit()
-    except Exception as exc:
-        if idempotency.is_race(exc):
-            rollback()
-            return idempotency.replay(scope, idempotency_key, body)
-        raise
-    return answer, 201
+    return idempotency.commit_remembered(scope, idempotency_key, body, _answer(payment), 201)
 
 
 def list_payments(status=PAYMENT_PENDING):
