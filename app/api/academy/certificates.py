@@ -19,7 +19,12 @@ def verify(code):
 @blp.get("/certificates/<int:certificate_id>/pdf")
 @jwt_required()
 @blp.doc(
-    responses={200: {"description": "The PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+    responses={
+        200: {
+            "description": "The PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
 )
 def download(certificate_id):
     """The certificate as a PDF, for its owner (or an admin)."""

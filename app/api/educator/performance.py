@@ -108,7 +108,12 @@ def export_status(export_id):
 @blp.doc(
     # No login: the signed, expiring link is the key.
     security=[],
-    responses={200: {"description": "The PDF", "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}},
+    responses={
+        200: {
+            "description": "The PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    },
 )
 def export_download(query, export_id):
     """The PDF, for a signed link that has not expired (no login: the link is the key)."""
