@@ -4,6 +4,7 @@ from flask import Response, stream_with_context
 from flask_jwt_extended import current_user
 
 from app.api.auth_helpers import role_required
+from app.api.docs import ERROR_REF
 from app.api.educator import blp
 from app.schemas.performance import (
     DownloadQuerySchema,
@@ -112,7 +113,10 @@ def export_status(export_id):
         200: {
             "description": "The PDF",
             "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
-        }
+        },
+        # Public, yet the link itself can be missing (401), or invalid or expired (403).
+        401: {"description": "No token in the link", "content": {"application/json": {"schema": ERROR_REF}}},
+        403: {"description": "The link is invalid or expired", "content": {"application/json": {"schema": ERROR_REF}}},
     },
 )
 def export_download(query, export_id):
