@@ -5,7 +5,20 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from app.models.academy import PAYMENT_APPROVED, PAYMENT_PENDING, PAYMENT_REJECTED
 from app.schemas.common import StrictSchema, UTCDateTimeField
 
-MONEY = {"places": 2, "allow_nan": False, "validate": validate.Range(min=0, max=1_000_000)}
+MONEY_MAX = 1_000_000
+
+
+def money(**kwargs):
+    """An amount with two places. The spec gets plain numbers: apispec would otherwise render the
+    bounds and default as Decimal strings ("0.00"), which is not a valid OpenAPI number."""
+    metadata = {"minimum": 0, "maximum": MONEY_MAX}
+    if "load_default" in kwargs:
+        metadata["default"] = kwargs["load_default"]
+    return fields.Decimal(
+        places=2, allow_nan=False, validate=validate.Range(min=0, max=MONEY_MAX), metadata=metadata, **kwargs
+    )
+
+
 TITLE = validate.Length(min=1, max=200)
 BODY = validate.Length(max=50_000)
 POSITION = validate.Range(min=0, max=10_000)
@@ -59,7 +72,7 @@ class CoursePageSchema(Schema):
 class CourseCreateSchema(StrictSchema):
     title = fields.String(required=True, validate=TITLE)
     description = fields.String(load_default="", validate=BODY)
-    price = fields.Decimal(load_default=0, **MONEY)
+    price = money(load_default=0)
     published = fields.Boolean(load_default=False)
     owner_id = fields.Integer(strict=True, validate=validate.Range(min=1))  # admins only: the educator
 
@@ -67,7 +80,7 @@ class CourseCreateSchema(StrictSchema):
 class CourseUpdateSchema(StrictSchema):
     title = fields.String(validate=TITLE)
     description = fields.String(validate=BODY)
-    price = fields.Decimal(**MONEY)
+    price = money()
     published = fields.Boolean()
 
 
@@ -136,7 +149,7 @@ class EnrolmentEnvelope(Schema):
 
 class PaymentReportSchema(StrictSchema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    amount = fields.Decimal(required=True, **MONEY)
+    amount = money(required=True)
 
 
 class PaymentDecisionSchema(StrictSchema):

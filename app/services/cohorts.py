@@ -40,9 +40,18 @@ def get_cohort(cohort_id):
 def update_cohort(cohort_id, changes):
     """Admins open or close a cohort, set or clear its join code, rename it."""
     cohort = get_cohort(cohort_id)
+    if "name" in changes:
+        name = changes["name"].strip()
+        taken = db.session.scalar(select(Cohort.id).where(Cohort.name == name, Cohort.id != cohort.id))
+        if taken is not None:
+            raise Conflict("cohort_exists", f"A cohort named {name!r} already exists.")
     for field, value in changes.items():
         setattr(cohort, field, value.strip() if field == "name" else (value or None) if field == "join_code" else value)
-    commit()
+    try:
+        commit()  # rolls back by itself on failure
+    except IntegrityError as exc:
+        # Another admin took the name between the check and the commit.
+        raise Conflict("cohort_exists", "A cohort with this name already exists.") from exc
     return cohort
 
 

@@ -36,6 +36,11 @@ def test_admins_create_open_and_coded_cohorts(client):
     assert client.patch("/api/v1/admin/cohorts/999", json={"open": True}, headers=auth_for(admin)).status_code == 404
     bad = client.post("/api/v1/admin/cohorts", json={"name": "X", "join_code": "ab"}, headers=auth_for(admin))
     assert bad.status_code == 422 and "join_code" in bad.get_json()["error"]["details"]
+    # Renaming to another cohort's name is a 409, not a unique-constraint 500; its own name is fine.
+    taken = client.patch(f"/api/v1/admin/cohorts/{cid}", json={"name": " Open "}, headers=auth_for(admin))
+    assert taken.status_code == 409 and taken.get_json()["error"]["code"] == "cohort_exists"
+    same = client.patch(f"/api/v1/admin/cohorts/{cid}", json={"name": "Coded"}, headers=auth_for(admin))
+    assert same.status_code == 200
 
 
 def test_joinable_lists_open_and_coded_cohorts_without_the_code(client):

@@ -104,7 +104,7 @@ def remove_member(cohort_id, student_id):
 @blp.get("/crisis/feedback")
 @role_required("admin")
 @blp.arguments(FeedbackQuerySchema, location="query")
-@blp.response(200, content_type="text/csv")
+@blp.doc(responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def crisis_feedback_export(query):
     """Every resolved crisis alert as CSV, for retraining the chatbot.
 

@@ -4,6 +4,7 @@ from flask import Response, stream_with_context
 from flask_jwt_extended import current_user
 
 from app.api.auth_helpers import role_required
+from app.api.docs import ERROR_REF
 from app.api.educator import blp
 from app.schemas.performance import (
     DownloadQuerySchema,
@@ -81,7 +82,7 @@ def trends(query):
 @role_required(*EDUCATOR)
 @blp.arguments(ExportQuerySchema, location="query")
 @blp.response(202, ExportEnvelope)
-@blp.alt_response(200, description="text/csv, streamed")
+@blp.doc(responses={200: {"description": "CSV, streamed", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def export(query):
     """?format=csv streams at once; ?format=pdf answers 202 and sends export_ready when stored."""
     if query["format"] == "csv":
@@ -105,7 +106,19 @@ def export_status(export_id):
 
 @blp.get("/performance/exports/<int:export_id>/download")
 @blp.arguments(DownloadQuerySchema, location="query")
-@blp.alt_response(200, description="application/pdf")
+@blp.doc(
+    # No login: the signed, expiring link is the key.
+    security=[],
+    responses={
+        200: {
+            "description": "The PDF",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        # Public, yet the link itself can be missing (401), or invalid or expired (403).
+        401: {"description": "No token in the link", "content": {"application/json": {"schema": ERROR_REF}}},
+        403: {"description": "The link is invalid or expired", "content": {"application/json": {"schema": ERROR_REF}}},
+    },
+)
 def export_download(query, export_id):
     """The PDF, for a signed link that has not expired (no login: the link is the key)."""
     found = exports.download(export_id, query.get("token"))
