@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from app.jobs.base import job
-from app.services.mail import digest, send
+from app.services.mail import digest, queue, send
 
 
 @job
@@ -17,3 +17,10 @@ def send_digests(now=None):
     """Hourly: each user who chose a digest gets one per period in their time zone (safe to run twice)."""
     now = datetime.fromisoformat(now) if isinstance(now, str) else now
     return digest.send_digests(now)
+
+
+@job
+def requeue_stale_emails(now=None):
+    """Every 10 minutes: emails whose send job was lost (Redis down at commit) are enqueued again."""
+    now = datetime.fromisoformat(now) if isinstance(now, str) else now
+    return {"requeued": queue.requeue_stale(now)}

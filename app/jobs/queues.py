@@ -51,6 +51,7 @@ JOBS = {
     "app.jobs.academy.send_course_summary": JobSpec(HIGH, None, 60),
     "app.jobs.email.send_email": JobSpec(DEFAULT, EMAIL_RETRY, 60),
     "app.jobs.email.send_digests": JobSpec(LOW, None, 1800),
+    "app.jobs.email.requeue_stale_emails": JobSpec(LOW, None, 300),
     # Educator performance: the live figures go first; a PDF may take a while.
     "app.jobs.performance.recompute_section": JobSpec(HIGH, None, 120),
     "app.jobs.performance.send_trailing_event": JobSpec(HIGH, None, 60),

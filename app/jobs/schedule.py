@@ -17,4 +17,5 @@ PERIODIC = [
     Periodic("app.jobs.dashboard.refresh_dashboards", 300),
     # Hourly: each user's digest goes out in the first run after DIGEST_HOUR in their zone.
     Periodic("app.jobs.email.send_digests", 3600),
+    Periodic("app.jobs.email.requeue_stale_emails", 600),
 ]

@@ -1,7 +1,7 @@
 """Decide whether an email goes out, record it with the change, and enqueue its sending after commit."""
 
 import logging
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.jobs.queues import enqueue
 from app.models import EmailMessage, utcnow
-from app.models.email import FAILED
+from app.models.email import FAILED, QUEUED
 from app.services import preferences
 from app.services.transaction import after_commit
 
@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 # Money and safety: always sent, never capped, no List-Unsubscribe.
 CRITICAL_TYPES = frozenset({"payment_approved", "payment_rejected"}) | preferences.MANDATORY_TYPES
 SEND_JOB = "app.jobs.email.send_email"
+# A recorded email with no attempt this long after it was recorded lost its job (Redis was
+# down at commit): the sweep enqueues it again.
+STALE_AFTER = timedelta(minutes=10)
 
 
 def is_critical(type):
@@ -70,3 +73,19 @@ def send(user, type, template, context=None, period_key=None, now=None):
     message_id = row.id
     after_commit(lambda: enqueue(SEND_JOB, message_id))
     return row
+
+
+def requeue_stale(now=None, limit=500):
+    """Enqueue again the emails still waiting for a first attempt STALE_AFTER after they were
+    recorded (the row is the record; the job is only the messenger). Sending is safe to run
+    twice: a sent row is skipped. Returns how many were enqueued."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(EmailMessage.id)
+        .where(EmailMessage.status == QUEUED, EmailMessage.attempts == 0, EmailMessage.created_at < now - STALE_AFTER)
+        .order_by(EmailMessage.id)
+        .limit(limit)
+    ).all()
+    for message_id in ids:
+        enqueue(SEND_JOB, message_id)
+    return len(ids)
