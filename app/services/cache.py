@@ -311,29 +311,29 @@ def performance_trailing_changes_key(section_id):
 PERFORMANCE_QUEUED_TTL = 60
 
 
-def push_list(key, values, ttl):
-    """Append to a list kept `ttl` seconds; False when Redis is down."""
+def push_list(name, values, ttl):
+    """Append to the list `name` (a key built above), kept `ttl` seconds; False when Redis is down."""
     try:
         pipe = get_redis().pipeline()
-        pipe.rpush(key, *values)
-        pipe.expire(key, ttl)
+        pipe.rpush(name, *values)
+        pipe.expire(name, ttl)
         pipe.execute()
         return True
     except redis.RedisError as exc:
-        log.warning("could not append to %s: %s", key, exc)
+        log.warning("could not append to %s: %s", name, exc)
         return False
 
 
-def pop_list(key):
+def pop_list(name):
     """Take the whole list (and delete it) in one step; [] when missing or Redis is down."""
     try:
         pipe = get_redis().pipeline()
-        pipe.lrange(key, 0, -1)
-        pipe.delete(key)
+        pipe.lrange(name, 0, -1)
+        pipe.delete(name)
         values, _ = pipe.execute()
         return [v.decode() if isinstance(v, bytes) else v for v in values]
     except redis.RedisError as exc:
-        log.warning("could not read %s: %s", key, exc)
+        log.warning("could not read %s: %s", name, exc)
         return []
 
 
