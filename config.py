@@ -150,6 +150,9 @@ class Config:
     # (when declared with retry) once its heartbeat lapses (~90 s) and a pass runs; a dead
     # worker's scheduler lock (61 s) is taken over by a pass too. RQ's default is 600.
     WORKER_MAINTENANCE_INTERVAL = _env_int("WORKER_MAINTENANCE_INTERVAL", 60)
+    # A second worker loop, in a child process, that drains only the `high` queue (live
+    # figures, crisis checks), so they never wait behind a long default/low job.
+    WORKER_LIVE_LANE = _env_bool("WORKER_LIVE_LANE", True)
     # Students a drain refreshes per transaction (a handful of set-based queries each): larger
     # is faster; smaller lets an urgent refresh queued meanwhile in sooner (docs/scale.md).
     DASHBOARD_REFRESH_BATCH = _env_int("DASHBOARD_REFRESH_BATCH", 200)

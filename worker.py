@@ -1,41 +1,91 @@
 """The worker process: an RQ worker (with its scheduler) inside an app context.
 
-Also runs the clock (app/jobs/clock.py) in a child process for the periodic jobs in
-app/jobs/schedule.py: every worker runs one, and a Redis claim per interval makes each job
-run once per interval however many workers there are. Relays any outbox events left
-unsent before it starts work.
+Also runs, in child processes, the clock (app/jobs/clock.py) for the periodic jobs in
+app/jobs/schedule.py (every worker runs one; a Redis claim per interval makes each job run
+once per interval however many workers there are) and the live lane, a second worker loop
+on the `high` queue only (WORKER_LIVE_LANE). Relays any outbox events left unsent before it
+starts work.
 """
 
 import argparse
+import ctypes
+import gc
 import logging
 import multiprocessing
+import signal
 import sys
 
 from rq import Worker
+from rq.defaults import DEFAULT_WORKER_TTL
+from rq.worker import WorkerStatus
 
 from app import create_app
 from app.extensions import db, get_redis
-from app.jobs.queues import worker_queue_names
+from app.jobs.queues import HIGH, queue_name, runs_in_process, worker_queue_names
 from app.logs import init_sentry
 from config import ConfigError
 
 log = logging.getLogger("pulse.worker")
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 class PulseWorker(Worker):
-    """Forks a work horse per job; the child must not reuse the parent's DB connections."""
+    """Forks a work horse per job, except the short live-path jobs marked `in_process` in
+    app/jobs/queues.py, which it runs itself as RQ's SimpleWorker does (a fork and a new
+    database connection cost more than such a job). The child must not reuse the parent's
+    DB connections."""
+
+    def execute_job(self, job, queue):
+        if not runs_in_process(job.func_name):
+            return super().execute_job(job, queue)
+        self.perform_job(job, queue, self.prepare_execution(job))
+        self.set_state(WorkerStatus.IDLE)
+
+    def get_heartbeat_ttl(self, job, working_time=0.0):
+        # Nobody beats the heart while an in-process job runs: cover its whole timeout.
+        if runs_in_process(job.func_name):
+            return int(job.timeout if job.timeout and job.timeout > 0 else DEFAULT_WORKER_TTL) + 60
+        return super().get_heartbeat_ttl(job, working_time)
 
     def main_work_horse(self, job, queue):
         db.engine.dispose(close=False)
         return super().main_work_horse(job, queue)
 
 
+def die_with_parent():
+    """A child (clock, live lane) ends when the worker does, even on SIGKILL (Linux)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (AttributeError, OSError):  # not Linux: the daemon flag still ends it on a normal exit
+        pass
+
+
 def run_clock():
     from app.jobs import clock
 
+    die_with_parent()
     app = create_app()
     with app.app_context():
         clock.run_forever(app.config["CLOCK_TICK_SECONDS"])
+
+
+def run_live_lane(maintenance_interval):
+    """The live lane: a worker on the `high` queue only, without its own scheduler."""
+    die_with_parent()
+    app = create_app()
+    with app.app_context():
+        gc.freeze()
+        queues = [queue_name(HIGH)]
+        log.info("live lane listening on %s", ", ".join(queues))
+        PulseWorker(queues, connection=get_redis(), maintenance_interval=maintenance_interval).work(
+            with_scheduler=False
+        )
+
+
+def start_child(target, *args):
+    child = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+    child.start()
+    return child
 
 
 def main():
@@ -58,11 +108,15 @@ def main():
         log.info("relayed %s unsent outbox events at start", outbox.relay())
         db.session.remove()
         db.engine.dispose()
-        cron = None
+        children = []
         if not args.burst and not args.no_cron:
-            cron = multiprocessing.get_context("spawn").Process(target=run_clock, daemon=True)
-            cron.start()
+            children.append(start_child(run_clock))
+        if not args.burst and app.config["WORKER_LIVE_LANE"]:
+            children.append(start_child(run_live_lane, app.config["WORKER_MAINTENANCE_INTERVAL"]))
         queues = worker_queue_names()
+        # Everything loaded so far lives as long as the worker: keep it out of the garbage
+        # collector's full passes, which otherwise stall in-process jobs by 50-150 ms.
+        gc.freeze()
         log.info("worker listening on %s", ", ".join(queues))
         # Maintenance retries the jobs of a worker that died (their retry) and takes over a dead
         # worker's scheduler: RQ's default, every 10 minutes, is too slow for crisis alerts.
@@ -72,8 +126,8 @@ def main():
         try:
             worker.work(burst=args.burst, with_scheduler=not args.no_scheduler)
         finally:
-            if cron is not None:
-                cron.terminate()
+            for child in children:
+                child.terminate()
 
 
 if __name__ == "__main__":

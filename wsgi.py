@@ -35,7 +35,13 @@ except ConfigError as exc:  # a clear sentence and exit code 1, not a traceback
 
 
 if __name__ == "__main__":
+    import gc
+
     from app.web_server import serve
+
+    # The app, its routes and schemas live as long as the process: keep them out of the
+    # garbage collector's full passes, which otherwise pause every request of the process.
+    gc.freeze()
 
     # Loopback unless HOST says otherwise: the Procfile passes HOST=0.0.0.0 on the platform.
     serve(app, ASYNC_MODE, os.environ.get("HOST", app.config["DEFAULT_HOST"]), int(os.environ.get("PORT", "5000")))

@@ -20,6 +20,7 @@ FIELDS = (
     "job",
     "queue",
     "outcome",
+    "pid",
 )
 
 

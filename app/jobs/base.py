@@ -3,6 +3,7 @@ the RQ job id, queue and duration as fields (JSON in production)."""
 
 import functools
 import logging
+import os
 import time
 
 from rq import get_current_job
@@ -20,6 +21,7 @@ def _job_fields(fn, started, outcome):
         "queue": current.origin if current is not None else None,
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
         "outcome": outcome,
+        "pid": os.getpid(),  # the worker's own for in-process jobs, a work horse's otherwise
     }
 
 

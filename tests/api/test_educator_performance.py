@@ -159,3 +159,28 @@ def test_performance_section_in_the_mentors_insights_and_readiness_evidence(clie
 
     # each graded published exam adds percentage / 100 to its subject: Ana 0.9 algebra, 0.95 geometry
     assert hooks.grade_evidence(s1.id) == {"algebra": 0.9, "geometry": 0.95}
+
+
+def test_several_sections_are_computed_at_once_as_each_alone(client, app):
+    """The cold overview computes every stale section in one pass (figures.compute_sections):
+    the same figures as one section at a time, and an overview over both sections."""
+    from app.models import utcnow
+    from app.services.performance import figures as fig
+
+    educator = make_user("educator")
+    first, second = build(client, educator), build(client, educator)
+    s1 = first["students"][0]
+    enrol(client, educator, second["section"]["id"], s1)  # one student in both sections
+    ids = [first["section"]["id"], second["section"]["id"]]
+    now = utcnow()
+    with app.app_context():
+        together = fig.compute_sections(ids, now)
+        alone = {sid: fig.compute_sections([sid], now)[sid] for sid in ids}
+        assert fig.compute_sections([max(ids) + 1000], now) == {}
+    assert together == alone
+    both = get(client, educator, "/performance/overview")
+    assert both["total_students"] == 6 and len(both["section_averages"]) == 2
+    # top/low performers: the default N is stored with the figures, another N is computed
+    top = get(client, educator, "/performance/overview?n=2")["top_performers"]
+    assert [p["student_id"] for p in top] == [p["student_id"] for p in both["top_performers"]][:2]
+    assert get(client, educator, "/performance/overview?n=2")["cached"] is True

@@ -1,9 +1,8 @@
 """Performance figures: overview, sections, subjects, a student, trends, exports; and the student's own."""
 
 from flask import Response, stream_with_context
-from flask_jwt_extended import current_user
 
-from app.api.auth_helpers import role_required
+from app.api.auth_helpers import current_principal, role_required
 from app.api.docs import ERROR_REF
 from app.api.educator import blp
 from app.schemas.performance import (
@@ -30,7 +29,7 @@ EDUCATOR = ("educator", "admin")
 @blp.response(200, OverviewSchema)
 def overview(query):
     """Your students' figures over all your sections (cached; ?n= top/low performers, default 5)."""
-    return reports.overview(current_user, **query)
+    return reports.overview(current_principal(), **query)
 
 
 @blp.get("/performance/sections")
@@ -39,7 +38,7 @@ def overview(query):
 @blp.response(200, FigureListSchema)
 def section_figures(query):
     """Figures per section; ?sort=average|-average|pass_rate|..., ?term= filters."""
-    return reports.sections(current_user, **query)
+    return reports.sections(current_principal(), **query)
 
 
 @blp.get("/performance/sections/<int:section_id>")
@@ -48,7 +47,7 @@ def section_figures(query):
 @blp.response(200, SectionFiguresSchema)
 def one_section_figures(query, section_id):
     """One section's figures, its students, top and low performers."""
-    return reports.section(current_user, section_id, **query)
+    return reports.section(current_principal(), section_id, **query)
 
 
 @blp.get("/performance/subjects")
@@ -58,7 +57,7 @@ def one_section_figures(query, section_id):
 def subject_figures(query):
     """Figures per subject over your sections; ?sort= orders them."""
     query.pop("term", None)
-    return reports.subjects(current_user, **query)
+    return reports.subjects(current_principal(), **query)
 
 
 @blp.get("/performance/students/<int:student_id>")
@@ -66,7 +65,7 @@ def subject_figures(query):
 @blp.response(200, StudentFiguresSchema)
 def student_figures(student_id):
     """A student of your sections: per-subject scores, every exam, attendance history, trend, at-risk reasons."""
-    return reports.student(current_user, student_id)
+    return reports.student(current_principal(), student_id)
 
 
 @blp.get("/performance/trends")
@@ -75,7 +74,7 @@ def student_figures(student_id):
 @blp.response(200, TrendsSchema)
 def trends(query):
     """Weekly averages and attendance for charts; ?section_id=, ?weeks= (default 8)."""
-    return reports.trends(current_user, **query)
+    return reports.trends(current_principal(), **query)
 
 
 @blp.get("/performance/export")
@@ -86,14 +85,14 @@ def trends(query):
 def export(query):
     """?format=csv streams at once; ?format=pdf answers 202 and sends export_ready when stored."""
     if query["format"] == "csv":
-        lines = exports.csv_lines(current_user, query["scope"])
+        lines = exports.csv_lines(current_principal(), query["scope"])
         name = query["scope"].replace(":", "-")
         return Response(
             stream_with_context(lines),
             mimetype="text/csv",
             headers={"Content-Disposition": f'attachment; filename="performance-{name}.csv"'},
         )
-    return {"export": exports.request_pdf(current_user, query["scope"])}
+    return {"export": exports.request_pdf(current_principal(), query["scope"])}
 
 
 @blp.get("/performance/exports/<int:export_id>")
@@ -101,7 +100,7 @@ def export(query):
 @blp.response(200, ExportEnvelope)
 def export_status(export_id):
     """An export's status and, once ready, a fresh expiring download link."""
-    return {"export": exports.get(current_user, export_id)}
+    return {"export": exports.get(current_principal(), export_id)}
 
 
 @blp.get("/performance/exports/<int:export_id>/download")
@@ -134,4 +133,4 @@ def export_download(query, export_id):
 @blp.response(200, StudentFiguresSchema)
 def own_performance():
     """Your own grades, averages per subject, attendance and trend over your sections."""
-    return reports.own(current_user)
+    return reports.own(current_principal())

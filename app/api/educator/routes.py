@@ -1,8 +1,6 @@
 """Sections, enrolments, exams, grades and attendance: the educator's own (others' answer 404)."""
 
-from flask_jwt_extended import current_user
-
-from app.api.auth_helpers import role_required
+from app.api.auth_helpers import current_principal, role_required
 from app.api.educator import blp
 from app.api.educator.uploads import accepts_csv, upload_rows
 from app.schemas.performance import (
@@ -33,7 +31,7 @@ EDUCATOR = ("educator", "admin")
 @blp.response(200, SectionListSchema)
 def list_sections(query):
     """Your sections (an admin: every section); ?term= filters."""
-    return {"items": sections.list_sections(current_user, **query)}
+    return {"items": sections.list_sections(current_principal(), **query)}
 
 
 @blp.post("/educator/sections")
@@ -42,7 +40,7 @@ def list_sections(query):
 @blp.response(201, SectionEnvelope)
 def create_section(body):
     """Create a section; with cohort_id its members are enrolled from now."""
-    return {"section": sections.create(current_user, **body)}
+    return {"section": sections.create(current_principal(), **body)}
 
 
 @blp.get("/educator/sections/<int:section_id>")
@@ -50,7 +48,7 @@ def create_section(body):
 @blp.response(200, SectionEnvelope)
 def get_section(section_id):
     """One of your sections, with its current students."""
-    return {"section": access.visible_section(current_user, section_id)}
+    return {"section": access.visible_section(current_principal(), section_id)}
 
 
 @blp.patch("/educator/sections/<int:section_id>")
@@ -59,7 +57,7 @@ def get_section(section_id):
 @blp.response(200, SectionEnvelope)
 def update_section(body, section_id):
     """Rename a section, change its subjects or term."""
-    return {"section": sections.update(current_user, section_id, body)}
+    return {"section": sections.update(current_principal(), section_id, body)}
 
 
 @blp.post("/educator/sections/<int:section_id>/students")
@@ -68,7 +66,7 @@ def update_section(body, section_id):
 @blp.response(201, EnrolmentEnvelope)
 def enrol(body, section_id):
     """Enrol a student from enrolled_at (default now); attendance before it never counts."""
-    return {"enrolment": sections.enrol(current_user, section_id, **body)}
+    return {"enrolment": sections.enrol(current_principal(), section_id, **body)}
 
 
 @blp.delete("/educator/sections/<int:section_id>/students/<int:student_id>")
@@ -76,7 +74,7 @@ def enrol(body, section_id):
 @blp.response(204)
 def unenrol(section_id, student_id):
     """The student leaves the section now (sets left_at)."""
-    sections.unenrol(current_user, section_id, student_id)
+    sections.unenrol(current_principal(), section_id, student_id)
 
 
 @blp.put("/educator/sections/<int:section_id>/attendance")
@@ -87,7 +85,7 @@ def unenrol(section_id, student_id):
 def put_attendance(query, section_id):
     """The section's whole day: [{student_id, status, remarks}]; all saved, or none (422 lists every bad row)."""
     upload = upload_rows(attendance.FIELDS, "attendance")
-    return {"attendance": attendance.put_day(current_user, section_id, query["date"], upload)}
+    return {"attendance": attendance.put_day(current_principal(), section_id, query["date"], upload)}
 
 
 @blp.get("/educator/sections/<int:section_id>/attendance")
@@ -96,7 +94,7 @@ def put_attendance(query, section_id):
 @blp.response(200, AttendanceListSchema)
 def get_attendance(query, section_id):
     """The section's attendance on ?date=."""
-    return {"attendance": attendance.day_of(current_user, section_id, query["date"])}
+    return {"attendance": attendance.day_of(current_principal(), section_id, query["date"])}
 
 
 @blp.get("/educator/exams")
@@ -105,7 +103,7 @@ def get_attendance(query, section_id):
 @blp.response(200, ExamListSchema)
 def list_exams(query):
     """Your exams by date; ?section_id=, ?subject=, ?published= filter."""
-    return {"items": exams.list_exams(current_user, **query)}
+    return {"items": exams.list_exams(current_principal(), **query)}
 
 
 @blp.post("/educator/exams")
@@ -114,7 +112,7 @@ def list_exams(query):
 @blp.response(201, ExamEnvelope)
 def create_exam(body):
     """Create an exam in one of your sections; you hear exam:created."""
-    return {"exam": exams.create(current_user, **body)}
+    return {"exam": exams.create(current_principal(), **body)}
 
 
 @blp.get("/educator/exams/<int:exam_id>")
@@ -122,7 +120,7 @@ def create_exam(body):
 @blp.response(200, ExamEnvelope)
 def get_exam(exam_id):
     """One of your exams."""
-    return {"exam": access.visible_exam(current_user, exam_id)}
+    return {"exam": access.visible_exam(current_principal(), exam_id)}
 
 
 @blp.patch("/educator/exams/<int:exam_id>")
@@ -131,7 +129,7 @@ def get_exam(exam_id):
 @blp.response(200, ExamEnvelope)
 def update_exam(body, exam_id):
     """Change an exam (publishing it makes its grades count)."""
-    return {"exam": exams.update(current_user, exam_id, body)}
+    return {"exam": exams.update(current_principal(), exam_id, body)}
 
 
 @blp.delete("/educator/exams/<int:exam_id>")
@@ -139,7 +137,7 @@ def update_exam(body, exam_id):
 @blp.response(204)
 def delete_exam(exam_id):
     """Delete an exam and its grades."""
-    exams.delete(current_user, exam_id)
+    exams.delete(current_principal(), exam_id)
 
 
 @blp.get("/educator/exams/<int:exam_id>/grades")
@@ -147,7 +145,7 @@ def delete_exam(exam_id):
 @blp.response(200, GradeListSchema)
 def list_grades(exam_id):
     """An exam's grades, each with its history of changes."""
-    return {"grades": grades.grades_of(current_user, exam_id)}
+    return {"grades": grades.grades_of(current_principal(), exam_id)}
 
 
 @blp.put("/educator/exams/<int:exam_id>/grades")
@@ -165,4 +163,4 @@ def list_grades(exam_id):
 def put_grades(exam_id):
     """Grades as a JSON list [{student_id, score}] or CSV student_id,score: all saved, or none (422 lists bad rows)."""
     upload = upload_rows(grades.COLUMNS, "grades", allow_csv=True)
-    return {"grades": grades.put_grades(current_user, exam_id, upload)}
+    return {"grades": grades.put_grades(current_principal(), exam_id, upload)}

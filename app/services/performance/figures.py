@@ -12,6 +12,8 @@ from app.extensions import db
 from app.models import Exam, Grade, Section, SectionAttendance, SectionEnrolment, User, iso
 from app.services.performance import rules
 
+DEFAULT_PERFORMERS = 5  # top/low performers precomputed with the overview (?n= default)
+
 
 def pass_mark():
     return float(current_app.config["PASS_MARK"])
@@ -22,57 +24,79 @@ def windows_of(enrolment):
     return [(enrolment.enrolled_at.date(), enrolment.left_at.date() if enrolment.left_at else None)]
 
 
-def compute_section(section_id, now):
-    """({"section": public figures, "students": {student id: sums}}, {"pcts": {student id: [[date, exam, %]]}})."""
-    section = db.session.get(Section, section_id)
+def compute_sections(section_ids, now):
+    """{section id: ({"section": public figures, "students": {student id: sums}},
+    {"pcts": {student id: [[date, exam id, %]]}})} in five queries, however many sections
+    (a cold overview recomputes all at once); sections that do not exist are left out."""
+    ids = list(section_ids)
     today, mark = now.date(), pass_mark()
-    enrolments = db.session.execute(
+    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.id.in_(ids)))}
+    enrolments = {}
+    for enrolment, name in db.session.execute(
         select(SectionEnrolment, User.name)
         .join(User, User.id == SectionEnrolment.student_id)
-        .where(SectionEnrolment.section_id == section_id, SectionEnrolment.left_at.is_(None))
-    ).all()
-    exams = db.session.scalars(
-        select(Exam).where(Exam.section_id == section_id, Exam.published.is_(True)).order_by(Exam.date, Exam.id)
-    ).all()
-    grades = {
-        (g.exam_id, g.student_id): g.score
-        for g in db.session.scalars(select(Grade).where(Grade.exam_id.in_([e.id for e in exams])))
-    }
-    marks = {}
-    for sid, day, status in db.session.execute(
-        select(SectionAttendance.student_id, SectionAttendance.day, SectionAttendance.status).where(
-            SectionAttendance.section_id == section_id
-        )
+        .where(SectionEnrolment.section_id.in_(ids), SectionEnrolment.left_at.is_(None))
+        .order_by(SectionEnrolment.id)
     ):
-        marks.setdefault(sid, []).append((day, status))
-    students = {}
-    for enrolment, name in enrolments:
-        students[str(enrolment.student_id)] = _student_sums(enrolment, name, exams, grades, marks, today, mark)
-    figures = summarize(section, students.values(), mark)
-    total = db.session.query(Exam).filter_by(section_id=section_id).count()
-    figures["exams"] = {"total": total, "published": len(exams)}
-    figures["computed_at"] = iso(now)
-    pcts = {sid: s.pop("pcts") for sid, s in students.items()}
-    return {"section": figures, "students": students}, {"pcts": pcts}
+        enrolments.setdefault(enrolment.section_id, []).append((enrolment, name))
+    exams, totals = {}, {}
+    for exam in db.session.scalars(select(Exam).where(Exam.section_id.in_(ids)).order_by(Exam.date, Exam.id)):
+        totals[exam.section_id] = totals.get(exam.section_id, 0) + 1
+        if exam.published:
+            exams.setdefault(exam.section_id, []).append(exam)
+    exam_ids = [e.id for published in exams.values() for e in published]
+    grades = {  # plain rows, not Grade objects: a section has hundreds of grades
+        (exam_id, student_id): score
+        for exam_id, student_id, score in db.session.execute(
+            select(Grade.exam_id, Grade.student_id, Grade.score).where(Grade.exam_id.in_(exam_ids))
+        )
+    }
+    marks = {}  # section id -> student id -> [(day, status)]
+    for section_id, sid, day, status in db.session.execute(
+        select(
+            SectionAttendance.section_id, SectionAttendance.student_id, SectionAttendance.day, SectionAttendance.status
+        ).where(SectionAttendance.section_id.in_(ids))
+    ):
+        marks.setdefault(section_id, {}).setdefault(sid, []).append((day, status))
+    out = {}
+    for section_id in ids:
+        section = sections.get(section_id)
+        if section is None:
+            continue
+        # plain tuples: the loop below reads each exam once per student
+        published = [(e.id, e.date, e.date.isoformat(), e.subject, e.total_marks) for e in exams.get(section_id, [])]
+        section_marks = marks.get(section_id, {})
+        students = {
+            str(enrolment.student_id): _student_sums(enrolment, name, published, grades, section_marks, today, mark)
+            for enrolment, name in enrolments.get(section_id, [])
+        }
+        figures = summarize(section, students.values(), mark)
+        figures["exams"] = {"total": totals.get(section_id, 0), "published": len(published)}
+        figures["computed_at"] = iso(now)
+        pcts = {sid: s.pop("pcts") for sid, s in students.items()}
+        out[section_id] = ({"section": figures, "students": students}, {"pcts": pcts})
+    return out
 
 
 def _student_sums(enrolment, name, exams, grades, marks, today, mark):
+    """One student's sums in a section; `exams`: (id, date, iso date, subject, total marks), by date."""
     windows = windows_of(enrolment)
     sid = enrolment.student_id
     pcts, subjects, missing = [], {}, 0
-    for exam in exams:
-        score = grades.get((exam.id, sid))
+    for exam_id, day, day_iso, subject, total_marks in exams:
+        score = grades.get((exam_id, sid))
         if score is None:
-            if exam.date <= today and rules.counts_on(exam.date, windows):
+            if day <= today and rules.counts_on(day, windows):
                 missing += 1
             continue
-        pct = rules.percentage(score, exam.total_marks)
-        pcts.append([exam.date.isoformat(), exam.id, pct])
-        sums = subjects.setdefault(exam.subject, [0.0, 0])
+        pct = rules.percentage(score, total_marks)
+        pcts.append([day_iso, exam_id, pct])
+        sums = subjects.setdefault(subject, [0.0, 0])
         sums[0] += pct
         sums[1] += 1
-    attended, counted = rules.attendance_tally(marks.get(sid, []), windows)
-    attended30, counted30 = rules.attendance_tally(marks.get(sid, []), windows, since=rules.window_start(today))
+    (attended, counted), (attended30, counted30) = rules.attendance_tallies(
+        marks.get(sid, []), windows, rules.window_start(today)
+    )
     values = [p[2] for p in pcts]
     avg = rules.average(values)
     trend = rules.trend(values)
@@ -93,7 +117,7 @@ def _student_sums(enrolment, name, exams, grades, marks, today, mark):
 
 
 def student_average(sums):
-    return rules.average([sums["sum"] / sums["count"]]) if sums["count"] else None
+    return rules.average_of(sums["sum"], sums["count"])
 
 
 def summarize(section, students, mark):
@@ -122,10 +146,18 @@ def summarize(section, students, mark):
 
 
 def merge_students(section_figures):
-    """One sums record per student over several sections' cached figures."""
+    """One sums record per student over several sections' cached figures. A student in one
+    section only (the usual case) keeps that section's record as it is (read, never changed)."""
+    seen = {}
+    for cached in section_figures:
+        for sid in cached["students"]:
+            seen[sid] = seen.get(sid, 0) + 1
     merged = {}
     for cached in section_figures:
         for sid, s in cached["students"].items():
+            if seen[sid] == 1:
+                merged[sid] = s
+                continue
             m = merged.setdefault(
                 sid,
                 {"name": s["name"], "sum": 0.0, "count": 0, "pcts": [], "subjects": {}, "at_risk": []}
@@ -149,20 +181,16 @@ def overview(section_figures, now):
     whole = summarize(None, students.values(), mark)
     subjects = {}
     for name in whole["subject_averages"]:
-        takers = [
-            {"sum": s["subjects"][name][0], "count": s["subjects"][name][1], "subjects": {}, "at_risk": s["at_risk"]}
-            | {"attended": 0, "counted": 0}
-            for s in students.values()
-            if name in s["subjects"]
-        ]
-        one = summarize(None, takers, mark)
+        # each taker's average in this subject, rounded as a student's average is
+        averages = [rules.average_of(*s["subjects"][name]) for s in students.values() if name in s["subjects"]]
         subjects[name] = {
             "subject": name,
-            "students": one["students"],
-            "average": one["average"],
-            "pass_rate": one["pass_rate"],
-            "grade_distribution": one["grade_distribution"],
+            "students": len(averages),
+            "average": rules.average(averages),
+            "pass_rate": rules.pass_rate(averages, mark),
+            "grade_distribution": rules.distribution(averages),
         }
+    averages = [[int(sid), s["name"], student_average(s)] for sid, s in students.items()]
     return {
         "total_students": whole["students"],
         "overall_average": whole["average"],
@@ -176,9 +204,10 @@ def overview(section_figures, now):
         "attendance_percentage": whole["attendance_percentage"],
         "at_risk_count": whole["at_risk_count"],
         "computed_at": iso(now),
-        # kept for the read: top/low performers for any N, and /performance/subjects
-        "averages": [[int(sid), s["name"], student_average(s)] for sid, s in students.items()],
-        "subjects": subjects,
+        "top_performers": performers(averages, DEFAULT_PERFORMERS, True),
+        "low_performers": performers(averages, DEFAULT_PERFORMERS, False),
+        "subjects": subjects,  # for /performance/subjects
+        "averages": averages,  # top/low performers for another N (stored apart: store.py)
     }
 
 

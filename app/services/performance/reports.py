@@ -22,11 +22,14 @@ def _sorted(items, sort):
     return sorted(present, key=lambda i: i[key], reverse=reverse) + absent
 
 
-def overview(user, n=5, now=None):
-    figures, cached = store.overview(access.educator_scope(user), now or utcnow())
+def overview(user, n=fig.DEFAULT_PERFORMERS, now=None):
+    """`user` may be the cached principal: only its id and role are read."""
+    other_n = n != fig.DEFAULT_PERFORMERS  # the default N is stored with the figures
+    figures, cached = store.overview(access.educator_scope(user), now or utcnow(), averages=other_n)
     out = {k: v for k, v in figures.items() if k not in HIDDEN}
-    out["top_performers"] = fig.performers(figures["averages"], n, True)
-    out["low_performers"] = fig.performers(figures["averages"], n, False)
+    if other_n:
+        out["top_performers"] = fig.performers(figures["averages"], n, True)
+        out["low_performers"] = fig.performers(figures["averages"], n, False)
     out["cached"] = cached
     return out
 

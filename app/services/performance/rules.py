@@ -41,6 +41,11 @@ def average(percentages):
     return _r(mean(percentages))
 
 
+def average_of(total, count):
+    """average() of `count` percentages summing to `total` (None when count is 0)."""
+    return _r(total / count) if count else None
+
+
 def band(value):
     """A+ >= 95, A >= 90, B+ >= 85, B >= 80, C+ >= 75, C >= 70, D+ >= 65, D >= 60, F below."""
     if value is None:
@@ -76,13 +81,23 @@ def counts_on(day, windows):
 def attendance_tally(records, windows, since=None):
     """(attended, counted) days: present and late attend; excused days and days outside
     the enrolment windows (or before `since`) are left out entirely."""
-    attended = counted = 0
+    whole, recent = attendance_tallies(records, windows, since)
+    return whole if since is None else recent
+
+
+def attendance_tallies(records, windows, since):
+    """attendance_tally over all the records and from `since` on, in one pass."""
+    attended = counted = attended_since = counted_since = 0
     for day, status in records:
-        if status == "excused" or not counts_on(day, windows) or (since is not None and day < since):
+        if status == "excused" or not counts_on(day, windows):
             continue
+        came = status in ("present", "late")
         counted += 1
-        attended += status in ("present", "late")
-    return attended, counted
+        attended += came
+        if since is not None and day >= since:
+            counted_since += 1
+            attended_since += came
+    return (attended, counted), (attended_since, counted_since)
 
 
 def attendance_percentage(attended, counted):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import undefer
 
 from app.extensions import db
 from app.models import PerformanceCache, Section
-from app.services.dashboard.upsert import insert_for
+from app.services.dashboard.upsert import insert_for, upsert
 from app.services.performance import figures as fig
 from app.services.transaction import commit
 
@@ -36,36 +36,46 @@ def mark_dirty(section):
     )
 
 
-def _section_row(section_id):
-    return db.session.scalar(select(PerformanceCache).where(PerformanceCache.scope == section_scope(section_id)))
-
-
 def refresh_section(section_id, now):
     """Recompute one section's figures and store them under the version they saw."""
-    return _refresh(section_id, now)[0]
+    return _refresh([section_id], now).get(section_id, (None, None))[0]
 
 
-def _refresh(section_id, now):
-    """(figures with details, the data version they were computed at)."""
-    section = db.session.get(Section, section_id)
-    if section is None:
-        return None, None
-    row = _section_row(section_id)
-    if row is None:
-        mark_dirty(section)
+def _refresh(section_ids, now):
+    """{section id: (figures with details, the data version they were computed at)}: every
+    section recomputed in one pass (a handful of queries, one commit)."""
+    ids = [sid for sid in section_ids if db.session.get(Section, sid) is not None]
+    if not ids:
+        return {}
+    versions = _data_versions(ids)
+    missing = [sid for sid in ids if sid not in versions]
+    for sid in missing:
+        mark_dirty(db.session.get(Section, sid))
+    if missing:
         commit()
-        row = _section_row(section_id)
-    version = row.data_version
-    commit()  # end the read: the figures below see at least this version
-    figures, details = fig.compute_section(section_id, now)
-    db.session.execute(
-        update(PerformanceCache)
-        .where(PerformanceCache.scope == section_scope(section_id), PerformanceCache.computed_version <= version)
-        .values(figures=figures, details=details, computed_version=version, computed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+        versions = _data_versions(ids)
+    commit()  # end the read: the figures below see at least these versions
+    out = {}
+    for sid, (figures, details) in fig.compute_sections(ids, now).items():
+        db.session.execute(
+            update(PerformanceCache)
+            .where(PerformanceCache.scope == section_scope(sid), PerformanceCache.computed_version <= versions[sid])
+            .values(figures=figures, details=details, computed_version=versions[sid], computed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        out[sid] = (with_details(figures, details), versions[sid])
     commit()
-    return with_details(figures, details), version
+    return out
+
+
+def _data_versions(section_ids):
+    return dict(
+        db.session.execute(
+            select(PerformanceCache.section_id, PerformanceCache.data_version).where(
+                PerformanceCache.section_id.in_(section_ids)
+            )
+        ).all()
+    )
 
 
 def with_details(figures, details):
@@ -96,16 +106,17 @@ def _section_figures(section_ids, now, details=False):
     if details:
         query = query.options(undefer(PerformanceCache.details))
     rows = {r.section_id: r for r in db.session.scalars(query)}
-    out, fresh, versions = {}, True, {}
+    out, versions, stale = {}, {}, []
     for sid in section_ids:
         row = rows.get(sid)
         if row is not None and row.computed_version == row.data_version and row.figures:
             out[sid] = with_details(row.figures, row.details) if details else row.figures
             versions[str(sid)] = row.computed_version
         else:
-            fresh = False
-            out[sid], versions[str(sid)] = _refresh(sid, now)
-    return out, fresh, versions
+            stale.append(sid)
+    for sid, (figures, version) in _refresh(stale, now).items():
+        out[sid], versions[str(sid)] = figures, version
+    return out, not stale, versions
 
 
 def _versions(section_ids):
@@ -120,29 +131,39 @@ def _versions(section_ids):
     }
 
 
-def overview(educator_id, now):
-    """(overview figures, cached?) for an educator (None: every section, for an admin)."""
+def overview(educator_id, now, averages=False):
+    """(overview figures, cached?) for an educator (None: every section, for an admin).
+
+    Every student's average (for top/low performers of another N) is stored apart, in
+    `details`, and read only when `averages` is asked for: the cached read stays small."""
     section_ids = sections_of(educator_id)
-    scope = overview_scope(educator_id)
-    row = db.session.scalar(select(PerformanceCache).where(PerformanceCache.scope == scope))
+    query = select(PerformanceCache).where(PerformanceCache.scope == overview_scope(educator_id))
+    if averages:
+        query = query.options(undefer(PerformanceCache.details))
+    row = db.session.scalar(query)
     versions = _versions(section_ids)
     if row is not None and row.figures and row.figures.get("sources") == versions and len(versions) == len(section_ids):
+        if averages:
+            return row.figures | {"averages": (row.details or {}).get("averages", [])}, True
         return row.figures, True
-    return rebuild_overview(educator_id, now), False
+    figures = rebuild_overview(educator_id, now, keep_averages=averages)
+    return figures, False
 
 
-def rebuild_overview(educator_id, now):
+def rebuild_overview(educator_id, now, keep_averages=False):
     """Merge the (refreshed where stale) sections into the overview and store it."""
     section_ids = sections_of(educator_id)
     # the versions of the very figures merged: a section recomputed meanwhile makes this stale
     sections, _, versions = _section_figures(section_ids, now)
     figures = fig.overview([sections[s] for s in section_ids], now)
     figures["sources"] = versions
-    stmt = insert_for(PerformanceCache).values(
-        scope=overview_scope(educator_id), educator_id=educator_id, figures=figures, computed_at=now
-    )
-    db.session.execute(
-        stmt.on_conflict_do_update(index_elements=["scope"], set_={"figures": figures, "computed_at": now})
-    )
+    details = {"averages": figures.pop("averages")}
+    upsert(
+        PerformanceCache,
+        {"scope": overview_scope(educator_id), "educator_id": educator_id, "figures": figures, "details": details,
+         "computed_at": now},
+        ["scope"],
+        ["figures", "details", "computed_at"],  # from `excluded`: serialized and sent once
+    )  # fmt: skip
     commit()
-    return figures
+    return figures | details if keep_averages else figures
