@@ -119,16 +119,21 @@ def _section_figures(section_ids, now, details=False):
     return out, not stale, versions
 
 
-def _versions(section_ids):
-    return {
-        str(sid): cv
-        for sid, dv, cv in db.session.execute(
-            select(PerformanceCache.section_id, PerformanceCache.data_version, PerformanceCache.computed_version).where(
-                PerformanceCache.section_id.in_(section_ids)
-            )
-        )
-        if dv == cv
-    }
+def _sections_and_versions(educator_id):
+    """(the overview's section ids, {section id: version} of those whose figures are fresh), in one query."""
+    query = (
+        select(Section.id, PerformanceCache.data_version, PerformanceCache.computed_version)
+        .outerjoin(PerformanceCache, PerformanceCache.section_id == Section.id)
+        .order_by(Section.id)
+    )
+    if educator_id is not None:
+        query = query.where(Section.educator_id == educator_id)
+    ids, versions = [], {}
+    for sid, data_version, computed_version in db.session.execute(query):
+        ids.append(sid)
+        if data_version is not None and data_version == computed_version:
+            versions[str(sid)] = computed_version
+    return ids, versions
 
 
 def overview(educator_id, now, averages=False):
@@ -136,12 +141,11 @@ def overview(educator_id, now, averages=False):
 
     Every student's average (for top/low performers of another N) is stored apart, in
     `details`, and read only when `averages` is asked for: the cached read stays small."""
-    section_ids = sections_of(educator_id)
     query = select(PerformanceCache).where(PerformanceCache.scope == overview_scope(educator_id))
     if averages:
         query = query.options(undefer(PerformanceCache.details))
     row = db.session.scalar(query)
-    versions = _versions(section_ids)
+    section_ids, versions = _sections_and_versions(educator_id)
     if row is not None and row.figures and row.figures.get("sources") == versions and len(versions) == len(section_ids):
         if averages:
             return row.figures | {"averages": (row.details or {}).get("averages", [])}, True
