@@ -67,7 +67,8 @@ def resolve_services(app):
         app.config["REDIS_URL"] = url
     else:
         source = "settings"
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    # app/api/limit_storage.py: the same Redis, one round trip per limit and request
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "pulse+" + app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(INSTANCE_DIR, exist_ok=True)
     else:

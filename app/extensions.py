@@ -2,7 +2,6 @@
 
 import redis
 from flask import current_app
-from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -11,6 +10,8 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
+from app.api.verified_tokens import CachingJWTManager
+
 
 class Base(DeclarativeBase):
     pass
@@ -18,7 +19,7 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-jwt = JWTManager()
+jwt = CachingJWTManager()
 api = Api()
 socketio = SocketIO()
 limiter = Limiter(key_func=get_remote_address)

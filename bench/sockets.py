@@ -151,9 +151,7 @@ async def main(args):
     print(f"hold {args.hold} s: {drops} dropped of {len(connected)}")
 
     # the reconnect storm: every connection closed at once, then everyone back at once
-    await asyncio.gather(
-        *(s.client.eio._reset() if False else s.client.disconnect() for s in connected), return_exceptions=True
-    )
+    await asyncio.gather(*(s.client.disconnect() for s in connected), return_exceptions=True)
     wall, times, failures = await connect_all(connected, url, args.timeout, args.parallel)
     print(
         f"reconnect storm of {len(connected)}: {len(times)} ok, {len(failures)} failed in {wall:.1f} s; "

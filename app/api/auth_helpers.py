@@ -69,7 +69,9 @@ def register_jwt_handlers(jwt):
 
     @jwt.token_in_blocklist_loader
     def _revoked(_header, payload):
-        return tokens.is_revoked(payload["jti"])
+        sub = str(payload.get("sub", ""))
+        # the user's cached identity comes back in the same round trip, for _lookup next
+        return tokens.is_revoked(payload["jti"], int(sub) if sub.isdigit() else None)
 
     @jwt.user_lookup_error_loader
     def _lookup_error(_header, _payload):

@@ -13,6 +13,7 @@ from flask import current_app, g, request
 from flask_jwt_extended import decode_token
 from flask_limiter import ApplicationLimit
 
+from app.api import limit_storage  # noqa: F401 - registers the pulse+redis storage scheme
 from app.extensions import limiter
 
 

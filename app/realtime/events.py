@@ -11,6 +11,7 @@ from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 from jwt import ExpiredSignatureError, PyJWTError
 
 from app.api.errors import domain_envelope, envelope
+from app.extensions import db
 from app.realtime.rooms import rooms_for
 from app.services import metrics, notifications, principals, tokens, users
 from app.services.errors import Invalid
@@ -76,6 +77,9 @@ def register(socketio):
     def on_connect(auth=None):
         """Verify the token and join the rooms the server decides on."""
         user, payload = authenticate(auth)
+        # A cache miss read the database: give the connection back before the rooms and
+        # emits, or a connect storm with a cold cache holds the whole pool (and waits on it).
+        db.session.remove()
         socketio.server.save_session(request.sid, {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"]})
         rooms = rooms_for(user)
         for room in rooms:

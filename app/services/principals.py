@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import redis
+from flask import g, has_request_context
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -78,11 +79,22 @@ def from_database(user_id):
     )
 
 
+_READ_AHEAD = "pulse_identity_read_ahead"
+
+
+def read_ahead(user_id, raw):
+    """The cached entry of `user_id` as just read (tokens.is_revoked reads it in its own round
+    trip); the request's get(user_id) uses it once instead of asking Redis again."""
+    if has_request_context():
+        g.setdefault(_READ_AHEAD, {})[user_id] = raw
+
+
 def get(user_id):
     """The Principal for `user_id` (Redis first), or None when the user does not exist."""
     key = cache.auth_user_key(user_id)
+    ahead = g.get(_READ_AHEAD) if has_request_context() else None
     try:
-        raw = get_redis().get(key)
+        raw = ahead.pop(user_id) if ahead and user_id in ahead else get_redis().get(key)
     except redis.RedisError as exc:
         log.warning("identity cache read failed: %s", exc)
         return from_database(user_id)

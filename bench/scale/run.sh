@@ -3,7 +3,7 @@
 #   bench/scale/run.sh                      # up until Ctrl-C (or SCALE_SECONDS, default 1800)
 #   bench/scale/run.sh CMD ARGS...          # up, run CMD against it, then down
 # Settings (environment): SCALE_STUDENTS (1000), SCALE_MENTORS (100), SOCKETIO_ASYNC_MODE
-# (gevent), PROXY_PORT (8000), WEB1_PORT (5001), WEB2_PORT (5002), BENCH_DATABASE_URL,
+# (gevent), PROXY_PORT (8000), PROXY_PROCESSES (2), WEB1_PORT (5001), WEB2_PORT (5002), BENCH_DATABASE_URL,
 # BENCH_REDIS_URL. The database named there is dropped and re-created.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -26,6 +26,7 @@ export PYTHONWARNINGS=ignore HOST=127.0.0.1
 PROXY_PORT=${PROXY_PORT:-8000} WEB1_PORT=${WEB1_PORT:-5001} WEB2_PORT=${WEB2_PORT:-5002}
 export SCALE_RUN_DIR=${SCALE_RUN_DIR:-$(mktemp -d /tmp/pulse-scale.XXXX)}
 export SCALE_URL=http://127.0.0.1:$PROXY_PORT
+mkdir -p "$SCALE_RUN_DIR"
 echo "run dir: $SCALE_RUN_DIR  proxy: $SCALE_URL  mode: $SOCKETIO_ASYNC_MODE"
 
 # 10,000 sockets through a proxy need ~2 descriptors each there (client and server side):
@@ -66,15 +67,20 @@ wait_for() {  # port
 }
 wait_for "$WEB1_PORT"
 wait_for "$WEB2_PORT"
-# HAProxy holds two descriptors per connection: what the open-files limit allows (20,000 here
-# gives 9,950: 10,000 sockets through one proxy need a hard limit above ~20,100).
+# HAProxy holds two descriptors per connection, so one process holds at most (open-files
+# limit - 100) / 2 connections: 9,950 under a 20,000 hard limit. PROXY_PROCESSES (2) HAProxy
+# processes bind the same port (SO_REUSEPORT, HAProxy's default on Linux) and the kernel
+# spreads new connections over them; the sticky cookie names a web process, so any of them
+# routes a polling client to the same one.
 MAXCONN=${PROXY_MAXCONN:-$(( ($(ulimit -n) - 100) / 2 ))}
 sed -e "s/@MAXCONN@/$MAXCONN/g" -e "s/@PROXY_PORT@/$PROXY_PORT/" -e "s/@WEB1_PORT@/$WEB1_PORT/" -e "s/@WEB2_PORT@/$WEB2_PORT/" \
     bench/scale/haproxy.cfg.in >"$SCALE_RUN_DIR/haproxy.cfg"
-start haproxy haproxy -f "$SCALE_RUN_DIR/haproxy.cfg" -db
+for i in $(seq "${PROXY_PROCESSES:-2}"); do
+    start "haproxy$i" haproxy -f "$SCALE_RUN_DIR/haproxy.cfg" -db
+done
 wait_for "$PROXY_PORT"
 
-echo "up: web1 :$WEB1_PORT, web2 :$WEB2_PORT, worker, haproxy :$PROXY_PORT"
+echo "up: web1 :$WEB1_PORT, web2 :$WEB2_PORT, worker, ${PROXY_PROCESSES:-2} x haproxy :$PROXY_PORT (maxconn $MAXCONN each)"
 
 if [ $# -gt 0 ]; then
     "$@"

@@ -1,0 +1,45 @@
+"""Access tokens verified once per process, not on every use.
+
+A request decodes its token twice (the rate limiter's key, then flask-jwt-extended), each
+time parsing it three times, and a dashboard sends the same token for many requests:
+verifying it was a third of an authenticated request's cost. The signature check of a
+given token string under a given key always gives the same answer, so the verified claims
+are kept (LRU, bounded) per token and key, and the time claims (exp, nbf) are checked
+again on every use. Revocation and the user's state are still checked per request
+(flask-jwt-extended's blocklist and user loaders run after the decode).
+"""
+
+import functools
+import time
+
+from flask_jwt_extended import JWTManager
+from flask_jwt_extended.config import config
+
+MAX_TOKENS = 20_000  # a token's claims are ~300 bytes: a few MB at most
+
+
+class CachingJWTManager(JWTManager):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._verified = functools.lru_cache(maxsize=MAX_TOKENS)(self._verify)
+
+    def _verify(self, encoded_token, _key_fingerprint):
+        # Raises for a bad or expired token: lru_cache keeps only the successes.
+        return super()._decode_jwt_from_config(encoded_token)
+
+    def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
+        if csrf_value is not None or allow_expired:  # cookie tokens and refresh-after-expiry: the full path
+            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
+        fingerprint = (
+            config.decode_key,
+            tuple(config.decode_algorithms),
+            config.decode_audience if isinstance(config.decode_audience, str) else repr(config.decode_audience),
+            config.decode_issuer,
+            config.identity_claim_key,
+        )
+        claims = self._verified(encoded_token, fingerprint)
+        now, leeway = time.time(), config.leeway
+        if claims.get("exp", now) < now - leeway or claims.get("nbf", now) > now + leeway:
+            # Expired since it was cached: the full path raises the error its loader expects.
+            return super()._decode_jwt_from_config(encoded_token)
+        return dict(claims)
