@@ -263,7 +263,7 @@ def make_app(app):
     from app import create_app
 
     def make(**overrides):
-        overrides.setdefault("RATELIMIT_STORAGE_URI", REDIS_URL)
+        overrides.setdefault("RATELIMIT_STORAGE_URI", "pulse+" + REDIS_URL)
         overrides.setdefault("RATELIMIT_STORAGE_OPTIONS", dict(app.config["RATELIMIT_STORAGE_OPTIONS"]))
         return create_app("testing", **overrides)
 

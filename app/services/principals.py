@@ -10,6 +10,8 @@ entry is rewritten from the database. With Redis down every read goes to the dat
 
 import json
 import logging
+import threading
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -60,23 +62,76 @@ class Principal:
 
 def from_database(user_id):
     """The Principal built from the database, or None for no such user."""
-    user = db.session.get(User, user_id)
-    if user is None:
-        return None
-    cohort_ids = sorted(db.session.scalars(select(CohortMember.cohort_id).where(CohortMember.user_id == user_id)))
-    return Principal(
-        id=user.id,
-        role=user.role,
-        is_active=user.is_active,
-        email=user.email,
-        name=user.name,
-        mentor_id=user.mentor_id,
-        cohort_ids=cohort_ids,
-        tier=user.tier,
-        timezone=user.timezone,
-        enhanced_access_until=user.enhanced_access_until,
-        created_at=user.created_at,
-    )
+    return from_database_many([user_id]).get(user_id)
+
+
+def from_database_many(user_ids):
+    """{user id: Principal} for those of `user_ids` that exist, in two queries."""
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
+    cohorts = {}
+    for user_id, cohort_id in db.session.execute(
+        select(CohortMember.user_id, CohortMember.cohort_id).where(CohortMember.user_id.in_(user_ids))
+    ):
+        cohorts.setdefault(user_id, []).append(cohort_id)
+    return {
+        user.id: Principal(
+            id=user.id,
+            role=user.role,
+            is_active=user.is_active,
+            email=user.email,
+            name=user.name,
+            mentor_id=user.mentor_id,
+            cohort_ids=sorted(cohorts.get(user.id, [])),
+            tier=user.tier,
+            timezone=user.timezone,
+            enhanced_access_until=user.enhanced_access_until,
+            created_at=user.created_at,
+        )
+        for user in users
+    }
+
+
+class MissBatch:
+    """Cache misses that arrive together are read from the database together.
+
+    In a connect storm with a cold cache thousands of greenlets miss at once; one query each,
+    every one holding a pooled connection while it waited for its turn on the CPU, ran the
+    pool dry (connects failed). The first miss of a batch yields once, so the misses that
+    arrive meanwhile join it, then reads them all in two queries and hands each its entry.
+    Without greenlets (worker, CLI, tests) a batch is simply the one miss."""
+
+    MAX = 500  # ids per batch (one IN list)
+    WAIT = 20  # seconds a miss waits for its batch before reading on its own
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._open = None  # the batch still taking ids
+
+    def load(self, user_id):
+        with self._lock:
+            batch = self._open
+            leader = batch is None or len(batch["ids"]) >= self.MAX
+            if leader:
+                batch = self._open = {"ids": {user_id}, "done": threading.Event(), "found": None}
+            else:
+                batch["ids"].add(user_id)
+        if not leader:
+            if batch["done"].wait(self.WAIT) and batch["found"] is not None:
+                return batch["found"].get(user_id)
+            return from_database(user_id)  # the batch failed or is stuck: on our own
+        time.sleep(0)  # under gevent/eventlet: let the misses arriving meanwhile join
+        with self._lock:
+            if self._open is batch:
+                self._open = None
+        try:
+            batch["found"] = from_database_many(sorted(batch["ids"]))
+        finally:
+            batch["done"].set()
+        _store_many(batch["found"].values())
+        return batch["found"].get(user_id)
+
+
+_misses = MissBatch()
 
 
 _READ_AHEAD = "pulse_identity_read_ahead"
@@ -100,10 +155,7 @@ def get(user_id):
         return from_database(user_id)
     if raw is not None:
         return Principal.from_json(raw)
-    principal = from_database(user_id)
-    if principal is not None:
-        _store(principal, overwrite=False)
-    return principal
+    return _misses.load(user_id)
 
 
 def for_token(payload):
@@ -177,5 +229,16 @@ def register():
 def _store(principal, overwrite):
     try:
         get_redis().set(cache.auth_user_key(principal.id), principal.to_json(), ex=cache.auth_ttl(), nx=not overwrite)
+    except redis.RedisError as exc:
+        log.warning("identity cache write failed: %s", exc)
+
+
+def _store_many(principals):
+    """Entries rebuilt after misses, SET NX (never over a writer's rewrite), in one round trip."""
+    try:
+        pipe = get_redis().pipeline(transaction=False)
+        for principal in principals:
+            pipe.set(cache.auth_user_key(principal.id), principal.to_json(), ex=cache.auth_ttl(), nx=True)
+        pipe.execute()
     except redis.RedisError as exc:
         log.warning("identity cache write failed: %s", exc)

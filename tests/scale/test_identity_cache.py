@@ -122,3 +122,51 @@ def test_the_stored_bytes_equal_the_full_path_for_every_tier(client):
         slow = reader.dashboard_for(from_database(student.id))
         assert fast.get_json() == json.loads(json.dumps(slow))
         assert fast.get_json()["access"]["tier"] == {None: "free", _premium: "premium", _enhanced: "enhanced"}[setup]
+
+
+def test_misses_read_together_give_each_its_own_entry(app, redis_conn):
+    """principals.get() under concurrent misses (MissBatch): every caller gets its own user,
+    unknown ids get None, and the rebuilt entries are in Redis."""
+    import threading
+
+    from app.services import principals
+
+    people = [make_user() for _ in range(12)]
+    cohort = cohorts.create_cohort("Batch")
+    cohorts.add_member(cohort.id, people[0].id)
+    for person in people:
+        redis_conn.delete(cache.auth_user_key(person.id))  # every one a miss
+    wanted = [p.id for p in people] + [10**9]  # one id that does not exist
+    got, errors = {}, []
+    start = threading.Barrier(len(wanted))
+
+    def read(user_id):
+        try:
+            with app.app_context():
+                start.wait()
+                got[user_id] = principals.get(user_id)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read, args=(uid,)) for uid in wanted]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    assert got[10**9] is None
+    for person in people:
+        assert got[person.id].id == person.id and got[person.id].email == person.email
+        assert redis_conn.exists(cache.auth_user_key(person.id))
+    assert got[people[0].id].cohort_ids == [cohort.id] and got[people[1].id].cohort_ids == []
+
+
+def test_from_database_many_reads_users_and_cohorts_in_two_queries(app):
+    from app.services.principals import from_database_many
+
+    people = [make_user() for _ in range(5)]
+    ids = [p.id for p in people] + [10**9]
+    with app.app_context(), counting_statements() as statements:
+        found = from_database_many(ids)
+    assert sorted(found) == sorted(p.id for p in people) and len(statements) == 2
+    assert all(found[p.id].cohort_ids == [] and found[p.id].role.value == "student" for p in people)

@@ -1,0 +1,99 @@
+"""The authenticated request's fast path keeps every check: a token verified once per process
+is still refused once expired, revoked, tampered with or its user deactivated; the rate
+limit's headers come from the one counting round trip and stay exact."""
+
+import time
+from datetime import timedelta
+
+import redis
+from flask_jwt_extended import decode_token
+
+from app.extensions import jwt, limiter
+from app.services import users
+from tests.conftest import REDIS_URL
+from tests.helpers import bearer, make_user, token_for
+
+ME = "/api/v1/auth/me"
+
+
+def error_code(res):
+    return res.get_json()["error"]["code"]
+
+
+def test_a_token_is_verified_once_then_only_its_time_claims_are_checked(app, monkeypatch):
+    with app.app_context():
+        token = token_for(make_user())
+        calls = []
+        verify = type(jwt).__mro__[1]._decode_jwt_from_config  # flask-jwt-extended's own
+
+        def counting(self, *args, **kwargs):
+            calls.append(args[0])
+            return verify(self, *args, **kwargs)
+
+        monkeypatch.setattr(type(jwt).__mro__[1], "_decode_jwt_from_config", counting)
+        first = decode_token(token)
+        again = decode_token(token)
+    assert first == again and first["sub"] and calls == [token]  # the second use is a cache hit
+    again["sub"] = "someone else"  # a caller's copy: the cached claims do not change
+    with app.app_context():
+        assert decode_token(token)["sub"] == first["sub"]
+
+
+def test_a_cached_token_still_expires(client, app):
+    with app.app_context():
+        token = token_for(make_user(), expires_delta=timedelta(seconds=2))
+    assert client.get(ME, headers=bearer(token)).status_code == 200  # verified and cached
+    time.sleep(3)
+    res = client.get(ME, headers=bearer(token))
+    assert res.status_code == 401 and error_code(res) == "token_expired"
+
+
+def test_a_cached_token_is_still_refused_when_revoked_tampered_or_its_user_deactivated(client, app):
+    with app.app_context():
+        student, other = make_user(), make_user()
+        token, other_token = token_for(student), token_for(other)
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    assert client.get(ME, headers=bearer(other_token)).status_code == 200
+    header, payload, signature = token.split(".")
+    forged = ".".join([header, payload, signature[:-4] + ("AAAA" if signature[-4:] != "AAAA" else "BBBB")])
+    res = client.get(ME, headers=bearer(forged))
+    assert res.status_code == 401 and error_code(res) == "token_invalid"
+    assert client.post("/api/v1/auth/logout", headers=bearer(token)).status_code in (200, 204)
+    res = client.get(ME, headers=bearer(token))
+    assert res.status_code == 401 and error_code(res) == "token_revoked"
+    with app.app_context():
+        users.set_active(other.id, False)
+    res = client.get(ME, headers=bearer(other_token))
+    assert res.status_code == 401 and error_code(res) == "account_inactive"
+
+
+def test_the_limit_headers_come_from_the_counting_round_trip_and_stay_exact(make_app):
+    app = make_app(RATE_LIMIT_AUTHENTICATED="5 per hour")
+    client = app.test_client()
+    with app.app_context():
+        headers = bearer(token_for(make_user()))
+    remaining = []
+    for _ in range(5):
+        res = client.get(ME, headers=headers)
+        assert res.status_code == 200
+        assert res.headers["X-RateLimit-Limit"] == "5"
+        assert 0 < int(res.headers["X-RateLimit-Reset"]) - time.time() <= 3600 + 1
+        remaining.append(int(res.headers["X-RateLimit-Remaining"]))
+    assert remaining == [4, 3, 2, 1, 0]
+    refused = client.get(ME, headers=headers)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.headers["X-RateLimit-Remaining"] == "0" and refused.headers["X-RateLimit-Limit"] == "5"
+
+
+def test_in_a_request_the_count_and_expiry_need_no_second_round_trip(app):
+    storage = limiter.storage
+    conn = redis.Redis.from_url(REDIS_URL)
+    with app.test_request_context():
+        storage.clear("probe")
+        assert storage.incr("probe", 60) == 1
+        conn.delete(storage.prefixed_key("probe"))  # behind its back: only the memo still knows
+        assert storage.get("probe") == 1 and 58 < storage.get_expiry("probe") - time.time() <= 61
+    # outside a request there is no memo: the values come from Redis itself
+    assert storage.incr("probe", 60) == 1
+    assert storage.get("probe") == 1 and storage.get_expiry("probe") > time.time()
+    storage.clear("probe")
