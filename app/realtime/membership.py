@@ -23,11 +23,11 @@ import time
 
 from flask import current_app
 
-from app.extensions import db, get_redis
-from app.models import User
+from app.extensions import get_redis
 from app.namespace import PACKET_FIELD
 from app.realtime.manager import NamespacedRedisManager
 from app.realtime.rooms import rooms_for, user_room
+from app.services import principals
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +43,9 @@ def _publish(message):
 def refresh_rooms(user_id):
     """Move every open socket of the user, on every web process, into exactly rooms_for(user);
     a user who is gone or inactive is disconnected instead. Call after the commit."""
-    user = db.session.get(User, user_id)
+    user = principals.from_database(user_id)  # memberships and enrolments as committed
     if user is None or not user.is_active:
         return disconnect_user(user_id)
-    db.session.refresh(user)  # memberships as committed, not as this session last loaded them
     _publish({"action": "refresh", "user_id": user_id, "rooms": rooms_for(user)})
 
 

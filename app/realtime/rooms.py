@@ -1,10 +1,6 @@
 """Room names. Every room is named here and nowhere else."""
 
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import Enrolment, Role
-from app.models.academy import ACTIVE
+from app.models import Role
 
 ADMINS_ROOM = "admins"
 
@@ -33,14 +29,6 @@ def course_room(course_id):
     return f"course:{course_id}"
 
 
-def active_course_ids(user_id):
-    return db.session.scalars(
-        select(Enrolment.course_id)
-        .where(Enrolment.student_id == user_id, Enrolment.status == ACTIVE)
-        .order_by(Enrolment.course_id)
-    ).all()
-
-
 ROLE_ROOMS = {
     Role.MENTOR: mentor_room,
     Role.STUDENT: student_room,
@@ -49,12 +37,13 @@ ROLE_ROOMS = {
 
 
 def rooms_for(user):
-    """The rooms a connected user is entitled to, decided by the server alone."""
+    """The rooms a connected user (a principals.Principal: no database read) is entitled to,
+    decided by the server alone."""
     rooms = [user_room(user.id)]
     if user.role in ROLE_ROOMS:
         rooms.append(ROLE_ROOMS[user.role](user.id))
     if user.role == Role.ADMIN:
         rooms.append(ADMINS_ROOM)
     rooms.extend(cohort_room(cid) for cid in user.cohort_ids)
-    rooms.extend(course_room(cid) for cid in active_course_ids(user.id))
+    rooms.extend(course_room(cid) for cid in user.course_ids)
     return rooms

@@ -12,7 +12,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 
 import redis
@@ -21,7 +21,8 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db, get_redis
-from app.models import CohortMember, Role, User
+from app.models import CohortMember, Enrolment, Role, User
+from app.models.academy import ACTIVE
 from app.services import cache
 from app.services.transaction import after_commit
 
@@ -39,6 +40,7 @@ class Principal:
     name: str
     mentor_id: int | None = None
     cohort_ids: list = field(default_factory=list)
+    course_ids: list = field(default_factory=list)  # courses actively enrolled in (course rooms)
     tier: str = "free"
     timezone: str = "UTC"
     enhanced_access_until: datetime | None = None
@@ -53,11 +55,17 @@ class Principal:
 
     @classmethod
     def from_json(cls, raw):
+        """The cached Principal, or None for an entry an older release wrote (missing fields)."""
         data = json.loads(raw)
+        if not FIELDS <= data.keys():
+            return None
         data["role"] = Role(data["role"])
         for key in ("enhanced_access_until", "created_at"):
             data[key] = datetime.fromisoformat(data[key]) if data[key] is not None else None
         return cls(**data)
+
+
+FIELDS = {f.name for f in fields(Principal)}
 
 
 def from_database(user_id):
@@ -66,13 +74,19 @@ def from_database(user_id):
 
 
 def from_database_many(user_ids):
-    """{user id: Principal} for those of `user_ids` that exist, in two queries."""
+    """{user id: Principal} for those of `user_ids` that exist, in three queries."""
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
-    cohorts = {}
+    cohorts, courses = {}, {}
     for user_id, cohort_id in db.session.execute(
         select(CohortMember.user_id, CohortMember.cohort_id).where(CohortMember.user_id.in_(user_ids))
     ):
         cohorts.setdefault(user_id, []).append(cohort_id)
+    for user_id, course_id in db.session.execute(
+        select(Enrolment.student_id, Enrolment.course_id).where(
+            Enrolment.student_id.in_(user_ids), Enrolment.status == ACTIVE
+        )
+    ):
+        courses.setdefault(user_id, []).append(course_id)
     return {
         user.id: Principal(
             id=user.id,
@@ -82,6 +96,7 @@ def from_database_many(user_ids):
             name=user.name,
             mentor_id=user.mentor_id,
             cohort_ids=sorted(cohorts.get(user.id, [])),
+            course_ids=sorted(courses.get(user.id, [])),
             tier=user.tier,
             timezone=user.timezone,
             enhanced_access_until=user.enhanced_access_until,
@@ -97,7 +112,7 @@ class MissBatch:
     In a connect storm with a cold cache thousands of greenlets miss at once; one query each,
     every one holding a pooled connection while it waited for its turn on the CPU, ran the
     pool dry (connects failed). The first miss of a batch yields once, so the misses that
-    arrive meanwhile join it, then reads them all in two queries and hands each its entry.
+    arrive meanwhile join it, then reads them all at once and hands each its entry.
     Without greenlets (worker, CLI, tests) a batch is simply the one miss."""
 
     MAX = 500  # ids per batch (one IN list)
@@ -153,8 +168,11 @@ def get(user_id):
     except redis.RedisError as exc:
         log.warning("identity cache read failed: %s", exc)
         return from_database(user_id)
-    if raw is not None:
-        return Principal.from_json(raw)
+    principal = Principal.from_json(raw) if raw is not None else None
+    if principal is not None:
+        return principal
+    if raw is not None:  # an older release's entry: make room for the rebuilt one (SET NX)
+        cache.delete(key)
     return _misses.load(user_id)
 
 
@@ -200,6 +218,8 @@ def _note_changes(session, _flush_context):
             touched.add(obj.id)
         elif isinstance(obj, CohortMember):
             touched.add(obj.user_id)
+        elif isinstance(obj, Enrolment):
+            touched.add(obj.student_id)
     touched.discard(None)
     if touched and not session.info.get(_TOUCHED + "_queued"):
         session.info[_TOUCHED + "_queued"] = True

@@ -6,6 +6,7 @@ If neither store answers, the token counts as revoked (fail closed).
 """
 
 import logging
+import threading
 from datetime import UTC, datetime
 
 import redis
@@ -64,12 +65,25 @@ def is_revoked(jti, user_id=None):
         return _revoked_in_database(jti)
 
 
+_reloading = threading.Lock()
+
+
 def _reload_from_database(jti):
-    rows = db.session.query(RevokedToken).filter(RevokedToken.expires_at > utcnow()).all()
-    for row in rows:
-        _cache_revoked(row.jti, row.expires_at)
-    get_redis().set(cache.revoked_loaded_key(), 1, ex=LOADED_TTL)
-    return any(row.jti == jti for row in rows)
+    """Put every unexpired revocation back in Redis, then answer for `jti`. One reload per
+    process at a time: after a Redis restart, a storm of connects would otherwise read the
+    whole table once per connect, holding the database pool."""
+    with _reloading:
+        conn = get_redis()
+        if conn.exists(cache.revoked_loaded_key()):  # another caller reloaded meanwhile
+            return bool(conn.exists(cache.revoked_key(jti)))
+        now = utcnow()
+        rows = db.session.query(RevokedToken).filter(RevokedToken.expires_at > now).all()
+        pipe = conn.pipeline(transaction=False)
+        for row in rows:
+            pipe.set(cache.revoked_key(row.jti), 1, ex=max(int((row.expires_at - now).total_seconds()), 1))
+        pipe.set(cache.revoked_loaded_key(), 1, ex=LOADED_TTL)
+        pipe.execute()
+        return any(row.jti == jti for row in rows)
 
 
 def _revoked_in_database(jti):

@@ -161,12 +161,25 @@ def test_misses_read_together_give_each_its_own_entry(app, redis_conn):
     assert got[people[0].id].cohort_ids == [cohort.id] and got[people[1].id].cohort_ids == []
 
 
-def test_from_database_many_reads_users_and_cohorts_in_two_queries(app):
+def test_from_database_many_reads_users_cohorts_and_courses_in_three_queries(app):
     from app.services.principals import from_database_many
 
     people = [make_user() for _ in range(5)]
     ids = [p.id for p in people] + [10**9]
     with app.app_context(), counting_statements() as statements:
         found = from_database_many(ids)
-    assert sorted(found) == sorted(p.id for p in people) and len(statements) == 2
+    assert sorted(found) == sorted(p.id for p in people) and len(statements) == 3
     assert all(found[p.id].cohort_ids == [] and found[p.id].role.value == "student" for p in people)
+
+
+def test_an_entry_from_an_older_release_is_rebuilt(client, redis_conn):
+    """An entry missing a field this release reads (e.g. course_ids) counts as a miss."""
+    student = make_user()
+    headers = auth_for(student)
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    key = cache.auth_user_key(student.id)
+    old = json.loads(redis_conn.get(key))
+    del old["course_ids"]
+    redis_conn.set(key, json.dumps(old))
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    assert "course_ids" in json.loads(redis_conn.get(key))
