@@ -12,12 +12,18 @@ def register_realtime(app):
         # dropped, and Pulse's membership packets (rooms follow cohorts and mentors, sockets
         # end with their credentials) are applied: see manager.py and membership.py.
         client_manager=membership.PulseRedisManager(
-            app.config["REDIS_URL"], app.config["SOCKETIO_CHANNEL"], app.config["PULSE_NAMESPACE"]
+            app.config["REDIS_URL"],
+            app.config["SOCKETIO_CHANNEL"],
+            app.config["PULSE_NAMESPACE"],
+            max_connections=app.config["REDIS_MAX_CONNECTIONS"],
         ),
         # Same-origin unless CORS_ORIGINS names more.
         cors_allowed_origins=app.config["CORS_ORIGINS"] or None,
         # Engine.IO refuses (and disconnects) a client whose message is larger than this.
         max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE_BYTES"],
+        # Sockets authenticate by token and keep their state in python-socketio's session:
+        # no per-socket copy of the Flask session (memory per socket, 10,000 of them).
+        manage_session=False,
     )
     events.register(socketio)
     membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])

@@ -6,10 +6,15 @@ are the same rooms as in the other. So every packet published carries the namesp
 the listener drops (and counts) every packet that does not carry ours.
 """
 
+import logging
+
+import redis
 import socketio
 
 from app.namespace import PACKET_FIELD, is_ours
 from app.services.metrics import count_foreign_packet
+
+log = logging.getLogger(__name__)
 
 
 class NamespacedRedisManager(socketio.RedisManager):
@@ -17,12 +22,32 @@ class NamespacedRedisManager(socketio.RedisManager):
     own emits, room changes and callbacks alike); `_listen` passes on only packets stamped
     with it. The base `_thread` takes the dicts we yield as they are."""
 
-    def __init__(self, url, channel, namespace, **kwargs):
+    def __init__(self, url, channel, namespace, max_connections=100, **kwargs):
         super().__init__(url, channel=channel, **kwargs)
         self.deployment = namespace
+        self.max_connections = max_connections
+        self._publisher = None
 
     def _publish(self, data):
-        return super()._publish({**data, PACKET_FIELD: self.deployment})
+        """Publish on a client of its own, with a blocking pool (a burst waits for a free
+        connection). python-socketio's own _publish, on any error (its pool of 100 is full in
+        a connect storm, say), builds a new client *and a new pubsub*: the listener's
+        subscription is dropped, and every packet published until it resubscribes (1 s or
+        more) never reaches this process's sockets."""
+        packet = self.json.dumps({**data, PACKET_FIELD: self.deployment})
+        for attempt in (1, 2):
+            try:
+                if self._publisher is None:
+                    pool = redis.BlockingConnectionPool.from_url(
+                        self.redis_url, max_connections=self.max_connections, timeout=5
+                    )
+                    self._publisher = redis.Redis(connection_pool=pool)
+                return self._publisher.publish(self.channel, packet)
+            except redis.RedisError as exc:
+                log.log(
+                    logging.WARNING if attempt == 1 else logging.ERROR, "publish failed (attempt %s): %s", attempt, exc
+                )
+        return None
 
     def _listen(self):
         for raw in super()._listen():
