@@ -10,7 +10,7 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
-from app.api.verified_tokens import CachingJWTManager
+from app.verified_tokens import CachingJWTManager
 
 
 class Base(DeclarativeBase):
