@@ -12,6 +12,7 @@ from jwt import ExpiredSignatureError, PyJWTError
 
 from app.api.errors import domain_envelope, envelope
 from app.extensions import db
+from app.realtime import membership
 from app.realtime.rooms import rooms_for
 from app.services import metrics, notifications, principals, tokens, users
 from app.services.errors import Invalid
@@ -81,6 +82,7 @@ def register(socketio):
         # emits, or a connect storm with a cold cache holds the whole pool (and waits on it).
         db.session.remove()
         socketio.server.save_session(request.sid, {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"]})
+        membership.track_expiry(request.sid, payload["exp"])
         rooms = rooms_for(user)
         for room in rooms:
             join_room(room)
@@ -106,5 +108,6 @@ def register(socketio):
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):
+        membership.forget(request.sid)
         metrics.socket_disconnected()
         log.info("socket %s disconnected", request.sid)

@@ -17,6 +17,7 @@ Each web process also sweeps its sockets every SOCKET_EXPIRY_SWEEP seconds and e
 whose access token has expired (see start_expiry_sweep).
 """
 
+import heapq
 import json
 import logging
 import time
@@ -111,11 +112,35 @@ class PulseRedisManager(NamespacedRedisManager):
             yield packet
 
 
+# (expiry, sid) of this process's sockets, soonest first: the sweep looks only at those due,
+# not at every socket. Scanning all 5,000 sockets of a process every 2 s blocked its event
+# loop for tens of milliseconds each time (the crisis path's p99 at 10,000 sockets).
+_expiries = []
+_open = set()  # sids still connected here; entries of the others are dropped now and then
+
+
+def track_expiry(sid, exp):
+    """At connect: the socket `sid` must end when its token expires at `exp` (epoch seconds)."""
+    _open.add(sid)
+    heapq.heappush(_expiries, (exp, sid))
+
+
+def forget(sid):
+    """At disconnect. Its heap entry stays until due or until the heap is twice too big."""
+    _open.discard(sid)
+    if len(_expiries) > 2 * len(_open) + 1024:
+        _expiries[:] = [entry for entry in _expiries if entry[1] in _open]
+        heapq.heapify(_expiries)
+
+
 def sweep_expired(server, now=None):
     """End this process's sockets whose access token has expired. Returns how many."""
     now = now or time.time()
     ended = 0
-    for sid, _eio in list(server.manager.get_participants(NAMESPACE, None)):
+    while _expiries and _expiries[0][0] <= now:
+        _exp, sid = heapq.heappop(_expiries)
+        if sid not in _open or not server.manager.is_connected(sid, NAMESPACE):
+            continue  # gone already
         if _session(server, sid).get("exp", now + 1) <= now:
             end_socket(server, sid, "token_expired")
             ended += 1
