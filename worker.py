@@ -69,21 +69,26 @@ def run_clock():
         clock.run_forever(app.config["CLOCK_TICK_SECONDS"])
 
 
-def run_live_lane(maintenance_interval):
+def listener(app, queues):
+    """A PulseWorker on `queues`, once everything loaded so far is out of the garbage
+    collector's full passes (they stalled in-process jobs by 50-150 ms)."""
+    gc.freeze()
+    log.info("worker listening on %s", ", ".join(queues))
+    # Maintenance retries the jobs of a worker that died (their retry) and takes over a dead
+    # worker's scheduler: RQ's default, every 10 minutes, is too slow for crisis alerts.
+    return PulseWorker(queues, connection=get_redis(), maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"])
+
+
+def run_live_lane():
     """The live lane: a worker on the `high` queue only, without its own scheduler."""
     die_with_parent()
     app = create_app()
     with app.app_context():
-        gc.freeze()
-        queues = [queue_name(HIGH)]
-        log.info("live lane listening on %s", ", ".join(queues))
-        PulseWorker(queues, connection=get_redis(), maintenance_interval=maintenance_interval).work(
-            with_scheduler=False
-        )
+        listener(app, [queue_name(HIGH)]).work(with_scheduler=False)
 
 
-def start_child(target, *args):
-    child = multiprocessing.get_context("spawn").Process(target=target, args=args, daemon=True)
+def start_child(target):
+    child = multiprocessing.get_context("spawn").Process(target=target, daemon=True)
     child.start()
     return child
 
@@ -112,17 +117,8 @@ def main():
         if not args.burst and not args.no_cron:
             children.append(start_child(run_clock))
         if not args.burst and app.config["WORKER_LIVE_LANE"]:
-            children.append(start_child(run_live_lane, app.config["WORKER_MAINTENANCE_INTERVAL"]))
-        queues = worker_queue_names()
-        # Everything loaded so far lives as long as the worker: keep it out of the garbage
-        # collector's full passes, which otherwise stall in-process jobs by 50-150 ms.
-        gc.freeze()
-        log.info("worker listening on %s", ", ".join(queues))
-        # Maintenance retries the jobs of a worker that died (their retry) and takes over a dead
-        # worker's scheduler: RQ's default, every 10 minutes, is too slow for crisis alerts.
-        worker = PulseWorker(
-            queues, connection=get_redis(), maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"]
-        )
+            children.append(start_child(run_live_lane))
+        worker = listener(app, worker_queue_names())
         try:
             worker.work(burst=args.burst, with_scheduler=not args.no_scheduler)
         finally:

@@ -142,7 +142,7 @@ class MissBatch:
             batch["found"] = from_database_many(sorted(batch["ids"]))
         finally:
             batch["done"].set()
-        _store_many(batch["found"].values())
+        _store(batch["found"].values(), overwrite=False)
         return batch["found"].get(user_id)
 
 
@@ -195,12 +195,11 @@ def changed(*user_ids):
 
 def rewrite(*user_ids):
     """Overwrite the entries of `user_ids` with what the database says now."""
-    for user_id in user_ids:
-        principal = from_database(user_id)
-        if principal is None:
-            cache.delete(cache.auth_user_key(user_id))
-        else:
-            _store(principal, overwrite=True)
+    found = from_database_many(user_ids)
+    gone = [cache.auth_user_key(uid) for uid in user_ids if uid not in found]
+    if gone:
+        cache.delete(*gone)
+    _store(found.values(), overwrite=True)
 
 
 # -- keeping entries current: every ORM write to a user or a cohort membership -------------
@@ -246,19 +245,13 @@ def register():
         event.listen(Session, "after_soft_rollback", _forget)
 
 
-def _store(principal, overwrite):
-    try:
-        get_redis().set(cache.auth_user_key(principal.id), principal.to_json(), ex=cache.auth_ttl(), nx=not overwrite)
-    except redis.RedisError as exc:
-        log.warning("identity cache write failed: %s", exc)
-
-
-def _store_many(principals):
-    """Entries rebuilt after misses, SET NX (never over a writer's rewrite), in one round trip."""
+def _store(principals, overwrite):
+    """Write entries in one round trip: a rewrite after a change overwrites; entries rebuilt
+    after misses are SET NX, never over a writer's rewrite."""
     try:
         pipe = get_redis().pipeline(transaction=False)
         for principal in principals:
-            pipe.set(cache.auth_user_key(principal.id), principal.to_json(), ex=cache.auth_ttl(), nx=True)
+            pipe.set(cache.auth_user_key(principal.id), principal.to_json(), ex=cache.auth_ttl(), nx=not overwrite)
         pipe.execute()
     except redis.RedisError as exc:
         log.warning("identity cache write failed: %s", exc)

@@ -44,13 +44,14 @@ def refresh_section(section_id, now):
 def _refresh(section_ids, now):
     """{section id: (figures with details, the data version they were computed at)}: every
     section recomputed in one pass (a handful of queries, one commit)."""
-    ids = [sid for sid in section_ids if db.session.get(Section, sid) is not None]
+    sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.id.in_(section_ids)))}
+    ids = [sid for sid in section_ids if sid in sections]
     if not ids:
         return {}
     versions = _data_versions(ids)
     missing = [sid for sid in ids if sid not in versions]
     for sid in missing:
-        mark_dirty(db.session.get(Section, sid))
+        mark_dirty(sections[sid])
     if missing:
         commit()
         versions = _data_versions(ids)
@@ -150,11 +151,10 @@ def overview(educator_id, now, averages=False):
         if averages:
             return row.figures | {"averages": (row.details or {}).get("averages", [])}, True
         return row.figures, True
-    figures = rebuild_overview(educator_id, now, keep_averages=averages)
-    return figures, False
+    return rebuild_overview(educator_id, now, averages=averages), False
 
 
-def rebuild_overview(educator_id, now, keep_averages=False):
+def rebuild_overview(educator_id, now, averages=False):
     """Merge the (refreshed where stale) sections into the overview and store it."""
     section_ids = sections_of(educator_id)
     # the versions of the very figures merged: a section recomputed meanwhile makes this stale
@@ -170,4 +170,4 @@ def rebuild_overview(educator_id, now, keep_averages=False):
         ["figures", "details", "computed_at"],  # from `excluded`: serialized and sent once
     )  # fmt: skip
     commit()
-    return figures | details if keep_averages else figures
+    return figures | details if averages else figures
