@@ -15,8 +15,14 @@ printf 'wrk.headers["Authorization"] = "Bearer %s"\n' "$TOKEN" >"$LUA"
 # warm the student's dashboard (the first read computes it) and the identity cache
 curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "$URL/api/v1/student/dashboard"
 
-rate() {  # path -> requests/s
-    wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" -s "$LUA" "$URL$1" | awk '/Requests\/sec/ {print $2}'
+rate() {  # path -> requests/s; any answer but 2xx fails the run (a 429 is not the endpoint)
+    local out
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECONDS_}s" -s "$LUA" "$URL$1")
+    if grep -q "Non-2xx" <<<"$out"; then
+        echo "$1: $(grep Non-2xx <<<"$out"); every answer must be 2xx" >&2
+        exit 1
+    fi
+    awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
 healthz=$(rate /healthz)
 me=$(rate /api/v1/auth/me)

@@ -21,7 +21,10 @@ export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11}
 export SOCKETIO_ASYNC_MODE=${SOCKETIO_ASYNC_MODE:-gevent}
 export SOCKETIO_CHANNEL=pulse-scale
 export CHATBOT_API_KEYS=scale-chatbot-key
+# Limits are still counted on every request (the same cost as in production), only never
+# reached: a benchmark that hits them measures 429 answers, not the endpoint.
 export CHATBOT_RATE_LIMIT="100000000 per minute" LOGIN_RATE_LIMIT="100000000 per minute"
+export RATE_LIMIT_AUTHENTICATED="100000000 per hour" RATE_LIMIT_ANONYMOUS="100000000 per hour"
 export PYTHONWARNINGS=ignore HOST=127.0.0.1
 PROXY_PORT=${PROXY_PORT:-8000} WEB1_PORT=${WEB1_PORT:-5001} WEB2_PORT=${WEB2_PORT:-5002}
 export SCALE_RUN_DIR=${SCALE_RUN_DIR:-$(mktemp -d /tmp/pulse-scale.XXXX)}
