@@ -2,7 +2,6 @@
 
 import redis
 from flask import current_app
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -10,6 +9,7 @@ from flask_socketio import SocketIO
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
+from app.route_limiter import RouteLimiter
 from app.verified_tokens import CachingJWTManager
 
 
@@ -22,7 +22,7 @@ migrate = Migrate()
 jwt = CachingJWTManager()
 api = Api()
 socketio = SocketIO()
-limiter = Limiter(key_func=get_remote_address)
+limiter = RouteLimiter(key_func=get_remote_address)
 
 
 def init_redis(app):

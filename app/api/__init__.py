@@ -2,7 +2,7 @@
 
 
 def register_api(app):
-    from app.api import docs
+    from app.api import argument_schemas, docs
     from app.api.academy import blp as academy_blp
     from app.api.admin.routes import blp as admin_blp
     from app.api.auth.routes import blp as auth_blp
@@ -15,6 +15,7 @@ def register_api(app):
     from app.api.student.routes import blp as student_blp
     from app.extensions import api, limiter
 
+    argument_schemas.install()
     docs.configure(api)
     api.init_app(app)
     docs.register_spec_parts(api)

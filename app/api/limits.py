@@ -1,9 +1,11 @@
-"""Who a request counts against, and the limits every request shares.
+"""Who a request counts against, and the limiter's installation.
 
 Anonymous callers are counted per client address (the real one: see TRUSTED_PROXY_HOPS),
 signed-in users per user id, the chatbot service per key. Limits live in Redis, so every
 web process shares them; when Redis is down each process falls back to its own memory
 (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), so no limit, login's included, is ever lifted.
+A route's own limits are flask-limiter decorators; the two every request shares are
+counted by shared_limits.py.
 """
 
 import hashlib
@@ -11,7 +13,6 @@ import hmac
 
 from flask import current_app, g, request
 from flask_jwt_extended import decode_token
-from flask_limiter import ApplicationLimit
 
 from app.api import limit_storage  # noqa: F401 - registers the pulse+redis storage scheme
 from app.extensions import limiter
@@ -34,13 +35,16 @@ def _service_key():
 
 def caller():
     """ "user:<id>", "service:<hash>" or "addr:<ip>", worked out once per request. Only a
-    token that verifies (signature and expiry) names a user: a forged one counts as anonymous."""
+    token that verifies (signature and expiry) names a user: a forged one counts as anonymous.
+    A user's verified claims are kept in g.rate_claims (shared_limits checks its revocation)."""
     if "rate_caller" not in g:
         identity = None
         token = _bearer()
         if token:
             try:
-                identity = f"user:{decode_token(token)['sub']}"
+                claims = decode_token(token)
+                identity = f"user:{claims['sub']}"
+                g.rate_claims = claims
             except Exception:  # any bad token: the caller is anonymous
                 identity = None
         if identity is None and (service := _service_key()):
@@ -51,37 +55,6 @@ def caller():
 
 def client_address():
     return f"addr:{request.remote_addr}"
-
-
-def _is_authenticated():
-    return not caller().startswith("addr:")
-
-
-def _is_anonymous():
-    return caller().startswith("addr:")
-
-
-def _is_service():
-    return caller().startswith("service:")
-
-
-def application_limits():
-    """The two limits on every request (except the exempt probes and /metrics)."""
-    return [
-        ApplicationLimit(
-            lambda: current_app.config["RATE_LIMIT_ANONYMOUS"],
-            key_function=client_address,
-            scope="anonymous",
-            exempt_when=_is_authenticated,
-        ),
-        ApplicationLimit(
-            # The chatbot's service key has its own limit on its one route (CHATBOT_RATE_LIMIT).
-            lambda: current_app.config["RATE_LIMIT_AUTHENTICATED"],
-            key_function=caller,
-            scope="authenticated",
-            exempt_when=lambda: _is_anonymous() or _is_service(),
-        ),
-    ]
 
 
 def login_account_key():
@@ -98,7 +71,5 @@ def login_failed(response):
 
 
 def install(app):
-    """Bind the one module-level limiter to `app` with the shared limits (their amounts are
-    read from the settings on each request)."""
-    limiter.limit_manager.set_application_limits([lim.bind(limiter) for lim in application_limits()])
+    """Bind the one module-level limiter to `app` (after shared_limits.install: see there)."""
     limiter.init_app(app)

@@ -10,6 +10,7 @@ import threading
 from datetime import UTC, datetime
 
 import redis
+from flask import g, has_request_context
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, get_redis
@@ -49,20 +50,52 @@ def _cache_revoked(jti, expires_at):
 def is_revoked(jti, user_id=None):
     """Whether the token `jti` is revoked. With `user_id`, the same round trip also reads
     that user's cached identity, for principals.get() next (the request's user lookup)."""
+    answered = g.pop(_ANSWERED, {}).pop(jti, None) if has_request_context() else None
+    if answered is not None:  # check_ahead() already asked, in the request's first round trip
+        return answered
     try:
         # One round trip for every answer: this runs on every authenticated request.
+        keys = _keys(jti, user_id)
         pipe = get_redis().pipeline(transaction=False)
-        pipe.exists(cache.revoked_loaded_key()).exists(cache.revoked_key(jti))
+        pipe.exists(keys[0]).exists(keys[1])
         if user_id is not None:
-            pipe.get(cache.auth_user_key(user_id))
-        loaded, revoked, *identity = pipe.execute()
-        if identity:
-            principals.read_ahead(user_id, identity[0])
-        if loaded:
-            return bool(revoked)
-        return _reload_from_database(jti)
+            pipe.get(keys[2])
+        return _answer(jti, user_id, *pipe.execute())
     except redis.RedisError:
         return _revoked_in_database(jti)
+
+
+_ANSWERED = "pulse_revocation_answers"
+
+
+def check_ahead(claims):
+    """For another round trip to read this token's revocation and its user's identity
+    (api/shared_limits.py counts the request in the same one): (keys, answer), where the
+    keys are the revocation set's loaded marker, the jti's key and the identity's key, and
+    answer(loaded, revoked, identity) takes what they held. The answer then waits in the
+    request for is_revoked(). None for claims without a jti or a numeric subject."""
+    jti, sub = claims.get("jti"), str(claims.get("sub", ""))
+    if not jti or not sub.isdigit():
+        return None
+    user_id = int(sub)
+
+    def answer(*replies):
+        g.setdefault(_ANSWERED, {})[jti] = _answer(jti, user_id, *replies)
+
+    return _keys(jti, user_id), answer
+
+
+def _keys(jti, user_id):
+    keys = [cache.revoked_loaded_key(), cache.revoked_key(jti)]
+    return keys + [cache.auth_user_key(user_id)] if user_id is not None else keys
+
+
+def _answer(jti, user_id, loaded, revoked, identity=None):
+    if user_id is not None:
+        principals.read_ahead(user_id, identity)
+    if loaded:
+        return bool(revoked)
+    return _reload_from_database(jti)
 
 
 _reloading = threading.Lock()

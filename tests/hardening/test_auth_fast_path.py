@@ -8,6 +8,7 @@ from datetime import timedelta
 import redis
 from flask_jwt_extended import decode_token
 
+from app.api import shared_limits
 from app.extensions import jwt, limiter
 from app.services import users
 from tests.conftest import REDIS_URL
@@ -100,3 +101,53 @@ def test_in_a_request_the_count_and_expiry_need_no_second_round_trip(app):
     assert storage.incr("probe", 60) == 1
     assert storage.get("probe") == 1 and storage.get_expiry("probe") > time.time()
     storage.clear("probe")
+
+
+def _commands_during(request):
+    """The commands Redis received on the test database while `request()` ran (those a
+    script ran are marked "lua:"), and how many times the app wrote to Redis meanwhile."""
+    conn = redis.Redis.from_url(REDIS_URL)
+    db = conn.connection_pool.connection_kwargs.get("db", 0)
+    sentinel = "fast-path-test:sentinel"
+    writes = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, *args, **kwargs):  # a spy: every write still goes to Redis
+        writes.append(1)
+        return send(self, *args, **kwargs)
+
+    with conn.monitor() as monitor:
+        redis.connection.AbstractConnection.send_packed_command = counting
+        try:
+            request()
+        finally:
+            redis.connection.AbstractConnection.send_packed_command = send
+        redis.Redis.from_url(REDIS_URL).get(sentinel)
+        seen = []
+        for command in monitor.listen():
+            name = command["command"].split()[0].upper()
+            if command["db"] != db or name in ("SELECT", "HELLO", "CLIENT"):
+                continue  # another database, or a connection's handshake
+            if command["command"] == f"GET {sentinel}":
+                return seen, len(writes)
+            seen.append(("lua:" if command.get("client_type") == "lua" else "") + name)
+
+
+def test_a_signed_in_request_asks_redis_once_for_its_limit_revocation_and_identity(client, app):
+    with app.app_context():
+        headers = bearer(token_for(make_user()))
+    assert client.get(ME, headers=headers).status_code == 200  # identity cached, revocations loaded
+    commands, writes = _commands_during(lambda: client.get(ME, headers=headers))
+    # one script: the shared limit's count and its window's TTL, the token's revocation (the
+    # set's loaded marker, the jti) and the user's cached identity
+    assert commands == ["EVALSHA", "lua:INCRBY", "lua:TTL", "lua:EXISTS", "lua:EXISTS", "lua:GET"]
+    assert writes == 1
+
+
+def test_the_shared_limit_is_counted_in_memory_while_redis_is_down(make_app):
+    shared_limits.counted_in_memory().storage.reset()  # this process's counts from other tests
+    app = make_app(RATE_LIMIT_ANONYMOUS="3 per hour", REDIS_URL="redis://127.0.0.1:1/0")
+    client = app.test_client()
+    answers = [client.get(ME) for _ in range(4)]
+    assert [res.status_code for res in answers] == [401, 401, 401, 429]
+    assert int(answers[-1].headers["Retry-After"]) > 0 and answers[-1].headers["X-RateLimit-Limit"] == "3"

@@ -1,0 +1,148 @@
+"""The two limits every API request shares, counted in the round trip the token check makes.
+
+A route's own limits (login, register, the chatbot, cohort joins, dashboard actions) stay
+with flask-limiter's decorators. The limits every request shares, RATE_LIMIT_AUTHENTICATED
+per signed-in user and RATE_LIMIT_ANONYMOUS per client address, are counted here instead:
+a signed-in request asks Redis about its token's revocation and its user's cached
+identity anyway, and one pipeline answers those and counts the request. Through
+flask-limiter the same limit cost a round trip of its own plus about 250 µs of per-request
+bookkeeping: a third of GET /auth/me (bench/README.md, "Scale").
+
+The counting is flask-limiter's fixed window, in the same storage (`<namespace>:limits:`,
+so limiter.reset() clears these counters too). With Redis down each process counts in its
+own memory, as flask-limiter does (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): no limit is
+ever lifted. The chatbot's service key has only its route's limit (CHATBOT_RATE_LIMIT).
+"""
+
+import functools
+import logging
+import time
+
+import redis
+from flask import current_app, g, request
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
+
+from app.api import limits as callers
+from app.extensions import get_redis, limiter
+from app.services import tokens
+
+log = logging.getLogger(__name__)
+
+_memory = FixedWindowRateLimiter(MemoryStorage())  # this process's counts while Redis is down
+
+
+@functools.lru_cache(maxsize=64)
+def _item(text):
+    return parse(text)
+
+
+@functools.lru_cache(maxsize=512)
+def _exempt(endpoint, blueprint):
+    """Whether limiter.exempt() covers the endpoint (probes, /metrics, docs assets, RQ's board)."""
+    from flask_limiter import ExemptionScope
+
+    scope = limiter.limit_manager.exemption_scope(current_app, endpoint, blueprint)
+    return bool(scope & ExemptionScope.APPLICATION)
+
+
+def _applicable():
+    """(limit item, scope, caller key) for this request, or None when no shared limit applies."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True) or request.endpoint is None:
+        return None
+    if request.endpoint == "static" or _exempt(request.endpoint, request.blueprint):
+        return None
+    who = callers.caller()
+    if who.startswith("service:"):
+        return None
+    if who.startswith("user:"):
+        return _item(current_app.config["RATE_LIMIT_AUTHENTICATED"]), "authenticated", who
+    return _item(current_app.config["RATE_LIMIT_ANONYMOUS"]), "anonymous", who
+
+
+def check():
+    """before_request: count the request against its shared limit (429 past it), and read the
+    token's revocation and the user's identity in the same round trip."""
+    applicable = _applicable()
+    if applicable is None:
+        return
+    item, scope, who = applicable
+    claims = g.get("rate_claims")  # the verified token's claims, when the caller is a user
+    try:
+        count, ttl = _count_in_redis(item, scope, who, claims)
+    except redis.RedisError as exc:
+        log.warning("shared limit counted in memory, Redis is unreachable: %s", exc)
+        count, ttl = _count_in_memory(item, scope, who)
+    g.pulse_shared_limit = (item.amount, max(item.amount - count, 0), int(time.time()) + ttl)
+    if count > item.amount:
+        raise TooManyRequests(retry_after=max(ttl, 1))
+
+
+# One script, one round trip: count the request in its window, and read what the token
+# check needs next (tokens.check_ahead's keys). Its replies: count, the window's TTL, then
+# the revocation set's loaded marker, the jti's key, the user's identity (nil when absent).
+GATE = """
+local count = redis.call("incrby", KEYS[1], 1)
+if count == 1 then
+    redis.call("expire", KEYS[1], ARGV[1])
+end
+local out = {count, redis.call("ttl", KEYS[1])}
+if #KEYS >= 3 then
+    out[3] = redis.call("exists", KEYS[2])
+    out[4] = redis.call("exists", KEYS[3])
+    out[5] = #KEYS >= 4 and redis.call("get", KEYS[4])
+end
+return out
+"""
+
+
+def _count_in_redis(item, scope, who, claims):
+    key = limiter.storage.prefixed_key(item.key_for(scope, who))
+    ahead = tokens.check_ahead(claims) if claims else None
+    keys = [key, *ahead[0]] if ahead else [key]
+    count, ttl, *token = _run_gate(keys, [item.get_expiry()])
+    if ahead:
+        ahead[1](*token)
+    return int(count), max(int(ttl), 1)
+
+
+_gate = []  # the registered script (its SHA); run on each app's own client
+
+
+def _run_gate(keys, args):
+    """EVALSHA of GATE on this app's Redis (redis-py loads it again if Redis lost it)."""
+    client = get_redis()
+    if not _gate:
+        _gate.append(client.register_script(GATE))
+    return _gate[0](keys=keys, args=args, client=client)
+
+
+def _count_in_memory(item, scope, who):
+    allowed = _memory.hit(item, scope, who)  # a refused hit is not counted: report one past
+    stats = _memory.get_window_stats(item, scope, who)
+    count = item.amount - stats.remaining if allowed else item.amount + 1
+    return count, max(int(stats.reset_time - time.time()), 1)
+
+
+def counted_in_memory():
+    """The fallback's limiter (its storage is this process's memory)."""
+    return _memory
+
+
+def add_headers(response):
+    """after_request: X-RateLimit-* for the shared limit, unless a route limit set its own."""
+    counted = g.get("pulse_shared_limit")
+    if counted and "X-RateLimit-Limit" not in response.headers:
+        amount, remaining, reset_at = counted
+        response.headers["X-RateLimit-Limit"] = str(amount)
+        response.headers["X-RateLimit-Remaining"] = str(remaining)
+        response.headers["X-RateLimit-Reset"] = str(reset_at)
+    return response
+
+
+def install(app):
+    """Before flask-limiter's hooks: its headers (a route's own limit) then come first."""
+    app.before_request(check)
+    app.after_request(add_headers)
