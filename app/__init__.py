@@ -114,7 +114,7 @@ def _redact(url):
 
 def register_extensions(app):
     from app import models  # noqa: F401  (every model registered before migrate)
-    from app.api import limits, shared_limits
+    from app.api import gate, limits
     from app.api.auth_helpers import register_jwt_handlers
     from app.extensions import db, init_redis, jwt, migrate
 
@@ -122,7 +122,7 @@ def register_extensions(app):
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
     jwt.init_app(app)
     register_jwt_handlers(jwt)
-    shared_limits.install(app)  # first: its hooks then run before flask-limiter's
+    gate.install(app)  # first: its hooks then run before flask-limiter's
     limits.install(app)
     init_redis(app)
 

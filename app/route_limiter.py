@@ -1,6 +1,6 @@
 """flask-limiter for the limits a route declares itself, and nothing per request otherwise.
 
-The limits every request shares are counted by app/api/shared_limits.py, in the Redis
+The limits every request shares are counted by app/api/gate.py, in the Redis
 round trip the token check makes. That leaves flask-limiter's before_request hook with
 nothing to count on most routes, yet it still resolved, for every request, the limits that
 might apply (exemptions, blueprint and default limits, meta limits): about 80 µs, more

@@ -5,7 +5,7 @@ signed-in users per user id, the chatbot service per key. Limits live in Redis, 
 web process shares them; when Redis is down each process falls back to its own memory
 (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), so no limit, login's included, is ever lifted.
 A route's own limits are flask-limiter decorators; the two every request shares are
-counted by shared_limits.py.
+counted by gate.py.
 """
 
 import hashlib
@@ -36,7 +36,7 @@ def _service_key():
 def caller():
     """ "user:<id>", "service:<hash>" or "addr:<ip>", worked out once per request. Only a
     token that verifies (signature and expiry) names a user: a forged one counts as anonymous.
-    A user's verified claims are kept in g.rate_claims (shared_limits checks its revocation)."""
+    A user's verified claims are kept in g.rate_claims (gate checks its revocation)."""
     if "rate_caller" not in g:
         identity = None
         token = _bearer()
@@ -71,5 +71,5 @@ def login_failed(response):
 
 
 def install(app):
-    """Bind the one module-level limiter to `app` (after shared_limits.install: see there)."""
+    """Bind the one module-level limiter to `app` (after gate.install: see there)."""
     limiter.init_app(app)

@@ -70,7 +70,7 @@ _ANSWERED = "pulse_revocation_answers"
 
 def check_ahead(claims):
     """For another round trip to read this token's revocation and its user's identity
-    (api/shared_limits.py counts the request in the same one): (keys, answer), where the
+    (api/gate.py counts the request in the same one): (keys, answer), where the
     keys are the revocation set's loaded marker, the jti's key and the identity's key, and
     answer(loaded, revoked, identity) takes what they held. The answer then waits in the
     request for is_revoked(). None for claims without a jti or a numeric subject."""

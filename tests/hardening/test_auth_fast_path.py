@@ -8,7 +8,7 @@ from datetime import timedelta
 import redis
 from flask_jwt_extended import decode_token
 
-from app.api import shared_limits
+from app.api import gate
 from app.extensions import jwt, limiter
 from app.services import users
 from tests.conftest import REDIS_URL
@@ -145,9 +145,58 @@ def test_a_signed_in_request_asks_redis_once_for_its_limit_revocation_and_identi
 
 
 def test_the_shared_limit_is_counted_in_memory_while_redis_is_down(make_app):
-    shared_limits.counted_in_memory().storage.reset()  # this process's counts from other tests
+    gate.counted_in_memory().storage.reset()  # this process's counts from other tests
     app = make_app(RATE_LIMIT_ANONYMOUS="3 per hour", REDIS_URL="redis://127.0.0.1:1/0")
     client = app.test_client()
     answers = [client.get(ME) for _ in range(4)]
     assert [res.status_code for res in answers] == [401, 401, 401, 429]
     assert int(answers[-1].headers["Retry-After"]) > 0 and answers[-1].headers["X-RateLimit-Limit"] == "3"
+
+
+def test_a_cached_dashboard_read_is_one_round_trip_with_the_token_check(client, app):
+    from tests.dashboard_seed import student_with_work
+
+    student = student_with_work()["student"]
+    headers = bearer(token_for(student))
+    first = client.get("/api/v1/student/dashboard", headers=headers).get_json()  # computes, caches
+    responses = []
+    commands, writes = _commands_during(
+        lambda: responses.append(client.get("/api/v1/student/dashboard", headers=headers))
+    )
+    # the view's two keys (the aggregate and the free tier's copy) are read by the same script
+    assert commands == ["EVALSHA", "lua:INCRBY", "lua:TTL", "lua:EXISTS", "lua:EXISTS", "lua:GET", "lua:GET", "lua:GET"]
+    assert writes == 1
+    body = responses[0].get_json()
+    assert body["source"] == "redis" and body["readiness"] == first["readiness"]
+
+
+def test_a_token_header_is_parsed_once_and_handed_out_as_a_copy(client, app):
+    from app import verified_tokens
+
+    with app.app_context():
+        headers = bearer(token_for(make_user()))
+    token = headers["Authorization"][7:]
+    assert client.get(ME, headers=headers).status_code == 200
+    before = verified_tokens._header.cache_info()
+    assert client.get(ME, headers=headers).status_code == 200
+    after = verified_tokens._header.cache_info()
+    assert after.hits == before.hits + 1 and after.misses == before.misses
+    copy = verified_tokens._unverified_header(token)
+    copy["alg"] = "none"
+    assert verified_tokens._unverified_header(token)["alg"] == "HS256"
+
+
+def test_me_answers_exactly_what_the_user_schema_gives(client, app):
+    from app.schemas.users import UserEnvelope
+
+    from app.extensions import db
+    from app.models import User
+
+    with app.app_context():
+        user_id = make_user().id
+        headers = bearer(token_for(db.session.get(User, user_id)))
+    res = client.get(ME, headers=headers)
+    with app.app_context():
+        expected = UserEnvelope().dump({"user": db.session.get(User, user_id)})
+    assert res.status_code == 200 and res.mimetype == "application/json"
+    assert res.get_json() == expected and expected["user"]["id"] == user_id

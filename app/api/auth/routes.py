@@ -1,6 +1,8 @@
 """Auth: register, login, refresh, logout, me."""
 
-from flask import current_app
+import json
+
+from flask import Response, current_app
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
@@ -15,8 +17,11 @@ from app.schemas.users import (
     MeUpdateSchema,
     RegisterSchema,
     UserEnvelope,
+    UserSchema,
 )
 from app.services import auth, users
+
+_ME = UserSchema()
 
 blp = Blueprint(
     "auth",
@@ -101,7 +106,10 @@ def logout(body):
 @blp.response(200, UserEnvelope)
 def me():
     """The caller's own account."""
-    return {"user": current_principal()}  # from the identity cache: no database read
+    # From the identity cache: no database read. Dumped here into the response the schema
+    # would give: the wrapper's dump and jsonify cost a fifth of this, the cheapest signed-in call.
+    body = json.dumps({"user": _ME.dump(current_principal())}, sort_keys=True, separators=(",", ":"))
+    return Response(body + "\n", mimetype="application/json")
 
 
 @blp.patch("/me")

@@ -38,6 +38,11 @@ def is_stale(data, now):
     return now - updated > timedelta(seconds=current_app.config["DASHBOARD_STALE_AFTER"])
 
 
+def keys_read(student_id):
+    """The Redis keys cached_response reads (the API's gate reads them ahead)."""
+    return store.raw_keys(student_id)
+
+
 def cached_response(student, now=None):
     """The default dashboard (both optional sections) as response bytes straight from Redis,
     or None on a miss (then dashboard_for). The stored JSON for the reader's tier is spliced

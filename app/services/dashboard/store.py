@@ -36,10 +36,15 @@ def put_many(datas):
         cache.set_many_raw(values, cache.dashboard_ttl())
 
 
+def raw_keys(student_id):
+    """What get_raw reads: the whole aggregate and the free tier's masked copy."""
+    return [cache.dashboard_key(student_id), cache.dashboard_tier_key(student_id, "free")]
+
+
 def get_raw(student_id, tier):
     """(the stored JSON bytes for a reader of `tier`, its last_updated string), or (None, None).
     The whole aggregate's key is read too: it is the entry (deleting it invalidates both)."""
-    whole, free = cache.get_many_raw(cache.dashboard_key(student_id), cache.dashboard_tier_key(student_id, "free"))
+    whole, free = cache.get_many_raw(*raw_keys(student_id))
     raw = free if tier == "free" and whole is not None else whole
     match = _LAST_UPDATED.search(raw[-64:]) if raw is not None else None
     if match is None:

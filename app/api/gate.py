@@ -1,17 +1,19 @@
-"""The two limits every API request shares, counted in the round trip the token check makes.
+"""A request's first Redis round trip: its shared rate limit, its token, and its view's reads.
 
 A route's own limits (login, register, the chatbot, cohort joins, dashboard actions) stay
 with flask-limiter's decorators. The limits every request shares, RATE_LIMIT_AUTHENTICATED
 per signed-in user and RATE_LIMIT_ANONYMOUS per client address, are counted here instead:
 a signed-in request asks Redis about its token's revocation and its user's cached
-identity anyway, and one pipeline answers those and counts the request. Through
-flask-limiter the same limit cost a round trip of its own plus about 250 µs of per-request
-bookkeeping: a third of GET /auth/me (bench/README.md, "Scale").
+identity anyway, and one script answers those, counts the request and reads the keys its
+view declared with @reads_ahead (the cached dashboard). Through flask-limiter the limit
+alone cost a round trip plus about 250 µs of per-request bookkeeping: a third of
+GET /auth/me (bench/README.md, "Scale").
 
 The counting is flask-limiter's fixed window, in the same storage (`<namespace>:limits:`,
 so limiter.reset() clears these counters too). With Redis down each process counts in its
 own memory, as flask-limiter does (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): no limit is
-ever lifted. The chatbot's service key has only its route's limit (CHATBOT_RATE_LIMIT).
+ever lifted, and the token and the view read on their own as usual. The chatbot's
+service key has only its route's limit (CHATBOT_RATE_LIMIT).
 """
 
 import functools
@@ -27,7 +29,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from app.api import limits as callers
 from app.extensions import get_redis, limiter
-from app.services import tokens
+from app.services import cache, tokens
 
 log = logging.getLogger(__name__)
 
@@ -50,16 +52,17 @@ def _exempt(endpoint, blueprint):
 
 def _applicable():
     """(limit item, scope, caller key) for this request, or None when no shared limit applies."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True) or request.endpoint is None:
+    config, endpoint = current_app.config, request.endpoint  # each proxy read costs: once
+    if endpoint is None or endpoint == "static" or not config.get("RATELIMIT_ENABLED", True):
         return None
-    if request.endpoint == "static" or _exempt(request.endpoint, request.blueprint):
+    if _exempt(endpoint, request.blueprint):
         return None
     who = callers.caller()
     if who.startswith("service:"):
         return None
     if who.startswith("user:"):
-        return _item(current_app.config["RATE_LIMIT_AUTHENTICATED"]), "authenticated", who
-    return _item(current_app.config["RATE_LIMIT_ANONYMOUS"]), "anonymous", who
+        return _item(config["RATE_LIMIT_AUTHENTICATED"]), "authenticated", who
+    return _item(config["RATE_LIMIT_ANONYMOUS"]), "anonymous", who
 
 
 def check():
@@ -80,31 +83,51 @@ def check():
         raise TooManyRequests(retry_after=max(ttl, 1))
 
 
-# One script, one round trip: count the request in its window, and read what the token
-# check needs next (tokens.check_ahead's keys). Its replies: count, the window's TTL, then
-# the revocation set's loaded marker, the jti's key, the user's identity (nil when absent).
+# One script, one round trip: count the request in its window, then read what the token
+# check needs next (tokens.check_ahead's keys) and the view's keys. Its replies: the
+# count, the window's TTL, the revocation set's loaded marker, whether the jti is revoked,
+# then the value of each key read (nil when absent).
 GATE = """
 local count = redis.call("incrby", KEYS[1], 1)
 if count == 1 then
     redis.call("expire", KEYS[1], ARGV[1])
 end
 local out = {count, redis.call("ttl", KEYS[1])}
-if #KEYS >= 3 then
+if #KEYS > 1 then
     out[3] = redis.call("exists", KEYS[2])
     out[4] = redis.call("exists", KEYS[3])
-    out[5] = #KEYS >= 4 and redis.call("get", KEYS[4])
+    for i = 4, #KEYS do
+        out[i + 1] = redis.call("get", KEYS[i])
+    end
 end
 return out
 """
 
 
+def reads_ahead(keys_for):
+    """Decorate a view: `keys_for(user_id)` names the Redis keys it will read for a signed-in
+    caller; the gate reads them in its round trip and cache.get_many_raw() answers from
+    there. (Put it right above the view function: the other decorators copy it upwards.)"""
+
+    def decorator(view):
+        view.pulse_reads_ahead = keys_for
+        return view
+
+    return decorator
+
+
 def _count_in_redis(item, scope, who, claims):
     key = limiter.storage.prefixed_key(item.key_for(scope, who))
     ahead = tokens.check_ahead(claims) if claims else None
-    keys = [key, *ahead[0]] if ahead else [key]
-    count, ttl, *token = _run_gate(keys, [item.get_expiry()])
-    if ahead:
-        ahead[1](*token)
+    if not ahead:
+        count, ttl = _run_gate([key], [item.get_expiry()])
+        return int(count), max(int(ttl), 1)
+    token_keys, answer = ahead  # loaded marker, jti, identity
+    keys_for = getattr(current_app.view_functions.get(request.endpoint), "pulse_reads_ahead", None)
+    extra = keys_for(int(claims["sub"])) if keys_for else []
+    count, ttl, loaded, revoked, identity, *values = _run_gate([key, *token_keys, *extra], [item.get_expiry()])
+    answer(loaded, revoked, identity)
+    cache.keep_ahead(dict(zip(extra, values, strict=True)))
     return int(count), max(int(ttl), 1)
 
 
