@@ -1,6 +1,7 @@
 """The authenticated request's fast path keeps every check: a token verified once per process
 is still refused once expired, revoked, tampered with or its user deactivated; the rate
-limit's headers come from the one counting round trip and stay exact."""
+limit's headers come from the one counting round trip and stay exact; a signed-in request (and
+a cached dashboard read) asks Redis once."""
 
 import time
 from datetime import timedelta
@@ -8,10 +9,14 @@ from datetime import timedelta
 import redis
 from flask_jwt_extended import decode_token
 
+from app import verified_tokens
 from app.api import gate
-from app.extensions import jwt, limiter
+from app.extensions import db, jwt, limiter
+from app.models import User
+from app.schemas.users import UserEnvelope
 from app.services import users
 from tests.conftest import REDIS_URL
+from tests.dashboard_seed import student_with_work
 from tests.helpers import bearer, make_user, token_for
 
 ME = "/api/v1/auth/me"
@@ -154,8 +159,6 @@ def test_the_shared_limit_is_counted_in_memory_while_redis_is_down(make_app):
 
 
 def test_a_cached_dashboard_read_is_one_round_trip_with_the_token_check(client, app):
-    from tests.dashboard_seed import student_with_work
-
     student = student_with_work()["student"]
     headers = bearer(token_for(student))
     first = client.get("/api/v1/student/dashboard", headers=headers).get_json()  # computes, caches
@@ -171,8 +174,6 @@ def test_a_cached_dashboard_read_is_one_round_trip_with_the_token_check(client, 
 
 
 def test_a_token_header_is_parsed_once_and_handed_out_as_a_copy(client, app):
-    from app import verified_tokens
-
     with app.app_context():
         headers = bearer(token_for(make_user()))
     token = headers["Authorization"][7:]
@@ -187,11 +188,6 @@ def test_a_token_header_is_parsed_once_and_handed_out_as_a_copy(client, app):
 
 
 def test_me_answers_exactly_what_the_user_schema_gives(client, app):
-    from app.schemas.users import UserEnvelope
-
-    from app.extensions import db
-    from app.models import User
-
     with app.app_context():
         user_id = make_user().id
         headers = bearer(token_for(db.session.get(User, user_id)))
