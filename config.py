@@ -62,8 +62,8 @@ class Config:
     REDIS_POOL_TIMEOUT = _env_int("REDIS_POOL_TIMEOUT", 5)
     # Seconds a user's cached identity (active, role, cohorts, mentor, tier) lives in Redis;
     # every write to those fields rewrites it at once, the TTL only bounds forgotten paths.
-    # A day, not minutes: a deploy's reconnect storm after a quiet spell must find the
-    # entries of the users still connected (with 300 s, 10,000 reconnects took 44 s, not 28).
+    # A day, not minutes: a deploy's reconnect storm after a quiet spell should find the
+    # entries of the users still connected, not re-read every one of them from PostgreSQL.
     AUTH_CACHE_TTL = _env_int("AUTH_CACHE_TTL", 24 * 3600)
     # None means: resolve at start-up (development may start an embedded Redis).
     REDIS_URL = os.environ.get("REDIS_URL")
