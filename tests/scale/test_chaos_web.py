@@ -3,7 +3,6 @@ Every client reconnects by itself, and `sync` from the last notification it saw 
 exactly the notifications it missed while it was disconnected (no more, none lost)."""
 
 import asyncio
-import threading
 from collections import Counter, deque
 
 import pytest
@@ -22,14 +21,10 @@ CLIENTS = 100
 WAIT = 60  # seconds any one phase may take on a loaded machine
 
 
-LOG = deque(maxlen=300)  # the servers' last lines, shown when the test fails
-
-
-def _drain_output(proc):
-    """The server logs a line per connect: read them, or a full pipe would stall it."""
-    threading.Thread(
-        target=lambda: [LOG.append(line.decode(errors="replace")) for line in proc.stdout], daemon=True
-    ).start()
+def _log_tail(proc, lines=300):
+    """A server's last lines, shown when the test fails (start_web writes them to a file)."""
+    proc.log_file.seek(0)
+    return b"".join(deque(proc.log_file, maxlen=lines)).decode(errors="replace")
 
 
 def _students(count):
@@ -101,10 +96,10 @@ def test_web_restarted_clients_reconnect_and_sync_gives_exactly_what_each_missed
     users = _students(CLIENTS)
     tokens = {u.id: token_for(u) for u in users}
     proc, url = start_web(mode)
-    _drain_output(proc)
     port = int(url.rsplit(":", 1)[1])
     peers = {u.id: Peer(url, tokens[u.id]) for u in users}
     state = {"proc": proc}
+    started = [proc]
 
     async def scenario():
         for start in range(0, CLIENTS, 20):  # in waves: a client's connect times out on a loaded machine
@@ -120,7 +115,7 @@ def test_web_restarted_clients_reconnect_and_sync_gives_exactly_what_each_missed
         missed = _notify(users, "Missed", lambda n: 1 + n % 3)
 
         state["proc"], _ = start_web(mode, port)  # the same address: the clients' own retries find it
-        _drain_output(state["proc"])
+        started.append(state["proc"])
         await _until(
             lambda: all(p.back for p in peers.values()),
             lambda: f"every client to reconnect: {Counter(p.back for p in peers.values())}",
@@ -140,7 +135,8 @@ def test_web_restarted_clients_reconnect_and_sync_gives_exactly_what_each_missed
     try:
         asyncio.run(scenario())
     except BaseException:
-        print("".join(LOG))
+        for server in started:
+            print(_log_tail(server))
         raise
     finally:
         state["proc"].kill()
