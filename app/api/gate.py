@@ -22,6 +22,7 @@ import time
 
 import redis
 from flask import current_app, g, request
+from flask_limiter import ExemptionScope
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import FixedWindowRateLimiter
@@ -44,8 +45,6 @@ def _item(text):
 @functools.lru_cache(maxsize=512)
 def _exempt(endpoint, blueprint):
     """Whether limiter.exempt() covers the endpoint (probes, /metrics, docs assets, RQ's board)."""
-    from flask_limiter import ExemptionScope
-
     scope = limiter.limit_manager.exemption_scope(current_app, endpoint, blueprint)
     return bool(scope & ExemptionScope.APPLICATION)
 
@@ -67,7 +66,7 @@ def _applicable():
 
 def check():
     """before_request: count the request against its shared limit (429 past it), and read the
-    token's revocation and the user's identity in the same round trip."""
+    token's revocation, the user's identity and the view's keys in the same round trip."""
     applicable = _applicable()
     if applicable is None:
         return
