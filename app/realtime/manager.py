@@ -54,8 +54,7 @@ class NamespacedRedisManager(socketio.RedisManager):
         if namespace not in self.rooms:
             return
         for room in list(self._rooms_of.get((namespace, sid), ())):
-            self.basic_leave_room(sid, namespace, room)
-        self._rooms_of.pop((namespace, sid), None)
+            self.basic_leave_room(sid, namespace, room)  # the last one drops its index entry
         self.callbacks.pop(sid, None)
         for pending in (self.pending_connect, self.pending_disconnect):
             if sid in pending.get(namespace, ()):

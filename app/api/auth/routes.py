@@ -1,8 +1,6 @@
 """Auth: register, login, refresh, logout, me."""
 
-import json
-
-from flask import Response, current_app
+from flask import current_app
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
@@ -106,10 +104,9 @@ def logout(body):
 @blp.response(200, UserEnvelope)
 def me():
     """The caller's own account."""
-    # From the identity cache: no database read. Dumped here into the response the schema
-    # would give: the wrapper's dump and jsonify cost a fifth of this, the cheapest signed-in call.
-    body = json.dumps({"user": _ME.dump(current_principal())}, sort_keys=True, separators=(",", ":"))
-    return Response(body + "\n", mimetype="application/json")
+    # From the identity cache: no database read. Dumped here, not by the response wrapper,
+    # whose extra work was a fifth of this, the cheapest signed-in call.
+    return current_app.json.response({"user": _ME.dump(current_principal())})
 
 
 @blp.patch("/me")
