@@ -8,11 +8,12 @@ changes one of these fields calls changed() inside its transaction; after the co
 entry is rewritten from the database. With Redis down every read goes to the database.
 """
 
+import functools
 import json
 import logging
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
 import redis
@@ -29,9 +30,12 @@ from app.services.transaction import after_commit
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Principal:
-    """A user as the auth path sees them; quacks like User for the fields it carries."""
+    """A user as the auth path sees them; quacks like User for the fields it carries.
+
+    Immutable (tuples for the id lists): one parsed entry is shared by every request that
+    reads the same cached JSON (see from_json), and it can serve as a cache key."""
 
     id: int
     role: Role
@@ -39,8 +43,8 @@ class Principal:
     email: str
     name: str
     mentor_id: int | None = None
-    cohort_ids: list = field(default_factory=list)
-    course_ids: list = field(default_factory=list)  # courses actively enrolled in (course rooms)
+    cohort_ids: tuple = ()
+    course_ids: tuple = ()  # courses actively enrolled in (course rooms)
     tier: str = "free"
     timezone: str = "UTC"
     enhanced_access_until: datetime | None = None
@@ -53,19 +57,28 @@ class Principal:
             data[key] = data[key].isoformat() if data[key] is not None else None
         return json.dumps(data)
 
-    @classmethod
-    def from_json(cls, raw):
+    @staticmethod
+    def from_json(raw):
         """The cached Principal, or None for an entry an older release wrote (missing fields)."""
-        data = json.loads(raw)
-        if not FIELDS <= data.keys():
-            return None
-        data["role"] = Role(data["role"])
-        for key in ("enhanced_access_until", "created_at"):
-            data[key] = datetime.fromisoformat(data[key]) if data[key] is not None else None
-        return cls(**data)
+        return _parsed(raw)
 
 
 FIELDS = {f.name for f in fields(Principal)}
+MAX_PARSED = 2048  # about 1 KB each with the JSON it is keyed by: 2 MB at most, whatever the sockets held
+
+
+@functools.lru_cache(maxsize=MAX_PARSED)
+def _parsed(raw):
+    # Every signed-in request parses its user's entry; a dashboard repeats the same entry for
+    # hours, and a Principal is immutable, so the parse of a given text is kept.
+    data = json.loads(raw)
+    if not FIELDS <= data.keys():
+        return None
+    data["role"] = Role(data["role"])
+    data["cohort_ids"], data["course_ids"] = tuple(data["cohort_ids"]), tuple(data["course_ids"])
+    for key in ("enhanced_access_until", "created_at"):
+        data[key] = datetime.fromisoformat(data[key]) if data[key] is not None else None
+    return Principal(**data)
 
 
 def from_database(user_id):
@@ -95,8 +108,8 @@ def from_database_many(user_ids):
             email=user.email,
             name=user.name,
             mentor_id=user.mentor_id,
-            cohort_ids=sorted(cohorts.get(user.id, [])),
-            course_ids=sorted(courses.get(user.id, [])),
+            cohort_ids=tuple(sorted(cohorts.get(user.id, []))),
+            course_ids=tuple(sorted(courses.get(user.id, []))),
             tier=user.tier,
             timezone=user.timezone,
             enhanced_access_until=user.enhanced_access_until,

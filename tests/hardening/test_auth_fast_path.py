@@ -196,3 +196,38 @@ def test_me_answers_exactly_what_the_user_schema_gives(client, app):
         expected = UserEnvelope().dump({"user": db.session.get(User, user_id)})
     assert res.status_code == 200 and res.mimetype == "application/json"
     assert res.get_json() == expected and expected["user"]["id"] == user_id
+
+
+def test_me_follows_a_changed_account_at_once(client, app):
+    # /auth/me's body is kept per identity: a rename, a new cohort or a deactivation is a new
+    # identity, answered at once, and the old body is never served for it.
+    with app.app_context():
+        headers = bearer(token_for(make_user(name="Before")))
+    assert client.get(ME, headers=headers).get_json()["user"]["name"] == "Before"
+    assert client.patch(ME, json={"name": "After"}, headers=headers).status_code == 200
+    assert client.get(ME, headers=headers).get_json()["user"]["name"] == "After"
+    with app.app_context():
+        admin = bearer(token_for(make_user(role="admin")))
+    cohort = client.post("/api/v1/admin/cohorts", json={"name": "C"}, headers=admin).get_json()["cohort"]
+    me = client.get(ME, headers=headers).get_json()["user"]
+    joined = client.post(f"/api/v1/admin/cohorts/{cohort['id']}/members", json={"student_id": me["id"]}, headers=admin)
+    assert joined.status_code == 201, joined.get_json()
+    assert client.get(ME, headers=headers).get_json()["user"]["cohort_ids"] == [cohort["id"]]
+
+
+def test_the_gate_counts_in_redis_after_a_script_flush_and_a_dropped_connection(client, app):
+    # The gate sends its script on a pooled connection itself: a Redis that forgot the script
+    # (restart, SCRIPT FLUSH) is given it again, and a pooled connection Redis dropped while
+    # idle is replaced. Every request is counted by the one counter in Redis (a fallback to
+    # this process's memory would start a count of its own).
+    with app.app_context():
+        headers = bearer(token_for(make_user()))
+    first = client.get(ME, headers=headers)
+    remaining = [int(first.headers["X-RateLimit-Remaining"])]
+    admin = redis.Redis.from_url(REDIS_URL)
+    for upset in (admin.script_flush, lambda: admin.client_kill_filter(_type="normal", skipme=True)):
+        upset()
+        res = client.get(ME, headers=headers)
+        assert res.status_code == 200
+        remaining.append(int(res.headers["X-RateLimit-Remaining"]))
+    assert remaining == [remaining[0], remaining[0] - 1, remaining[0] - 2]
