@@ -108,6 +108,11 @@ def out_of_range_errors(schema, data):
 
 
 def _bounded_pre_load(parser, location_data, *, schema, req, location):
+    if location == "query" and not req.args:
+        # Nothing sent: an empty dict loads the same defaults, while the query proxy answered
+        # each absent field by raising and catching an HTTP exception (half of the parse of
+        # a plain GET /student/dashboard).
+        location_data = {}
     if location == "json":
         # Text no column can store (NUL, a lone surrogate) is cleaned, not refused: a crisis
         # message must never be lost to odd text (services/text.py).

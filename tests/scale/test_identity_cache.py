@@ -158,7 +158,7 @@ def test_misses_read_together_give_each_its_own_entry(app, redis_conn):
     for person in people:
         assert got[person.id].id == person.id and got[person.id].email == person.email
         assert redis_conn.exists(cache.auth_user_key(person.id))
-    assert got[people[0].id].cohort_ids == [cohort.id] and got[people[1].id].cohort_ids == []
+    assert got[people[0].id].cohort_ids == (cohort.id,) and got[people[1].id].cohort_ids == ()
 
 
 def test_from_database_many_reads_users_cohorts_and_courses_in_three_queries(app):
@@ -169,7 +169,7 @@ def test_from_database_many_reads_users_cohorts_and_courses_in_three_queries(app
     with app.app_context(), counting_statements() as statements:
         found = from_database_many(ids)
     assert sorted(found) == sorted(p.id for p in people) and len(statements) == 3
-    assert all(found[p.id].cohort_ids == [] and found[p.id].role.value == "student" for p in people)
+    assert all(found[p.id].cohort_ids == () and found[p.id].role.value == "student" for p in people)
 
 
 def test_an_entry_from_an_older_release_is_rebuilt(client, redis_conn):
