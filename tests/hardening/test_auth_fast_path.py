@@ -231,3 +231,14 @@ def test_the_gate_counts_in_redis_after_a_script_flush_and_a_dropped_connection(
         assert res.status_code == 200
         remaining.append(int(res.headers["X-RateLimit-Remaining"]))
     assert remaining == [remaining[0], remaining[0] - 1, remaining[0] - 2]
+
+
+def test_a_verified_token_is_refused_where_the_key_differs(client, app, make_app):
+    # The verified-token cache is keyed by the settings a verification depends on: a token
+    # cached as good under one key is checked afresh, and refused, under another.
+    with app.app_context():
+        headers = bearer(token_for(make_user()))
+    assert client.get(ME, headers=headers).status_code == 200  # verified and cached here
+    other = make_app(JWT_SECRET_KEY="another-secret-key-of-thirty-two-bytes-at-least")
+    res = other.test_client().get(ME, headers=headers)
+    assert res.status_code == 401 and error_code(res) == "token_invalid"
