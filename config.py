@@ -87,6 +87,10 @@ class Config:
     # Seconds between two checks of the open sockets' access-token expiry (per web process):
     # a socket whose token expired is ended within this time (the client refreshes, reconnects).
     SOCKET_EXPIRY_SWEEP = float(os.environ.get("SOCKET_EXPIRY_SWEEP", "2"))
+    # After this many socket connects, once none has come for GC_QUIET_SECONDS, a web process
+    # runs its full garbage collection then rather than on the next requests (0: never).
+    GC_AFTER_CONNECTS = int(os.environ.get("GC_AFTER_CONNECTS", "1000"))
+    GC_QUIET_SECONDS = float(os.environ.get("GC_QUIET_SECONDS", "2"))
 
     # Where the web process listens when HOST is unset (the Procfile passes HOST=0.0.0.0).
     DEFAULT_HOST = "127.0.0.1"

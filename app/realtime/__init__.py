@@ -3,7 +3,7 @@
 
 def register_realtime(app):
     from app.extensions import socketio
-    from app.realtime import events, membership
+    from app.realtime import events, membership, storm_gc
 
     socketio.init_app(
         app,
@@ -27,6 +27,7 @@ def register_realtime(app):
     )
     events.register(socketio)
     membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])
+    storm_gc.start(socketio, app.config["GC_AFTER_CONNECTS"], app.config["GC_QUIET_SECONDS"])
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
 
 

@@ -12,7 +12,7 @@ from jwt import ExpiredSignatureError, PyJWTError
 
 from app.api.errors import domain_envelope, envelope
 from app.extensions import db
-from app.realtime import membership
+from app.realtime import membership, storm_gc
 from app.realtime.rooms import rooms_for
 from app.services import metrics, notifications, principals, tokens, users
 from app.services.errors import Invalid
@@ -87,6 +87,7 @@ def register(socketio):
         for room in rooms:
             join_room(room)
         metrics.socket_connected()
+        storm_gc.connected()
         log.info("socket %s connected as user %s in %s", request.sid, user.id, rooms)
         # to this socket, which is on this process: straight to it, not through Redis (a
         # storm of 10,000 connects would be 10,000 publishes every process must read)
