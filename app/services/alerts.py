@@ -101,7 +101,8 @@ def raise_alert(student, intent, severity, source, detection):
         f"{student.name} sent a message that may signal a crisis ({severity}). Please reach out now.",
     )
     _step(alert, "notified", note=", ".join(told))
-    after_commit(lambda: schedule_check(alert.id, ack_timeout()))
+    alert_id = alert.id  # now: after the commit, alert.id would reload the row (the crisis path's tail)
+    after_commit(lambda: schedule_check(alert_id, ack_timeout()))
     return alert
 
 

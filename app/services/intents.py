@@ -74,5 +74,6 @@ def record(caller, scope, body, idempotency_key=None):
         severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason, detection)
         alert = alerts.raise_alert(student, intent, severity, SOURCE_OF_REASON[reason], detection)
     answer = _answer(intent, alert)
-    after_commit(lambda: cache.on_student_activity(student.id))
+    student_id = student.id  # now: after the commit, student.id would reload the row
+    after_commit(lambda: cache.on_student_activity(student_id))
     return idempotency.commit_remembered(scope, idempotency_key, body, answer, 201)

@@ -64,7 +64,8 @@ def notify(user, type, title, body="", data=None, alert_id=None):
     payload["event_id"] = n.id
     # The count as this transaction sees it (the new one included); the fast list keeps no count.
     outbox.record("notification", live_room(user), {**payload, "unread_count": unread_count(user)})
-    after_commit(lambda: _push_fast_list(user, payload))
+    key = fast_list_key(user)  # now: after the commit, reading user.role would reload the row
+    after_commit(lambda: _push_fast_list(key, payload))
     _dashboard_changed(user, "notification")
     return n
 
@@ -80,8 +81,7 @@ def notify_admins(type, title, body="", data=None, alert_id=None):
     return [n for n in (notify(a, type, title, body, data, alert_id) for a in admins) if n is not None]
 
 
-def _push_fast_list(user, payload):
-    key = fast_list_key(user)
+def _push_fast_list(key, payload):
     try:
         r = get_redis()
         if not r.exists(key):
