@@ -199,8 +199,9 @@ def test_csv_export_escapes_hostile_titles_and_names(client, app):
     for title in hostile:
         notifications.notify(student, "info", title, body=title)
     commit()
+    headers, name = auth_for(student), student.name  # read before the session goes
     db.session.remove()
-    res = client.get("/api/v1/notifications/export", headers=auth_for(student))
+    res = client.get("/api/v1/notifications/export", headers=headers)
     assert res.status_code == 200
     rows = list(csv.reader(io.StringIO(res.get_data(as_text=True))))
     titles = [row[2] for row in rows[1:]]
@@ -211,7 +212,7 @@ def test_csv_export_escapes_hostile_titles_and_names(client, app):
 
     from app.services.csv_safe import safe_cell
 
-    assert safe_cell(student.name) == "'=cmd|' /C calc'!A0" and safe_cell(-3) == -3 and safe_cell(None) is None
+    assert safe_cell(name) == "'=cmd|' /C calc'!A0" and safe_cell(-3) == -3 and safe_cell(None) is None
 
 
 def test_logout_with_a_garbage_refresh_token_is_422_and_revokes_nothing(client):
