@@ -77,6 +77,10 @@ def resolve_services(app):
             "pool_size": app.config["DB_POOL_SIZE"],
             "max_overflow": app.config["DB_MAX_OVERFLOW"],
             "pool_timeout": app.config["DB_POOL_TIMEOUT"],
+            # The connection used last is handed out first: its backend's caches are warm (the
+            # first statements on a fresh backend cost several times more), and under light
+            # load the others stay idle instead of each being woken in turn.
+            "pool_use_lifo": True,
         }
     log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
     log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)

@@ -93,13 +93,14 @@ def raise_alert(student, intent, severity, source, detection):
     alert.intent = intent
     db.session.add(alert)
     db.session.flush()
-    _step(alert, "created", note=f"intent {intent.intent!r}, reason {intent.crisis_reason}")
     told = _tell(
         alert,
         student,
         f"Crisis alert: {student.name}",
         f"{student.name} sent a message that may signal a crisis ({severity}). Please reach out now.",
     )
+    # Both steps added together, so they go in one INSERT (in this order) at the commit.
+    _step(alert, "created", note=f"intent {intent.intent!r}, reason {intent.crisis_reason}")
     _step(alert, "notified", note=", ".join(told))
     alert_id = alert.id  # now: after the commit, alert.id would reload the row (the crisis path's tail)
     after_commit(lambda: schedule_check(alert_id, ack_timeout()))

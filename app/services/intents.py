@@ -7,6 +7,7 @@ the request still succeeds and the outbox relay delivers later.
 """
 
 from flask import current_app
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ChatIntent, Role, User
@@ -20,7 +21,8 @@ SOURCE_OF_REASON = {"label": "label", "text": "text", "label+text": "both"}
 
 
 def _student(student_id):
-    student = db.session.get(User, student_id)
+    # The mentor comes in the same statement: a crisis alert tells them (alerts._tell).
+    student = db.session.get(User, student_id, options=[joinedload(User.mentor)])
     if student is None or student.role != Role.STUDENT or not student.is_active:
         raise NotFound("student_not_found", f"No active student with id {student_id}.")
     return student

@@ -7,15 +7,16 @@ event id in the payload, since a publish can succeed just before marking it sent
 """
 
 import logging
+from dataclasses import dataclass
 
 import redis
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.extensions import db
 from app.models import OutboxEvent, utcnow
 from app.realtime.emit import emit
 from app.services.pruning import delete_in_batches
-from app.services.transaction import after_commit
+from app.services.transaction import after_commit, before_commit
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +26,7 @@ _PENDING = "pulse_outbox_pending"
 
 def record(event, room, payload):
     """Add an event to the current transaction; it is published once transaction.commit() succeeds."""
-    row = OutboxEvent(event=event, room=room, payload=payload)
-    db.session.add(row)
-    pending = db.session.info.setdefault(_PENDING, [])
-    if not pending:
-        after_commit(_deliver_pending)
-    pending.append(row)
-    return row
+    return record_many([(event, room, payload)])[0]
 
 
 def record_many(events):
@@ -43,9 +38,31 @@ def record_many(events):
     db.session.add_all(rows)
     pending = db.session.info.setdefault(_PENDING, [])
     if not pending:
+        before_commit(_take_ids)
         after_commit(_deliver_pending)
     pending.extend(rows)
     return rows
+
+
+@dataclass(frozen=True)
+class Pending:
+    """What deliver() needs of a row, kept apart from it: after the commit the row is expired,
+    and reading it back would put a SELECT between the commit and a crisis alert's publish."""
+
+    id: int
+    event: str
+    room: str
+    payload: object
+
+    @classmethod
+    def of(cls, row):
+        return cls(row.id, row.event, row.room, row.payload)
+
+
+def _take_ids():
+    """Just before the commit: flush (the rows get their ids) and keep what deliver() needs."""
+    db.session.flush()
+    db.session.info[_PENDING] = [Pending.of(row) for row in db.session.info.get(_PENDING, [])]
 
 
 def _deliver_pending():
@@ -59,21 +76,32 @@ def packet(row):
     return row.payload
 
 
-def deliver(rows):
-    """Publish committed rows now, in order; on a Redis failure leave the rest for the relay."""
-    sent = 0
-    for row in rows:
+def deliver(events):
+    """Publish committed events (Pending, in order) now; on a Redis failure leave the rest for
+    the relay. One UPDATE marks what was sent, one what was tried and not sent."""
+    sent = []
+    for pending in events:
         try:
-            emit(row.event, packet(row), row.room)
+            emit(pending.event, packet(pending), pending.room)
         except redis.RedisError as exc:
-            log.warning("outbox %s not published yet (%s); the relay will retry", row.id, exc)
-            row.attempts += 1
+            log.warning("outbox %s not published yet (%s); the relay will retry", pending.id, exc)
+            _mark([pending.id], sent=False)
             break
-        row.sent_at = utcnow()
-        row.attempts += 1
-        sent += 1
+        sent.append(pending.id)
+    _mark(sent, sent=True)
     db.session.commit()
-    return sent
+    return len(sent)
+
+
+def _mark(ids, sent):
+    if not ids:
+        return
+    values = {"attempts": OutboxEvent.attempts + 1}
+    if sent:
+        values["sent_at"] = utcnow()
+    db.session.execute(
+        update(OutboxEvent).where(OutboxEvent.id.in_(ids)).values(**values).execution_options(synchronize_session=False)
+    )
 
 
 def relay(batch_size=500):
@@ -89,7 +117,7 @@ def relay(batch_size=500):
         ).all()
         if not rows:
             return total
-        sent = deliver(rows)
+        sent = deliver([Pending.of(row) for row in rows])
         total += sent
         if sent < len(rows):
             return total

@@ -207,5 +207,31 @@ def test_after_its_commit_a_crisis_post_reads_back_no_row(client, app):
         event.remove(engine, "commit", on_commit)
         event.remove(engine, "before_cursor_execute", on_statement)
     assert committed
-    # the outbox row is read and marked sent (that is the delivery); nothing else
-    assert [s for s in after if "outbox_events" not in s] == [], after
+    # the delivery marks its outbox rows sent in one UPDATE, without reading them back first
+    assert len(after) == 1 and after[0].startswith("UPDATE outbox_events SET sent_at"), after
+
+
+def test_a_crisis_post_takes_eight_statements(client, app):
+    # The student comes with their mentor in one SELECT, the alert's two steps go in one
+    # INSERT: every round trip here is on the way to the mentor's live alert.
+    from sqlalchemy import event
+
+    mentor = make_user("mentor")
+    student = make_user(mentor=mentor)
+    crisis(client, student)
+    student_id = student.id
+    statements = []
+
+    def on_statement(_conn, _cursor, statement, *_args):
+        statements.append(" ".join(statement.split())[:40])
+
+    db.session.expunge_all()  # as in a served request: nothing loaded yet (here the test shares its session)
+    event.listen(db.engine, "before_cursor_execute", on_statement)
+    try:
+        res = post_intent(client, student_id, message="I want to end my life", intent="crisis", confidence=0.95)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_statement)
+    assert res.status_code == 201, res.get_json()
+    assert len(statements) == 8, statements
+    assert sum(s.startswith("SELECT users") for s in statements) == 1, statements
+    assert sum(s.startswith("INSERT INTO crisis_alert_steps") for s in statements) == 1, statements

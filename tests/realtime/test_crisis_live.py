@@ -91,7 +91,7 @@ def test_redis_down_during_post_loses_nothing_and_delivers_once(private_redis, m
             assert alert.status == "open"
             assert db.session.query(Notification).filter_by(user_id=mentor.id, alert_id=alert.id).count() == 1
             pending = db.session.query(OutboxEvent).filter(OutboxEvent.sent_at.is_(None)).all()
-            assert [e.event for e in pending] == ["notification"]
+            assert [(e.event, e.attempts) for e in pending] == [("notification", 1)]  # tried once, at the commit
 
             private_redis.start()
             _wait_for_subscriber(app, url)
@@ -106,6 +106,8 @@ def test_redis_down_during_post_loses_nothing_and_delivers_once(private_redis, m
             assert result.returncode == 0, result.stderr.decode()[-2000:]
             event = sock.wait_for("notification", timeout=10)
             assert event["data"]["alert_id"] == alert.id
+            db.session.expire_all()
+            assert pending[0].sent_at is not None and pending[0].attempts == 2
             assert outbox.relay() == 0  # nothing left: a second relay sends nothing
             time.sleep(0.3)
             assert len(sock.received("notification")) == 1
