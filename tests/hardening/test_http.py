@@ -7,6 +7,7 @@ import statistics
 import time
 
 import pytest
+import requests
 
 from app.api.ids import INT_MAX, DatabaseIntConverter
 from tests.helpers import PASSWORD, auth_for, bearer, make_user
@@ -113,6 +114,20 @@ def test_request_lines_carry_the_request_fields(client, caplog):
     (line,) = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-1"]
     assert (line.user_id, line.method, line.route, line.status) == (student.id, "GET", "/api/v1/auth/me", 200)
     assert line.duration_ms >= 0
+
+
+@pytest.mark.parametrize("mode", ["gevent", "eventlet"])
+def test_a_served_request_is_logged_once(mode):
+    from tests.conftest import _output_of, start_web, stop
+
+    web, url = start_web(mode)
+    try:
+        for _ in range(3):
+            assert requests.get(f"{url}/healthz", timeout=5).status_code == 200
+    finally:
+        stop(web)
+    lines = [line for line in _output_of(web).splitlines() if "/healthz" in line]
+    assert len(lines) == 3 and all("pulse.request" in line for line in lines), lines
 
 
 def test_json_lines_in_production_format():
