@@ -103,3 +103,30 @@ def test_a_client_cannot_join_rooms_itself(live_server, live_client):
     emit("notification", {"id": 10}, f"mentor:{mine.id}")
     c.wait_for("notification", lambda d: d["id"] == 10)
     assert [d["id"] for d in c.received("notification")] == [10]
+
+
+def test_a_connect_asks_redis_once_for_the_revocation_and_the_identity(app):
+    # In a reconnect storm every connect pays its round trips: the token's revocation and
+    # the user's cached identity come back in one.
+    import redis
+
+    from app.realtime.events import authenticate
+
+    student = make_user()
+    token = token_for(student)
+    with app.test_request_context():
+        authenticate({"token": token})  # identity cached, revocations loaded
+    writes = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, *args, **kwargs):  # a spy: every write still goes to Redis
+        writes.append(1)
+        return send(self, *args, **kwargs)
+
+    redis.connection.AbstractConnection.send_packed_command = counting
+    try:
+        with app.test_request_context():
+            user, _payload = authenticate({"token": token})
+    finally:
+        redis.connection.AbstractConnection.send_packed_command = send
+    assert user.id == student.id and writes == [1]
