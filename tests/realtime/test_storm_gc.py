@@ -25,6 +25,15 @@ def full_collections():
     gc.callbacks.remove(probe)
 
 
+@pytest.fixture(autouse=True)
+def restore_gc():
+    """collect_if_due freezes this process's objects and respaces its collections: undo both."""
+    threshold = gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*threshold)
+
+
 def test_a_full_collection_comes_once_the_connects_stop(full_collections, monkeypatch):
     monkeypatch.setattr(storm_gc, "_since", {"connects": 0, "last": 0.0})
     for n in range(3):
@@ -58,3 +67,28 @@ def test_a_web_process_collects_after_its_sockets_connect(async_mode, app, live_
             time.sleep(0.05)
     finally:
         stop(proc)
+
+
+class Node:
+    """A cycle: reference counting alone never frees it."""
+
+    def __init__(self):
+        self.me = self
+
+
+def test_what_survives_is_set_aside_until_the_next_collection(monkeypatch):
+    import weakref
+
+    monkeypatch.setattr(storm_gc, "_since", {"connects": 0, "last": 0.0})
+    kept = Node()
+    alive = weakref.ref(kept)
+    storm_gc.connected(now=100.0)
+    assert storm_gc.collect_if_due(after=1, quiet=2, now=103.0) is not None
+    assert gc.get_freeze_count() > 0  # the survivors, our cycle among them, are set aside
+    assert gc.get_threshold()[2] == storm_gc.FULL_EVERY  # full collections spaced out
+    del kept  # the socket closes: garbage now, but frozen
+    gc.collect()
+    assert alive() is not None  # the automatic collections no longer scan it
+    storm_gc.connected(now=200.0)
+    assert storm_gc.collect_if_due(after=1, quiet=2, now=203.0) is not None
+    assert alive() is None  # the next collection unfroze it first and freed it
