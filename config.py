@@ -89,7 +89,7 @@ class Config:
     SOCKET_EXPIRY_SWEEP = float(os.environ.get("SOCKET_EXPIRY_SWEEP", "2"))
     # After this many socket connects, once none has come for GC_QUIET_SECONDS, a web process
     # runs its full garbage collection then rather than on the next requests (0: never).
-    GC_AFTER_CONNECTS = int(os.environ.get("GC_AFTER_CONNECTS", "1000"))
+    GC_AFTER_CONNECTS = _env_int("GC_AFTER_CONNECTS", 1000)
     GC_QUIET_SECONDS = float(os.environ.get("GC_QUIET_SECONDS", "2"))
 
     # Where the web process listens when HOST is unset (the Procfile passes HOST=0.0.0.0).

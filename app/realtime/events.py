@@ -33,10 +33,9 @@ def authenticate(auth):
         raise ConnectionRefusedError("token_invalid") from None
     if payload.get("type") != "access":
         raise ConnectionRefusedError("token_invalid")
-    sub = str(payload.get("sub", ""))
     # One Redis round trip answers both the revocation and the identity (principals reads
     # the latter ahead): in a reconnect storm every connect pays it.
-    if tokens.is_revoked(payload["jti"], int(sub) if sub.isdigit() else None):
+    if tokens.is_revoked(payload["jti"], principals.subject_id(payload)):
         raise ConnectionRefusedError("token_revoked")
     user = principals.for_token(payload)  # Redis: a connect storm does not queue on the database pool
     if user is None or payload.get("role") != user.role.value:

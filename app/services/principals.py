@@ -189,12 +189,18 @@ def get(user_id):
     return _misses.load(user_id)
 
 
+def subject_id(claims):
+    """The user id a token's claims name (its numeric `sub`), or None."""
+    sub = str(claims.get("sub", ""))
+    return int(sub) if sub.isdigit() else None
+
+
 def for_token(payload):
     """The token's Principal if the user exists and is active, else None (the token is refused)."""
-    sub = payload.get("sub")
-    if not str(sub).isdigit():
+    user_id = subject_id(payload)
+    if user_id is None:
         return None
-    principal = get(int(sub))
+    principal = get(user_id)
     return principal if principal is not None and principal.is_active else None
 
 

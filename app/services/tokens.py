@@ -30,7 +30,7 @@ def revoke(payload):
         db.session.add(
             RevokedToken(
                 jti=payload["jti"],
-                user_id=int(payload["sub"]) if str(payload.get("sub", "")).isdigit() else None,
+                user_id=principals.subject_id(payload),
                 token_type=payload.get("type", "access"),
                 expires_at=expires_at,
             )
@@ -74,10 +74,9 @@ def check_ahead(claims):
     keys are the revocation set's loaded marker, the jti's key and the identity's key, and
     answer(loaded, revoked, identity) takes what they held. The answer then waits in the
     request for is_revoked(). None for claims without a jti or a numeric subject."""
-    jti, sub = claims.get("jti"), str(claims.get("sub", ""))
-    if not jti or not sub.isdigit():
+    jti, user_id = claims.get("jti"), principals.subject_id(claims)
+    if not jti or user_id is None:
         return None
-    user_id = int(sub)
 
     def answer(*replies):
         g.setdefault(_ANSWERED, {})[jti] = _answer(jti, user_id, *replies)

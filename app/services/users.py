@@ -11,7 +11,7 @@ from app.extensions import db
 from app.models import Role, User
 from app.realtime import membership
 from app.realtime.rooms import mentor_room
-from app.services import activity, mentor_metrics, notifications, outbox, reassignment
+from app.services import activity, mentor_metrics, notifications, outbox, principals, reassignment
 from app.services.errors import Conflict, NotFound, Unauthorized
 from app.services.transaction import after_commit, commit
 
@@ -58,10 +58,10 @@ def authenticate(email, password):
 
 def active_user_for_token(payload):
     """The token's user if it still exists and is active, else None (the token is refused)."""
-    sub = payload.get("sub")
-    if not str(sub).isdigit():
+    user_id = principals.subject_id(payload)
+    if user_id is None:
         return None
-    user = db.session.get(User, int(sub))
+    user = db.session.get(User, user_id)
     return user if user is not None and user.is_active else None
 
 
