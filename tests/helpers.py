@@ -2,7 +2,9 @@
 
 import threading
 import time
+from contextlib import contextmanager
 
+import redis
 import socketio
 
 from app.extensions import db
@@ -126,3 +128,21 @@ def book_session(client, mentor, start, hours=1, title="Session", expect=201, **
     res = client.post("/api/v1/schedules", json={**body, **extra}, headers=auth_for(mentor))
     assert res.status_code == expect, res.get_json()
     return res.get_json().get("schedule")
+
+
+@contextmanager
+def redis_writes():
+    """The app's writes to Redis (one per round trip) while the block runs, counted by a spy:
+    every write still goes to Redis."""
+    writes = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counting(self, *args, **kwargs):
+        writes.append(1)
+        return send(self, *args, **kwargs)
+
+    redis.connection.AbstractConnection.send_packed_command = counting
+    try:
+        yield writes
+    finally:
+        redis.connection.AbstractConnection.send_packed_command = send

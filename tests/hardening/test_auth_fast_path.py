@@ -17,7 +17,7 @@ from app.schemas.users import UserEnvelope
 from app.services import users
 from tests.conftest import REDIS_URL
 from tests.dashboard_seed import student_with_work
-from tests.helpers import bearer, make_user, token_for
+from tests.helpers import bearer, make_user, redis_writes, token_for
 
 ME = "/api/v1/auth/me"
 
@@ -114,19 +114,9 @@ def _commands_during(request):
     conn = redis.Redis.from_url(REDIS_URL)
     db = conn.connection_pool.connection_kwargs.get("db", 0)
     sentinel = "fast-path-test:sentinel"
-    writes = []
-    send = redis.connection.AbstractConnection.send_packed_command
-
-    def counting(self, *args, **kwargs):  # a spy: every write still goes to Redis
-        writes.append(1)
-        return send(self, *args, **kwargs)
-
     with conn.monitor() as monitor:
-        redis.connection.AbstractConnection.send_packed_command = counting
-        try:
+        with redis_writes() as writes:
             request()
-        finally:
-            redis.connection.AbstractConnection.send_packed_command = send
         redis.Redis.from_url(REDIS_URL).get(sentinel)
         seen = []
         for command in monitor.listen():

@@ -10,7 +10,7 @@ import socketio
 from app.extensions import db
 from app.models import Cohort, CohortMember
 from app.services import tokens
-from tests.helpers import make_user, token_for
+from tests.helpers import make_user, redis_writes, token_for
 
 
 def refused(live_client, live_server, token):
@@ -108,25 +108,12 @@ def test_a_client_cannot_join_rooms_itself(live_server, live_client):
 def test_a_connect_asks_redis_once_for_the_revocation_and_the_identity(app):
     # In a reconnect storm every connect pays its round trips: the token's revocation and
     # the user's cached identity come back in one.
-    import redis
-
     from app.realtime.events import authenticate
 
     student = make_user()
     token = token_for(student)
     with app.test_request_context():
         authenticate({"token": token})  # identity cached, revocations loaded
-    writes = []
-    send = redis.connection.AbstractConnection.send_packed_command
-
-    def counting(self, *args, **kwargs):  # a spy: every write still goes to Redis
-        writes.append(1)
-        return send(self, *args, **kwargs)
-
-    redis.connection.AbstractConnection.send_packed_command = counting
-    try:
-        with app.test_request_context():
-            user, _payload = authenticate({"token": token})
-    finally:
-        redis.connection.AbstractConnection.send_packed_command = send
+    with redis_writes() as writes, app.test_request_context():
+        user, _payload = authenticate({"token": token})
     assert user.id == student.id and writes == [1]
