@@ -21,8 +21,8 @@ from rq.worker import WorkerStatus
 
 from app import create_app
 from app.extensions import db, get_redis
-from app.jobs.queues import HIGH, queue_name, runs_in_process, worker_queue_names
 from app.logs import init_sentry
+from app.services.shared.queues import HIGH, queue_name, runs_in_process, worker_queue_names
 from config import ConfigError
 
 log = logging.getLogger("pulse.worker")
@@ -108,7 +108,7 @@ def main():
         sys.exit(f"pulse: {exc}")
     init_sentry(app.config, worker=True)
     with app.app_context():
-        from app.services import outbox
+        from app.services.realtime import outbox
 
         log.info("relayed %s unsent outbox events at start", outbox.relay())
         db.session.remove()

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from app.models import Role
-from app.services.errors import DomainError
+from app.services.shared.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage users.")
 
@@ -16,7 +16,7 @@ users_cli = AppGroup("users", help="Manage users.")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
 def create_user_command(email, password, name, role):
     """Create a user of any role (the first admin is made this way)."""
-    from app.services import users
+    from app.services.identity import users
 
     if len(password) < 8:
         raise click.BadParameter("at least 8 characters", param_hint="--password")
@@ -31,7 +31,7 @@ def create_user_command(email, password, name, role):
 @click.option("--if-empty", is_flag=True, help="Only seed a database that has no users.")
 def seed_demo_command(if_empty):
     """Load demo users and cohorts (idempotent)."""
-    from app.services import demo
+    from app.services.demo import seed as demo
 
     created = demo.seed(only_if_empty=if_empty)
     if created is None:

@@ -57,7 +57,7 @@ def current():
 
 def namespaced(name, namespace=None):
     """The Redis name `name` of this deployment: `<namespace>:<name>`. Use it for every key,
-    channel, queue and lock (cache keys come from app/services/cache.py, which uses it)."""
+    channel, queue and lock (cache keys come from app/services/shared/cache.py, which uses it)."""
     return f"{namespace or current()}:{name}"
 
 

@@ -26,7 +26,7 @@ from collections import defaultdict
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from app.services.crisis_detection import detect  # noqa: E402
+from app.services.crisis.detection import detect  # noqa: E402
 
 CORPUS = os.path.join(ROOT, "tests", "data", "crisis_corpus")
 # Evaluation set name -> files it is made of (a file may hold crisis and ordinary rows).

@@ -25,7 +25,7 @@ def main():
     from app.extensions import db
     from app.models import DashboardUpdateQueue, StudentDashboardCache
     from app.services.dashboard.queue import queue_refresh
-    from app.services.transaction import commit
+    from app.services.shared.transaction import commit
 
     app = create_app()
     with app.app_context():

@@ -150,7 +150,7 @@ class Deployment:
     def wait_for_clock_job(self, name, timeout=60):
         """The first job this deployment's clock enqueued for periodic job `name`, once finished.
         The clock claims `<namespace>:clock:periodic:<name>:<slot>` and enqueues the job with the
-        id `<namespace>-periodic-<name>-<slot>` (app/jobs/clock.py, app/jobs/queues.py)."""
+        id `<namespace>-periodic-<name>-<slot>` (app/jobs/clock.py, app/services/shared/queues.py)."""
         pattern = namespaced(f"clock:periodic:{name}:*", self.namespace)
         deadline = time.monotonic() + timeout
         while not (claims := self.redis().keys(pattern)):

@@ -82,7 +82,7 @@ class LiveClient:
     def nothing_more(self, event, room, predicate=lambda data: True):
         """Prove that no further `event` (matching `predicate`) is on its way to this client:
         a marker published now on the same channel arrives after anything published before."""
-        from app.realtime.emit import emit
+        from app.services.realtime.emit import emit
 
         marker = f"marker-{time.monotonic_ns()}"
         emit("marker", {"marker": marker}, room)

@@ -2,7 +2,7 @@
 
 from app.extensions import db
 from app.models import Cohort, Role, User
-from app.services import demo
+from app.services.demo import seed as demo
 
 
 def test_users_create(app):

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
-from app.jobs.queues import get_queue, queue_name, worker_queue_names
 from app.namespace import database_identity, derive, namespaced
-from app.services import cache
+from app.services.shared import cache
+from app.services.shared.queues import get_queue, queue_name, worker_queue_names
 from tests.conftest import DATABASE_URL
 
 

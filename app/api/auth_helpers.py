@@ -9,7 +9,7 @@ from werkzeug.local import LocalProxy
 from app.api.errors import error_response
 from app.extensions import db
 from app.models import Role, User
-from app.services.errors import Forbidden
+from app.services.shared.errors import Forbidden
 
 
 def current_principal():
@@ -47,7 +47,7 @@ def role_required(*roles):
 
 
 def register_jwt_handlers(jwt):
-    from app.services import principals, tokens
+    from app.services.identity import principals, tokens
 
     @jwt.user_identity_loader
     def _identity(user):

@@ -10,7 +10,7 @@ from functools import partial, wraps
 from flask_jwt_extended import current_user
 from marshmallow.experimental.context import Context
 
-from app.services import access
+from app.services.identity import access
 
 
 def dump_context(build):

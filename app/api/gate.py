@@ -31,7 +31,8 @@ from werkzeug.exceptions import TooManyRequests
 
 from app.api import limits as callers
 from app.extensions import get_redis, limiter
-from app.services import cache, tokens
+from app.services.identity import tokens
+from app.services.shared import cache
 
 log = logging.getLogger(__name__)
 

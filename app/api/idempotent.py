@@ -20,7 +20,7 @@ from functools import wraps
 from flask import jsonify, request
 from flask_jwt_extended import current_user
 
-from app.services import idempotency, transaction
+from app.services.shared import idempotency, transaction
 
 
 def _replayed(answer, status):

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from marshmallow import ValidationError, fields
 from werkzeug.routing import IntegerConverter
 
-from app.services.text import clean_tree
+from app.services.shared.text import clean_tree
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # PostgreSQL `integer`, the type of every id column
 OUT_OF_RANGE = f"Must be between {INT_MIN} and {INT_MAX}."

@@ -15,8 +15,8 @@ from limits import parse
 from app.api.errors import error_response
 from app.extensions import limiter
 from app.models import Role
-from app.services import users
-from app.services.errors import DomainError
+from app.services.identity import users
+from app.services.shared.errors import DomainError
 
 PREFIX = "/admin/rq"
 # rq-dashboard's pages carry inline scripts; this relaxed policy applies to them alone.

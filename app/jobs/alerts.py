@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from app.jobs.base import job
-from app.services import alerts
+from app.services.crisis import alerts
 
 
 def _parse(now):

@@ -11,10 +11,10 @@ import os
 import socket
 import threading
 
-from app.jobs.queues import enqueue
 from app.jobs.schedule import PERIODIC
 from app.models import utcnow
-from app.services import cache
+from app.services.shared import cache
+from app.services.shared.queues import enqueue
 
 log = logging.getLogger("pulse.clock")
 

@@ -4,10 +4,10 @@ import logging
 from datetime import datetime
 
 from app.jobs.base import job
-from app.jobs.queues import QUEUE_NAMES
-from app.services import cache
 from app.services.dashboard import drain
 from app.services.dashboard.refresh import refresh_student
+from app.services.shared import cache
+from app.services.shared.queues import QUEUE_NAMES
 
 log = logging.getLogger(__name__)
 

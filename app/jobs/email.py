@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from app.jobs.base import job
-from app.services.mail import digest, queue, send
+from app.services.notifications.mail import digest, queue, send
 
 
 @job

@@ -1,7 +1,7 @@
 """Insight precalculation."""
 
 from app.jobs.base import job
-from app.services import insights
+from app.services.portal import insights
 
 
 @job

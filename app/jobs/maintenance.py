@@ -6,9 +6,11 @@ from flask import current_app
 
 from app.jobs.base import job
 from app.models import utcnow
-from app.services import idempotency, outbox, tokens
 from app.services.dashboard import stream
-from app.services.mail import log as mail_log
+from app.services.identity import tokens
+from app.services.notifications.mail import log as mail_log
+from app.services.realtime import outbox
+from app.services.shared import idempotency
 
 
 @job

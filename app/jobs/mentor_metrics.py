@@ -1,7 +1,7 @@
 """The trailing metrics:updated event of a burst of writes for one mentor."""
 
 from app.jobs.base import job
-from app.services import mentor_metrics
+from app.services.portal import mentor_metrics
 
 
 @job

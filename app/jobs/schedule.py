@@ -1,12 +1,12 @@
 """Periodic jobs, declared as data; worker.py registers them with RQ's cron scheduler.
-Each names a job in app/jobs/queues.py's table, whose queue it runs on."""
+Each names a job in app/services/shared/queues.py's table, whose queue it runs on."""
 
 from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class Periodic:
-    job: str  # dotted name, a key of app.jobs.queues.JOBS
+    job: str  # dotted name, a key of app.services.shared.queues.JOBS
     interval: int  # seconds
 
 

@@ -4,7 +4,7 @@ enrolment becomes active, and leaves it the moment the enrolment ends (same sock
 reconnect). The HTTP requests run in the test's own process, so the room changes cross
 processes through Redis as they do between web processes and workers."""
 
-from app.realtime.rooms import course_room
+from app.services.realtime.rooms import course_room
 from tests.academy.helpers import complete, enrol, make_course
 from tests.helpers import auth_for, make_user, token_for
 

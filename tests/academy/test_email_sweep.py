@@ -4,10 +4,10 @@ row is the record, and the sweep enqueues it again; the worker then delivers it 
 from datetime import timedelta
 
 from app.extensions import db
-from app.jobs.queues import enqueue
 from app.models import EmailMessage, utcnow
 from app.models.email import SENT
-from app.services.mail import queue
+from app.services.notifications.mail import queue
+from app.services.shared.queues import enqueue
 from tests.helpers import make_user
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.jobs.email import send_digests
 from app.models import EmailMessage, Notification
-from app.services import notifications
-from app.services.transaction import commit
+from app.services.notifications import inbox as notifications
+from app.services.shared.transaction import commit
 from tests.academy.helpers import enrol, make_course, text_of
 from tests.helpers import auth_for, make_user
 

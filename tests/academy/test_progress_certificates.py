@@ -3,8 +3,8 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.jobs.queues import enqueue
 from app.models import Certificate, Enrolment, LessonCompletion, Notification
+from app.services.shared.queues import enqueue
 from tests.academy.helpers import add_lesson, complete, enrol, make_course, text_of
 from tests.helpers import auth_for, make_user
 

@@ -3,7 +3,8 @@ log's entity rules, and the portal's figures in the mentor's views."""
 
 from datetime import UTC, datetime, timedelta
 
-from app.services import cohorts, insights
+from app.services.identity import cohorts
+from app.services.portal import insights
 from tests.helpers import auth_for, book_session, make_user
 
 

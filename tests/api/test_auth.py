@@ -6,7 +6,7 @@ import jwt as pyjwt
 
 from app.extensions import db
 from app.models import RevokedToken, Role, User
-from app.services import cache
+from app.services.shared import cache
 from tests.helpers import PASSWORD, bearer, make_user, token_for
 
 

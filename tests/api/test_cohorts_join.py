@@ -2,7 +2,7 @@
 
 from app.extensions import db
 from app.models import CohortMember, DashboardUpdateQueue
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.helpers import auth_for, make_user
 
 

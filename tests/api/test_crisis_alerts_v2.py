@@ -9,7 +9,7 @@ import pytest
 
 from app.extensions import db
 from app.models import AuditLog, ChatIntent, CrisisAlert, Notification, utcnow
-from app.services import alerts
+from app.services.crisis import alerts
 from tests.helpers import auth_for, crisis, make_user, post_intent
 
 TEXT = "exams went badly and honestly I keep thinking about killing myself, nobody would notice"

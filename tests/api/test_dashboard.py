@@ -4,8 +4,8 @@ from datetime import timedelta
 
 from app.extensions import db
 from app.models import DashboardSnapshot, DashboardUpdateQueue, StudentDashboardCache, utcnow
-from app.services import cache
 from app.services.dashboard.refresh import refresh_student
+from app.services.shared import cache
 from tests.dashboard_seed import session, student_with_work, task
 from tests.helpers import auth_for, make_user
 

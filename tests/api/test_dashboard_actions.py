@@ -4,7 +4,7 @@ import time
 
 from app.extensions import db
 from app.models import DashboardUpdateQueue, StudentAction, utcnow
-from app.services import cache
+from app.services.shared import cache
 from tests.dashboard_seed import task
 from tests.helpers import auth_for, make_user
 

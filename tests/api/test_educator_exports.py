@@ -9,8 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from app.models import utcnow
-from app.services.errors import Forbidden
 from app.services.performance import exports
+from app.services.shared.errors import Forbidden
 from tests.educator_fixture import build, enrol, grade
 from tests.helpers import auth_for, make_user
 

@@ -1,6 +1,6 @@
 """Sections, enrolments, exams, grades and attendance: who may, all-or-nothing uploads, bad input."""
 
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.educator_fixture import days_ago, enrol, exam, post, put, section
 from tests.helpers import auth_for, make_user
 

@@ -7,7 +7,7 @@ import pytest
 
 from app.extensions import db
 from app.models import Attendance, Comment, Entry, IdempotencyRecord, Notification, Schedule, StudentAction, Task
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.helpers import auth_for, make_user
 
 

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from app.extensions import db
-from app.jobs.queues import get_queue
 from app.models import ChatIntent, utcnow
-from app.services import cache, insights
+from app.services.portal import insights
+from app.services.shared import cache
+from app.services.shared.queues import get_queue
 from tests.helpers import auth_for, crisis, make_user, post_intent, token_for
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.services import cache
+from app.services.shared import cache
 from tests.helpers import auth_for, book_session, make_user
 
 
@@ -81,7 +81,7 @@ def test_metrics_answer_from_the_database_when_redis_is_down(make_app, private_r
 def test_figures_cached_by_a_read_that_raced_a_write_are_not_served(client, redis_conn):
     import json
 
-    from app.services import mentor_metrics
+    from app.services.portal import mentor_metrics
 
     mentor = make_user("mentor")
     student = make_user(mentor=mentor)

@@ -7,7 +7,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from app.models import utcnow
 from app.services.dashboard import queue
 from app.services.dashboard.refresh import refresh_student
-from app.services.transaction import commit
+from app.services.shared.transaction import commit
 from tests.helpers import auth_for, make_user
 
 

@@ -4,8 +4,9 @@ import json
 
 from app.extensions import db
 from app.models import Notification
-from app.services import cache, notifications
-from app.services.transaction import commit
+from app.services.notifications import inbox as notifications
+from app.services.shared import cache
+from app.services.shared.transaction import commit
 from tests.helpers import auth_for, crisis, make_user
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
 from app.models import Notification, OutboxEvent
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.helpers import auth_for, make_user
 
 DAY = datetime(2026, 12, 3, tzinfo=UTC)

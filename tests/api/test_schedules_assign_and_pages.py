@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from app.extensions import db
 from app.models import Notification, OutboxEvent
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.helpers import auth_for, book_session, make_user
 
 BASE = datetime(2026, 12, 1, 9, tzinfo=UTC)

@@ -206,8 +206,8 @@ def test_deeply_nested_json_is_400(client, depth):
 
 def test_csv_export_escapes_hostile_titles_and_names(client, app):
     from app.extensions import db
-    from app.services import notifications
-    from app.services.transaction import commit
+    from app.services.notifications import inbox as notifications
+    from app.services.shared.transaction import commit
 
     hostile = ['=HYPERLINK("http://evil.test","x")', "+1+2", "-2+3", "@SUM(A1:A9)", "\tcmd", "\rcmd", "plain"]
     student = make_user(name="=cmd|' /C calc'!A0")
@@ -225,7 +225,7 @@ def test_csv_export_escapes_hostile_titles_and_names(client, app):
         for cell in row:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
 
-    from app.services.csv_safe import safe_cell
+    from app.services.shared.csv_safe import safe_cell
 
     assert safe_cell(name) == "'=cmd|' /C calc'!A0" and safe_cell(-3) == -3 and safe_cell(None) is None
 

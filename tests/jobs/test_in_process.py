@@ -8,7 +8,7 @@ import sys
 from rq.job import Job
 
 from app.extensions import get_redis
-from app.jobs.queues import JOBS, enqueue, runs_in_process
+from app.services.shared.queues import JOBS, enqueue, runs_in_process
 from tests.conftest import ROOT, child_env
 
 IN_PROCESS = "app.jobs.performance.send_trailing_event"

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db, get_redis
 from app.jobs.maintenance import prune
 from app.models import EmailMessage, IdempotencyRecord, OutboxEvent, RevokedToken, utcnow
-from app.services import cache
+from app.services.shared import cache
 from tests.helpers import make_user
 
 

@@ -3,8 +3,8 @@
 import pytest
 from rq.utils import import_attribute
 
-from app.jobs.queues import JOBS, QUEUE_NAMES, enqueue, queue_name
 from app.jobs.schedule import PERIODIC
+from app.services.shared.queues import JOBS, QUEUE_NAMES, enqueue, queue_name
 
 
 @pytest.mark.parametrize("name", sorted(JOBS))

@@ -1,9 +1,9 @@
 """A separate RQ worker process delivers events to sockets through Redis."""
 
-from app.jobs.queues import enqueue
 from app.models import OutboxEvent
-from app.realtime.rooms import student_room
-from app.services import outbox
+from app.services.realtime import outbox
+from app.services.realtime.rooms import student_room
+from app.services.shared.queues import enqueue
 from tests import factories
 from tests.helpers import token_for
 

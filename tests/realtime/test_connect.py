@@ -9,7 +9,7 @@ import socketio
 
 from app.extensions import db
 from app.models import Cohort, CohortMember
-from app.services import tokens
+from app.services.identity import tokens
 from tests.helpers import make_user, redis_writes, token_for
 
 
@@ -76,8 +76,8 @@ def test_accepted_sockets_are_in_exactly_their_rooms(live_server, live_client):
 
 def test_events_reach_only_the_room(live_server, live_client, app):
     """An event for one mentor's room reaches that mentor and nobody else."""
-    from app.realtime.emit import emit
-    from app.realtime.rooms import mentor_room
+    from app.services.realtime.emit import emit
+    from app.services.realtime.rooms import mentor_room
 
     mine, other = make_user("mentor"), make_user("mentor")
     a = live_client(live_server)
@@ -92,7 +92,7 @@ def test_events_reach_only_the_room(live_server, live_client, app):
 
 
 def test_a_client_cannot_join_rooms_itself(live_server, live_client):
-    from app.realtime.emit import emit
+    from app.services.realtime.emit import emit
 
     mine, other = make_user("mentor"), make_user("mentor")
     c = live_client(live_server)
@@ -108,7 +108,7 @@ def test_a_client_cannot_join_rooms_itself(live_server, live_client):
 def test_a_connect_asks_redis_once_for_the_revocation_and_the_identity(app):
     # In a reconnect storm every connect pays its round trips: the token's revocation and
     # the user's cached identity come back in one.
-    from app.realtime.events import authenticate
+    from app.sockets.handlers import authenticate
 
     student = make_user()
     token = token_for(student)

@@ -6,7 +6,7 @@ import time
 
 from app.extensions import db
 from app.models import CrisisAlert, Notification, OutboxEvent
-from app.services import outbox
+from app.services.realtime import outbox
 from tests.conftest import ROOT, child_env, start_web, stop
 from tests.helpers import auth_for, crisis, make_user, token_for
 
@@ -28,7 +28,7 @@ def test_crisis_reaches_the_mentor_and_nobody_else(client, live_server, live_cli
     assert event["data"]["categories"] and "killing myself" in event["data"]["excerpt"]
 
     # a marker event proves the other sockets were listening when the alert went out
-    from app.realtime.emit import emit
+    from app.services.realtime.emit import emit
 
     emit("notification", {"id": -1, "type": "marker"}, f"mentor:{other.id}")
     theirs.wait_for("notification", lambda d: d["type"] == "marker")

@@ -6,9 +6,9 @@ import time
 
 from rq.registry import ScheduledJobRegistry
 
-from app.jobs.queues import HIGH
-from app.realtime.emit import emit
-from app.services import cache
+from app.services.realtime.emit import emit
+from app.services.shared import cache
+from app.services.shared.queues import HIGH
 from tests.educator_fixture import enrol, exam, grade, section
 from tests.helpers import auth_for, make_user, token_for
 

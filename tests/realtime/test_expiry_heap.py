@@ -4,7 +4,7 @@ socket is in test_membership_live.py."""
 
 import pytest
 
-from app.realtime import membership
+from app.services.realtime import membership
 
 
 class StandIn:

@@ -5,7 +5,7 @@ Real Socket.IO clients on a real web process."""
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.helpers import auth_for, book_session, make_user, token_for
 
 

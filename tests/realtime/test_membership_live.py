@@ -8,8 +8,8 @@ import pytest
 import requests
 from flask_jwt_extended import create_refresh_token
 
-from app.realtime.emit import emit
-from app.services import cohorts
+from app.services.identity import cohorts
+from app.services.realtime.emit import emit
 from tests.conftest import start_web, stop
 from tests.helpers import auth_for, make_user, token_for
 

@@ -15,12 +15,12 @@ import requests
 from flask_jwt_extended import decode_token
 
 from app.extensions import db
-from app.jobs.queues import enqueue, enqueue_in
 from app.models import RevokedToken, StudentDashboardCache, User
-from app.realtime.emit import emit
-from app.realtime.rooms import ADMINS_ROOM, student_room
-from app.services import cache
 from app.services.dashboard.refresh import EVENT, refresh_student
+from app.services.realtime.emit import emit
+from app.services.realtime.rooms import ADMINS_ROOM, student_room
+from app.services.shared import cache
+from app.services.shared.queues import enqueue, enqueue_in
 from tests.dashboard_seed import task
 from tests.deployments import LOGIN_LIMIT, Deployment, build_database_b, drop_database, redis_b_url, stop_all
 from tests.helpers import auth_for, bearer, crisis, make_user, post_intent, token_for

@@ -4,7 +4,7 @@ RQ worker: both dashboards update live, and metrics:updated is coalesced."""
 import time
 from datetime import UTC, datetime, timedelta
 
-from app.services import cohorts
+from app.services.identity import cohorts
 from tests.helpers import auth_for, book_session, make_user, token_for
 
 
@@ -65,7 +65,7 @@ def test_group_session_reaches_the_cohort_room(client, live_server, live_client)
     book_session(client, mentor, start, 1, title="Group", cohort_id=cohort.id)
     assert member_socket.wait_for("schedule:assigned")["schedule"]["cohort_id"] == cohort.id
     member_socket.wait_for("notification", lambda d: d["type"] == "schedule_assigned")
-    from app.realtime.emit import emit
+    from app.services.realtime.emit import emit
 
     emit("schedule:assigned", {"marker": True}, f"student:{outsider.id}")  # proves the outsider was listening
     outsider_socket.wait_for("schedule:assigned")
@@ -75,9 +75,9 @@ def test_group_session_reaches_the_cohort_room(client, live_server, live_client)
 def test_metrics_burst_is_coalesced(client, live_server, live_client, live_worker, redis_conn):
     from rq.registry import ScheduledJobRegistry
 
-    from app.jobs.queues import HIGH, queue_name
-    from app.realtime.emit import emit
-    from app.services import cache
+    from app.services.realtime.emit import emit
+    from app.services.shared import cache
+    from app.services.shared.queues import HIGH, queue_name
 
     mentor = make_user("mentor")
     student = make_user(mentor=mentor)

@@ -8,7 +8,7 @@ import time
 import redis
 
 from app.namespace import PACKET_FIELD
-from app.realtime.manager import NamespacedRedisManager
+from app.services.realtime.manager import NamespacedRedisManager
 from tests.conftest import REDIS_URL
 
 

@@ -4,7 +4,7 @@ storm's disconnects cost the event loop seconds when each one scanned ~8,000 roo
 import socketio
 from socketio.base_manager import BaseManager
 
-from app.realtime.manager import NamespacedRedisManager
+from app.services.realtime.manager import NamespacedRedisManager
 
 NS = "/"
 

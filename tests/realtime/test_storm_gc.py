@@ -1,12 +1,12 @@
 """After a connect storm a web process collects its garbage once the storm is over, not on
-the next requests (app/realtime/storm_gc.py)."""
+the next requests (app/sockets/storm_gc.py)."""
 
 import gc
 import time
 
 import pytest
 
-from app.realtime import storm_gc
+from app.sockets import storm_gc
 from tests.conftest import start_web, stop
 from tests.helpers import make_user, token_for
 

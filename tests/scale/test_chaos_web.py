@@ -10,8 +10,8 @@ import socketio
 
 from app.extensions import db
 from app.models import Role, User
-from app.services import notifications
-from app.services.transaction import commit
+from app.services.notifications import inbox as notifications
+from app.services.shared.transaction import commit
 from tests.conftest import start_web
 from tests.helpers import make_user, token_for
 

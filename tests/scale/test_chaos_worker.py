@@ -15,8 +15,8 @@ from rq.registry import StartedJobRegistry
 from sqlalchemy import func, select
 
 from app.extensions import db, get_redis
-from app.jobs.queues import JOBS, enqueue, get_queue
 from app.models import AlertStep, CrisisAlert, Notification
+from app.services.shared.queues import JOBS, enqueue, get_queue
 from config import TestingConfig
 from tests.conftest import DATABASE_URL, REDIS_URL, ROOT, child_env, stop, wait_for_worker
 from tests.helpers import crisis, make_user

@@ -5,7 +5,7 @@ storm the revocation check then fell back to the database, and the connect faile
 import threading
 
 from app.extensions import get_redis
-from app.services import cache
+from app.services.shared import cache
 
 CALLERS = 120  # more than redis-py's default cap of 100
 

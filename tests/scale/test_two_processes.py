@@ -8,8 +8,8 @@ import pytest
 import requests
 import socketio
 
-from app.realtime.emit import emit
-from app.realtime.rooms import mentor_room
+from app.services.realtime.emit import emit
+from app.services.realtime.rooms import mentor_room
 from tests.conftest import start_web, stop
 from tests.helpers import CHATBOT_KEY, make_user, token_for
 

@@ -19,7 +19,7 @@ from app.schemas.users import (
     UserEnvelope,
     UserSchema,
 )
-from app.services import auth, users
+from app.services.identity import auth, users
 
 _ME = UserSchema()
 

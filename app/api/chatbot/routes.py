@@ -11,8 +11,8 @@ from flask_smorest import Blueprint
 from app.api.limits import caller
 from app.extensions import limiter
 from app.schemas.chat import IntentResultSchema, IntentSchema
-from app.services import intents
-from app.services.errors import Unauthorized
+from app.services.crisis import intents
+from app.services.shared.errors import Unauthorized
 
 blp = Blueprint(
     "chatbot",

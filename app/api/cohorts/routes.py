@@ -8,7 +8,7 @@ from app.api.auth_helpers import role_required
 from app.api.idempotent import idempotent
 from app.extensions import limiter
 from app.schemas.cohorts import CohortListQuerySchema, CohortListSchema, JoinSchema, PublicCohortEnvelope
-from app.services import cohorts
+from app.services.identity import cohorts
 
 blp = Blueprint("cohorts", __name__, url_prefix="/cohorts", description="Cohorts")
 

@@ -2,8 +2,8 @@
 
 from flask import request
 
-from app.services.errors import Invalid
 from app.services.performance import rows
+from app.services.shared.errors import Invalid
 
 
 def accepts_csv(view):

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from app.api.errors import error_response
 from app.extensions import db
-from app.services import cache
+from app.services.shared import cache
 
 blp = Blueprint("health", __name__)
 

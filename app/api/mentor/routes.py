@@ -9,7 +9,9 @@ from app.schemas.alerts import AlertEnvelope, AlertPageSchema, AlertQuerySchema,
 from app.schemas.mentor import InsightsSchema, MentorStudentListSchema
 from app.schemas.notifications import NotificationPageSchema, NotificationQuerySchema
 from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
-from app.services import alerts, insights, mentor_metrics, mentors, notifications
+from app.services.crisis import alerts
+from app.services.notifications import inbox as notifications
+from app.services.portal import insights, mentor_metrics, mentors
 
 blp = Blueprint(
     "mentor",

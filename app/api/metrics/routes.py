@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST
 
 from app.api.errors import error_response
-from app.services import metrics
+from app.services.shared import metrics
 
 blp = Blueprint("metrics", __name__)
 

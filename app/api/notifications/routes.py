@@ -12,7 +12,8 @@ from app.schemas.notifications import (
     PreferencesSchema,
     ReadAllSchema,
 )
-from app.services import notifications, preferences
+from app.services.notifications import inbox as notifications
+from app.services.notifications import preferences
 
 blp = Blueprint(
     "notifications",

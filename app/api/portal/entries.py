@@ -15,7 +15,7 @@ from app.schemas.portal import (
     EntryReviewSchema,
     EntryUpdateSchema,
 )
-from app.services import entries
+from app.services.portal import entries
 
 ANYONE = ("student", "mentor", "admin")
 

@@ -5,7 +5,8 @@ from flask_jwt_extended import current_user
 from app.api.auth_helpers import role_required
 from app.api.portal import blp
 from app.schemas.portal import ActivityPageSchema, ActivityQuerySchema, AuditPageSchema
-from app.services import activity, audit
+from app.services.activity import feed as activity
+from app.services.portal import audit
 
 
 @blp.get("/activity-feed")

@@ -15,7 +15,7 @@ from app.schemas.schedules import (
     ScheduleStatusSchema,
     ScheduleUpdateSchema,
 )
-from app.services import attendance, schedule_list, schedules
+from app.services.portal import attendance, schedule_list, schedules
 
 ANYONE = ("student", "mentor", "admin")
 

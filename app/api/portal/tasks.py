@@ -13,7 +13,7 @@ from app.schemas.portal import (
     TaskStatusSchema,
     TaskUpdateSchema,
 )
-from app.services import tasks
+from app.services.portal import tasks
 
 
 @blp.post("/tasks")

@@ -16,9 +16,9 @@ from app.schemas.dashboard import (
     DashboardSchema,
     StreamTokenSchema,
 )
-from app.services import metrics
 from app.services.dashboard import actions, reader, stream
-from app.services.errors import Forbidden, Invalid
+from app.services.shared import metrics
+from app.services.shared.errors import Forbidden, Invalid
 
 blp = Blueprint(
     "student",

@@ -2,7 +2,7 @@
 
 from app.extensions import db
 from app.models import Course, Enrolment, Lesson, Role
-from app.services.errors import NotFound
+from app.services.shared.errors import NotFound
 
 
 def _not_found(course_id):

@@ -10,12 +10,12 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Course, CourseModule, Lesson, Role, User, utcnow
 from app.models.base import iso
-from app.realtime.rooms import course_room
 from app.schemas.academy import LessonSchema
-from app.services import outbox
 from app.services.academy import access, progress
-from app.services.errors import Invalid, NotFound
-from app.services.transaction import commit
+from app.services.realtime import outbox
+from app.services.realtime.rooms import course_room
+from app.services.shared.errors import Invalid, NotFound
+from app.services.shared.transaction import commit
 
 
 class _View:

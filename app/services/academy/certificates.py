@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Certificate, Enrolment, Role, utcnow
 from app.services.academy import notices, progress
-from app.services.errors import NotFound
-from app.services.transaction import commit, rollback
+from app.services.shared.errors import NotFound
+from app.services.shared.transaction import commit, rollback
 
 VERIFY_PATH = "/api/v1/certificates/verify/"
 

@@ -10,16 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.jobs.queues import enqueue
 from app.models import Enrolment, LessonCompletion, utcnow
 from app.models.academy import ACTIVE
-from app.realtime.rooms import student_room
 from app.schemas.academy import StudentCoursesSchema
-from app.services import cache, outbox
 from app.services.academy import access, progress, summary
 from app.services.dashboard.queue import queue_refresh
-from app.services.errors import Forbidden
-from app.services.transaction import after_commit, commit
+from app.services.realtime import outbox
+from app.services.realtime.rooms import student_room
+from app.services.shared import cache
+from app.services.shared.errors import Forbidden
+from app.services.shared.queues import enqueue
+from app.services.shared.transaction import after_commit, commit
 
 CERTIFICATE_JOB = "app.jobs.academy.issue_certificate"
 

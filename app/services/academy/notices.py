@@ -5,9 +5,10 @@ Everything is added to the caller's transaction: the outbox publishes after comm
 email is sent by a job after commit, so a failing mail server never fails the request.
 """
 
-from app.realtime.rooms import student_room
-from app.services import notifications, outbox
-from app.services.mail import queue as mail
+from app.services.notifications import inbox as notifications
+from app.services.notifications.mail import queue as mail
+from app.services.realtime import outbox
+from app.services.realtime.rooms import student_room
 
 # event -> notification type and email template (templates under app/templates/email/)
 KINDS = {

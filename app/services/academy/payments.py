@@ -14,11 +14,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Enrolment, Payment, utcnow
 from app.models.academy import PAYMENT_APPROVED, PAYMENT_PENDING, PAYMENT_REJECTED, PENDING_PAYMENT
-from app.services import idempotency, notifications
 from app.services.academy import access, notices, progress
 from app.services.academy import enrolment as enrolments
-from app.services.errors import Conflict, Invalid, NotFound
-from app.services.transaction import commit
+from app.services.notifications import inbox as notifications
+from app.services.shared import idempotency
+from app.services.shared.errors import Conflict, Invalid, NotFound
+from app.services.shared.transaction import commit
 
 
 class PaymentProvider:

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Certificate, Course, Enrolment, Lesson, LessonCompletion
 from app.models.academy import ENDED
-from app.services import cache
-from app.services.transaction import after_commit
+from app.services.shared import cache
+from app.services.shared.transaction import after_commit
 
 
 def counts(course_id, student_id):

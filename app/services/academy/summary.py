@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Course, Enrolment, utcnow
 from app.models.academy import ACTIVE
-from app.realtime.emit import emit
-from app.realtime.rooms import educator_room
-from app.services import cache, coalesce
-from app.services.transaction import after_commit
+from app.services.realtime import coalesce
+from app.services.realtime.emit import emit
+from app.services.realtime.rooms import educator_room
+from app.services.shared import cache
+from app.services.shared.transaction import after_commit
 
 log = logging.getLogger(__name__)
 

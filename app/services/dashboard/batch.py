@@ -10,13 +10,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import CohortMember, DashboardSnapshot, Role, StudentDashboardCache, User, utcnow
-from app.services import outbox
 from app.services.dashboard import aggregate, store
 from app.services.dashboard.batch_context import load_many
 from app.services.dashboard.queue import queue_refresh
 from app.services.dashboard.refresh import points_changed, snapshot_of, update_event
-from app.services.dashboard.upsert import upsert
-from app.services.transaction import after_commit, commit
+from app.services.realtime import outbox
+from app.services.shared.transaction import after_commit, commit
+from app.services.shared.upsert import upsert
 
 
 def refresh_students(items, now=None):

@@ -14,7 +14,7 @@ from app.models import DashboardUpdateQueue, utcnow
 from app.services.dashboard import queue
 from app.services.dashboard.batch import refresh_students
 from app.services.dashboard.refresh import refresh_student
-from app.services.transaction import rollback
+from app.services.shared.transaction import rollback
 
 log = logging.getLogger(__name__)
 _QUEUE = DashboardUpdateQueue.__table__

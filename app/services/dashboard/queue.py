@@ -17,7 +17,6 @@ from flask import current_app
 from sqlalchemy import case, select, text
 
 from app.extensions import db
-from app.jobs.queues import DEFAULT, HIGH, LOW, enqueue
 from app.models import (
     Attendance,
     CohortMember,
@@ -32,9 +31,10 @@ from app.models import (
     utcnow,
 )
 from app.models.dashboard import PRIORITIES
-from app.services import cache
-from app.services.dashboard.upsert import upsert
-from app.services.transaction import after_commit
+from app.services.shared import cache
+from app.services.shared.queues import DEFAULT, HIGH, LOW, enqueue
+from app.services.shared.transaction import after_commit
+from app.services.shared.upsert import upsert
 
 log = logging.getLogger(__name__)
 

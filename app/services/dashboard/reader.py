@@ -11,11 +11,11 @@ from flask import current_app
 
 from app.extensions import db
 from app.models import StudentDashboardCache, utcnow
-from app.services import cache, metrics
 from app.services.dashboard import aggregate, store
 from app.services.dashboard.queue import queue_refresh
 from app.services.dashboard.refresh import refresh_student
-from app.services.transaction import commit
+from app.services.shared import cache, metrics
+from app.services.shared.transaction import commit
 
 
 def read(student, now=None):

@@ -19,7 +19,7 @@ The formula (also in the README):
 import math
 
 from app.models import DashboardSnapshot
-from app.services.dashboard.upsert import upsert
+from app.services.shared.upsert import upsert
 
 READY_SCORE = 80.0
 TARGET_EVIDENCE = 6.0

@@ -10,8 +10,8 @@ can read it off the end of the bytes.
 import json
 import re
 
-from app.services import cache
 from app.services.dashboard.aggregate import mask
+from app.services.shared import cache
 
 _LAST_UPDATED = re.compile(rb'"last_updated": "([^"]+)"\}$')
 

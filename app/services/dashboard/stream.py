@@ -36,12 +36,12 @@ from sqlalchemy import select
 from app.extensions import db, get_redis
 from app.models import OutboxEvent, Role, User
 from app.namespace import is_ours
-from app.realtime.rooms import student_room
-from app.services import cache
 from app.services.dashboard.refresh import EVENT
-from app.services.errors import Unauthorized, Unavailable
-from app.services.metrics import count_foreign_packet
-from app.services.outbox import packet
+from app.services.realtime.outbox import packet
+from app.services.realtime.rooms import student_room
+from app.services.shared import cache
+from app.services.shared.errors import Unauthorized, Unavailable
+from app.services.shared.metrics import count_foreign_packet
 
 log = logging.getLogger(__name__)
 

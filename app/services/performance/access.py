@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Exam, Role, Section, SectionEnrolment, User
-from app.services.errors import NotFound
+from app.services.shared.errors import NotFound
 
 
 def owns(user, section):

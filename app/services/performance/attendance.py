@@ -5,9 +5,9 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import SectionAttendance, SectionEnrolment, utcnow
 from app.models.sections import SECTION_ATTENDANCE_STATUSES
-from app.services.errors import Invalid
 from app.services.performance import access, live, rows
-from app.services.transaction import commit
+from app.services.shared.errors import Invalid
+from app.services.shared.transaction import commit
 
 FIELDS = ("student_id", "status", "remarks")
 MAX_REMARKS = 2000

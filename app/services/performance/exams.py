@@ -4,9 +4,9 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Exam, Grade, Role, Section
-from app.services.errors import Invalid
 from app.services.performance import access, live
-from app.services.transaction import commit
+from app.services.shared.errors import Invalid
+from app.services.shared.transaction import commit
 
 
 def list_exams(user, section_id=None, subject=None, published=None):

@@ -7,13 +7,14 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.extensions import db
-from app.jobs.queues import enqueue
 from app.models import PerformanceExport, Role, User, iso, utcnow
-from app.services import csv_safe, notifications
-from app.services.errors import Forbidden, Invalid, NotFound, Unauthorized
+from app.services.notifications import inbox as notifications
 from app.services.performance import access, pdf, reports, rules, store, students
 from app.services.performance import figures as fig
-from app.services.transaction import after_commit, commit
+from app.services.shared import csv_safe
+from app.services.shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from app.services.shared.queues import enqueue
+from app.services.shared.transaction import after_commit, commit
 
 STUDENT_HEADER = ["student_id", "name", "average", "band", "attendance_percentage", "trend", "graded_exams", "at_risk"]
 EXAM_HEADER = ["exam_id", "section", "subject", "exam", "date", "total_marks", "score", "percentage"]

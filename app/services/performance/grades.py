@@ -6,7 +6,7 @@ from app.extensions import db
 from app.models import Grade, GradeChange, Section, SectionEnrolment, utcnow
 from app.services.dashboard.queue import queue_refresh
 from app.services.performance import access, live, rows
-from app.services.transaction import commit
+from app.services.shared.transaction import commit
 
 COLUMNS = ["student_id", "score"]
 

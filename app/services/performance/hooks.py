@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Exam, Grade
-from app.services import insights
 from app.services.dashboard import readiness
 from app.services.performance import rules, summaries
+from app.services.portal import insights
 
 
 def grade_evidence(student_id):

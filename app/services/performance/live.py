@@ -7,13 +7,14 @@ the cached overview a client reads next matches the last event it heard.
 """
 
 from app.extensions import db
-from app.jobs.queues import enqueue
 from app.models import PerformanceCache, Section
-from app.realtime.emit import emit
-from app.realtime.rooms import educator_room
-from app.services import cache, coalesce
 from app.services.performance import store
-from app.services.transaction import after_commit
+from app.services.realtime import coalesce
+from app.services.realtime.emit import emit
+from app.services.realtime.rooms import educator_room
+from app.services.shared import cache
+from app.services.shared.queues import enqueue
+from app.services.shared.transaction import after_commit
 
 EVENT_INTERVAL = 2  # seconds between two live events for one section
 EVENTS = ("grade:updated", "attendance:updated", "exam:created")

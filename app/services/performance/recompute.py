@@ -2,9 +2,9 @@
 students' summaries and at-risk notices, then the coalesced live event."""
 
 from app.extensions import db
-from app.jobs.queues import enqueue
 from app.models import Section, utcnow
 from app.services.performance import live, store, summaries
+from app.services.shared.queues import enqueue
 
 
 def recompute_section(section_id, now=None, summaries_now=False):

@@ -3,7 +3,7 @@
 import csv
 import io
 
-from app.services.errors import Invalid
+from app.services.shared.errors import Invalid
 
 MAX_ROWS = 2000
 

@@ -4,9 +4,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Section, SectionEnrolment, User, utcnow
-from app.services.errors import Conflict, Invalid, NotFound
 from app.services.performance import access, live
-from app.services.transaction import commit
+from app.services.shared.errors import Conflict, Invalid, NotFound
+from app.services.shared.transaction import commit
 
 
 def list_sections(user, term=None):

@@ -12,9 +12,9 @@ from sqlalchemy.orm import undefer
 
 from app.extensions import db
 from app.models import PerformanceCache, Section
-from app.services.dashboard.upsert import insert_for, upsert
 from app.services.performance import figures as fig
-from app.services.transaction import commit
+from app.services.shared.transaction import commit
+from app.services.shared.upsert import insert_for, upsert
 
 
 def section_scope(section_id):

@@ -12,11 +12,12 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import PerformanceCache, Section, SectionEnrolment, StudentPerformanceSummary, User, iso
-from app.services import cache, notifications
-from app.services.dashboard.upsert import insert_for
+from app.services.notifications import inbox as notifications
 from app.services.performance import figures as fig
 from app.services.performance import rules, store
-from app.services.transaction import after_commit, commit
+from app.services.shared import cache
+from app.services.shared.transaction import after_commit, commit
+from app.services.shared.upsert import insert_for
 
 AT_RISK_NOTICE_DAYS = 7
 REASON_TEXT = {

@@ -1,0 +1,84 @@
+"""Users: create, look up, authenticate, and a user's own profile.
+
+Changes an admin makes to an account (active, mentor) ripple into other domains and live
+in app.services.accounts."""
+
+import functools
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.models import Role, User
+from app.services.identity import principals
+from app.services.shared.errors import Conflict, NotFound, Unauthorized
+from app.services.shared.transaction import commit
+
+
+def get_by_email(email):
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(email, password, name, role):
+    """Create a user of any role; 409 when the email is taken."""
+    email = email.strip().lower()
+    if get_by_email(email) is not None:
+        raise Conflict("email_taken", "An account with this email already exists.", {"email": ["Already registered."]})
+    user = User(email=email, name=name.strip(), role=Role(role), is_active=True)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(
+            "email_taken", "An account with this email already exists.", {"email": ["Already registered."]}
+        ) from None
+    return user
+
+
+@functools.cache
+def _dummy_hash():
+    """A hash of the same kind as real ones, so an unknown email costs the same time."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate(email, password):
+    user = get_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # same work as a wrong password: no enumeration by timing
+        raise Unauthorized("invalid_credentials", "Email or password is wrong.")
+    if not user.check_password(password):
+        raise Unauthorized("invalid_credentials", "Email or password is wrong.")
+    if not user.is_active:
+        raise Unauthorized("account_inactive", "This account is inactive.")
+    return user
+
+
+def active_user_for_token(payload):
+    """The token's user if it still exists and is active, else None (the token is refused)."""
+    user_id = principals.subject_id(payload)
+    if user_id is None:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user is not None and user.is_active else None
+
+
+def get_user(user_id, role=None):
+    user = db.session.get(User, user_id)
+    if user is None or (role is not None and user.role != Role(role)):
+        label = role or "user"
+        raise NotFound(f"{label}_not_found", f"No {label} with id {user_id}.")
+    return user
+
+
+def update_profile(user, name=None, timezone=None):
+    """A user's own name and time zone (validated as an IANA name by the schema)."""
+    if name is not None:
+        user.name = name.strip()
+    if timezone is not None:
+        user.timezone = timezone
+    commit()
+    return user

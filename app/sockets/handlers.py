@@ -1,0 +1,119 @@
+"""Socket handlers. before_request hooks do not run here, so each handler authorizes itself."""
+
+import functools
+import logging
+import time
+
+from flask import current_app, request
+from flask_jwt_extended import decode_token
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
+from jwt import ExpiredSignatureError, PyJWTError
+
+from app.extensions import db
+from app.schemas.errors import domain_envelope, envelope
+from app.services.identity import principals, tokens, users
+from app.services.notifications import inbox as notifications
+from app.services.realtime import membership
+from app.services.realtime.rooms import rooms_for
+from app.services.shared import metrics
+from app.services.shared.errors import Invalid
+from app.sockets import storm_gc
+
+log = logging.getLogger(__name__)
+
+
+def authenticate(auth):
+    """The active user behind a socket's access token, or ConnectionRefusedError."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if not token or not isinstance(token, str):
+        raise ConnectionRefusedError("token_missing")
+    try:
+        payload = decode_token(token)
+    except ExpiredSignatureError:
+        raise ConnectionRefusedError("token_expired") from None
+    except (PyJWTError, JWTExtendedException):
+        raise ConnectionRefusedError("token_invalid") from None
+    if payload.get("type") != "access":
+        raise ConnectionRefusedError("token_invalid")
+    # One Redis round trip answers both the revocation and the identity (principals reads
+    # the latter ahead): in a reconnect storm every connect pays it.
+    if tokens.is_revoked(payload["jti"], principals.subject_id(payload)):
+        raise ConnectionRefusedError("token_revoked")
+    user = principals.for_token(payload)  # Redis: a connect storm does not queue on the database pool
+    if user is None or payload.get("role") != user.role.value:
+        raise ConnectionRefusedError("token_invalid")
+    return user, payload
+
+
+def current_socket_user(socketio):
+    """Re-check, on every event, that the socket's token is still good and its user active."""
+    session = socketio.server.get_session(request.sid) or {}
+    if not session.get("jti") or session.get("exp", 0) < time.time() or tokens.is_revoked(session["jti"]):
+        return None
+    return users.active_user_for_token({"sub": str(session.get("user_id"))})
+
+
+def limited(socketio):
+    """Decorate a client event handler: each connection may send SOCKET_EVENT_LIMIT events per
+    SOCKET_EVENT_WINDOW seconds; past that the handler does not run and the ack says 429."""
+
+    def decorator(handler):
+        @functools.wraps(handler)
+        def wrapper(*args):
+            now = time.monotonic()
+            window = current_app.config["SOCKET_EVENT_WINDOW"]
+            with socketio.server.session(request.sid) as session:
+                started, count = session.get("events_window", (now, 0))
+                if now - started >= window:
+                    started, count = now, 0
+                session["events_window"] = (started, count + 1)
+            if count + 1 > current_app.config["SOCKET_EVENT_LIMIT"]:
+                retry = max(int(window - (now - started)) + 1, 1)
+                return envelope("rate_limited", "Too many events; wait and try again.", {"retry_after": retry})
+            return handler(*args)
+
+        return wrapper
+
+    return decorator
+
+
+def register(socketio):
+    @socketio.on("connect")
+    def on_connect(auth=None):
+        """Verify the token and join the rooms the server decides on."""
+        user, payload = authenticate(auth)
+        # A cache miss read the database: give the connection back before the rooms and
+        # emits, or a connect storm with a cold cache holds the whole pool (and waits on it).
+        db.session.remove()
+        socketio.server.save_session(request.sid, {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"]})
+        membership.track_expiry(request.sid, payload["exp"])
+        rooms = rooms_for(user)
+        for room in rooms:
+            join_room(room)
+        metrics.socket_connected()
+        storm_gc.connected()
+        log.info("socket %s connected as user %s in %s", request.sid, user.id, rooms)
+        # to this socket, which is on this process: straight to it, not through Redis (a
+        # storm of 10,000 connects would be 10,000 publishes every process must read)
+        emit("session", {"user_id": user.id, "role": user.role.value, "rooms": rooms}, ignore_queue=True)
+
+    @socketio.on("sync")
+    @limited(socketio)
+    def on_sync(data=None):
+        """Replay the notifications after `last_id`, oldest first (the answer is the ack)."""
+        user = current_socket_user(socketio)
+        if user is None:
+            disconnect()
+            return envelope("token_invalid", "Reconnect with a valid token.")
+        last_id = data.get("last_id") if isinstance(data, dict) else None
+        if not isinstance(last_id, int) or isinstance(last_id, bool) or not 0 <= last_id < 2**31:
+            details = {"last_id": ["An integer from 0 to 2147483647 is required."]}
+            return domain_envelope(Invalid(message='Send {"last_id": <int >= 0>}.', details=details))
+        return notifications.list_for(user, since_id=last_id, limit=200)
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_args):
+        membership.forget(request.sid)
+        metrics.socket_disconnected()
+        log.info("socket %s disconnected", request.sid)
