@@ -144,9 +144,9 @@ def register_api_and_docs(app):
 
 
 def register_realtime_server(app):
-    from app.realtime import register_realtime
+    from app.sockets import register_sockets
 
-    register_realtime(app)
+    register_sockets(app)
 
 
 def register_cli(app):
@@ -157,8 +157,9 @@ def register_cli(app):
 
 def register_service_hooks():
     """Later parts of Pulse add their figures to the mentor's views."""
-    from app.services import portal_figures, principals
+    from app.services.identity import principals
     from app.services.performance import hooks as performance_hooks
+    from app.services.portal import figures as portal_figures
 
     portal_figures.register()
     performance_hooks.register()

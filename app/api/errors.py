@@ -8,7 +8,8 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from app.extensions import db
-from app.services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized, Unavailable
+from app.schemas.errors import envelope
+from app.services.shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,6 @@ STATUS_FOR = {
     Conflict: 409,
     Unavailable: 503,
 }
-
-
-def envelope(code, message, details=None):
-    """The one error body, for HTTP answers and socket replies alike."""
-    return {"error": {"code": code, "message": message, "details": details or {}}}
-
-
-def domain_envelope(error):
-    return envelope(error.code, error.message, error.details)
 
 
 def error_response(status, code=None, message=None, details=None, headers=None):

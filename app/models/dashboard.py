@@ -69,3 +69,25 @@ class StudentAction(db.Model):
     action: Mapped[str] = mapped_column(String(40), nullable=False)
     data: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+# A student's dashboard actions (POST /student/dashboard/action): action -> refresh priority
+ACTIONS = {
+    "mission_started": "normal",
+    "mission_completed": "high",
+    "entry_submitted": "high",
+    "habit_logged": "normal",
+    "goal_set": "normal",
+    "session_joined": "normal",
+    "resource_viewed": "low",
+}
+# The dashboard specification's verbs, accepted as they are and stored under Pulse's names.
+ALIASES = {
+    "start_mission": "mission_started",
+    "complete_mission": "mission_completed",
+    "submit_entry": "entry_submitted",
+    "log_habit": "habit_logged",
+    "set_goal": "goal_set",
+    "join_session": "session_joined",
+    "view_resource": "resource_viewed",
+}

@@ -2,8 +2,8 @@
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
+from app.models.dashboard import ACTIONS, ALIASES
 from app.schemas.common import StrictSchema, aware_datetime
-from app.services.dashboard.actions import ACTIONS, ALIASES
 
 
 class DashboardQuerySchema(Schema):

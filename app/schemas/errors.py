@@ -16,3 +16,13 @@ class ErrorSchema(Schema):
     """{"error": {"code", "message", "details"}}: every 4xx and 5xx answer of Pulse."""
 
     error = fields.Nested(ErrorBodySchema, required=True)
+
+
+def envelope(code, message, details=None):
+    """The one error body, for HTTP answers, socket replies and pages alike."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def domain_envelope(error):
+    """The envelope of a domain error (app.services.shared.errors.DomainError)."""
+    return envelope(error.code, error.message, error.details)

@@ -14,7 +14,7 @@ from app.api import gate
 from app.extensions import db, jwt, limiter
 from app.models import User
 from app.schemas.users import UserEnvelope
-from app.services import users
+from app.services.accounts import changes
 from tests.conftest import REDIS_URL
 from tests.dashboard_seed import student_with_work
 from tests.helpers import bearer, make_user, redis_writes, token_for
@@ -71,7 +71,7 @@ def test_a_cached_token_is_still_refused_when_revoked_tampered_or_its_user_deact
     res = client.get(ME, headers=bearer(token))
     assert res.status_code == 401 and error_code(res) == "token_revoked"
     with app.app_context():
-        users.set_active(other.id, False)
+        changes.set_active(other.id, False)
     res = client.get(ME, headers=bearer(other_token))
     assert res.status_code == 401 and error_code(res) == "account_inactive"
 

@@ -11,9 +11,11 @@ from sqlalchemy import event
 
 from app.extensions import db
 from app.models import utcnow
-from app.services import cache, cohorts, users
+from app.services.accounts import assignment, changes
 from app.services.dashboard import reader
-from app.services.principals import from_database
+from app.services.identity import cohorts
+from app.services.identity.principals import from_database
+from app.services.shared import cache
 from tests.helpers import auth_for, make_user, token_for
 
 DASHBOARD = "/api/v1/student/dashboard"
@@ -55,10 +57,10 @@ def test_deactivation_takes_effect_at_once(client):
     student = make_user()
     headers = auth_for(student)
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
-    users.set_active(student.id, False)
+    changes.set_active(student.id, False)
     res = client.get("/api/v1/auth/me", headers=headers)
     assert res.status_code == 401 and res.get_json()["error"]["code"] == "account_inactive"
-    users.set_active(student.id, True)
+    changes.set_active(student.id, True)
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
 
 
@@ -78,7 +80,7 @@ def test_cohort_and_mentor_changes_rewrite_the_entry(client, redis_conn):
     assert client.get("/api/v1/auth/me", headers=headers).get_json()["user"]["cohort_ids"] == []
     cohort = cohorts.create_cohort("Aurora")
     cohorts.add_member(cohort.id, student.id)
-    users.assign_mentor(student.id, mentor.id)
+    assignment.assign_mentor(student.id, mentor.id)
     cached = json.loads(redis_conn.get(cache.auth_user_key(student.id)))
     assert cached["cohort_ids"] == [cohort.id] and cached["mentor_id"] == mentor.id
     body = client.get("/api/v1/auth/me", headers=headers).get_json()["user"]
@@ -93,7 +95,7 @@ def test_socket_connect_sees_a_new_cohort_and_refuses_a_deactivated_user(live_se
     cohort = cohorts.create_cohort("Borealis")
     cohorts.add_member(cohort.id, student.id)
     assert f"cohort:{cohort.id}" in live_client(live_server).connect(token)["rooms"]
-    users.set_active(student.id, False)
+    changes.set_active(student.id, False)
     refused = live_client(live_server)
     with pytest.raises(socketio.exceptions.ConnectionError):
         refused.connect(token)
@@ -129,7 +131,7 @@ def test_misses_read_together_give_each_its_own_entry(app, redis_conn):
     unknown ids get None, and the rebuilt entries are in Redis."""
     import threading
 
-    from app.services import principals
+    from app.services.identity import principals
 
     people = [make_user() for _ in range(12)]
     cohort = cohorts.create_cohort("Batch")
@@ -162,7 +164,7 @@ def test_misses_read_together_give_each_its_own_entry(app, redis_conn):
 
 
 def test_from_database_many_reads_users_cohorts_and_courses_in_three_queries(app):
-    from app.services.principals import from_database_many
+    from app.services.identity.principals import from_database_many
 
     people = [make_user() for _ in range(5)]
     ids = [p.id for p in people] + [10**9]

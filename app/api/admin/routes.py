@@ -8,7 +8,9 @@ from app.api.auth_helpers import role_required
 from app.schemas.alerts import FeedbackQuerySchema
 from app.schemas.cohorts import CohortEnvelope, CohortSchema, CohortUpdateSchema, MemberResultSchema, MemberSchema
 from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
-from app.services import cohorts, crisis_feedback, users
+from app.services.accounts import assignment, changes
+from app.services.crisis import feedback as crisis_feedback
+from app.services.identity import cohorts, users
 
 blp = Blueprint(
     "admin",
@@ -44,7 +46,7 @@ def update_user(body, user_id):
     `{"is_active": false}` deactivates (their sockets are refused at connect too); `true` activates
     again.
     """
-    return {"user": users.set_active(user_id, body["is_active"])}
+    return {"user": changes.set_active(user_id, body["is_active"])}
 
 
 @blp.put("/students/<int:student_id>/mentor")
@@ -57,7 +59,7 @@ def set_mentor(body, student_id):
     Body `mentor_id`. The mentor hears `student:registered` `{"student":
     {"id","name","email","cohort_ids"}}`.
     """
-    return {"user": users.assign_mentor(student_id, body["mentor_id"], actor=current_user)}
+    return {"user": assignment.assign_mentor(student_id, body["mentor_id"], actor=current_user)}
 
 
 @blp.post("/cohorts")

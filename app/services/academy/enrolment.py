@@ -1,7 +1,7 @@
 """Enrolling: a free course is active at once, a paid one waits for its payment (payments.py).
 
 An enrolment that becomes active or ends changes the student's rooms: after the commit
-every web process re-joins that student's open sockets (app/realtime/membership.py).
+every web process re-joins that student's open sockets (app/services/realtime/membership.py).
 """
 
 from sqlalchemy import select
@@ -10,11 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Enrolment, Role, utcnow
 from app.models.academy import ACTIVE, ENDED, PENDING_PAYMENT
-from app.realtime.membership import refresh_rooms
 from app.services.academy import access, notices, progress, summary
 from app.services.dashboard.queue import queue_refresh
-from app.services.errors import Conflict, Forbidden, NotFound
-from app.services.transaction import after_commit, commit, rollback
+from app.services.identity.rooms import refresh_rooms
+from app.services.shared.errors import Conflict, Forbidden, NotFound
+from app.services.shared.transaction import after_commit, commit, rollback
 
 
 def _rooms_changed(student_id):

@@ -2,30 +2,10 @@
 
 from app.extensions import db
 from app.models import Entry, StudentAction, Task, iso
+from app.models.dashboard import ACTIONS, ALIASES
 from app.services.dashboard.queue import queue_refresh
-from app.services.errors import Invalid
-from app.services.transaction import commit
-
-# action -> refresh priority
-ACTIONS = {
-    "mission_started": "normal",
-    "mission_completed": "high",
-    "entry_submitted": "high",
-    "habit_logged": "normal",
-    "goal_set": "normal",
-    "session_joined": "normal",
-    "resource_viewed": "low",
-}
-# The dashboard specification's verbs, accepted as they are and stored under Pulse's names.
-ALIASES = {
-    "start_mission": "mission_started",
-    "complete_mission": "mission_completed",
-    "submit_entry": "entry_submitted",
-    "log_habit": "habit_logged",
-    "set_goal": "goal_set",
-    "join_session": "session_joined",
-    "view_resource": "resource_viewed",
-}
+from app.services.shared.errors import Invalid
+from app.services.shared.transaction import commit
 
 
 def _check_owned(student, model, key, value, errors):

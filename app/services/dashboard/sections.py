@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 from app.models import iso
-from app.services.notifications import ITEMS as NOTIFICATION_ITEMS
+from app.schemas.notifications import NotificationSchema
 
 LATEST = 3
+NOTIFICATION_ITEMS = NotificationSchema(many=True)
 
 
 def _task(t):
