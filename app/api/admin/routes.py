@@ -50,12 +50,15 @@ def create_user(body):
 @blp.arguments(AdminUserUpdateSchema)
 @blp.response(200, UserEnvelope)
 def update_user(body, user_id):
-    """Activate or deactivate a user; a deactivated user's tokens stop working at once.
+    """Change a user's name, role, active flag or tier; it takes effect on HTTP, SSE and sockets at once.
 
-    `{"is_active": false}` deactivates (their sockets are refused at connect too); `true` activates
-    again.
+    Body any of `name`, `role`, `is_active`, `tier` (`free`, `premium`) → 200 `{"user"}`.
+    Deactivating ends the user's sockets and streams and refuses every token issued until then,
+    also after a later reactivation. A role change refuses the tokens naming the old role (the
+    user logs in again) and ends the sockets opened with them. 409 `mentor_has_students` for a
+    mentor who still has students, `last_admin` for the last active admin.
     """
-    return {"user": changes.set_active(user_id, body["is_active"])}
+    return {"user": changes.update(user_id, body)}
 
 
 @blp.put("/students/<int:student_id>/mentor")

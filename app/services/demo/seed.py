@@ -86,7 +86,9 @@ def seed(only_if_empty=False):
 
 def _assign_cohorts(educator, cohorts):
     """The demo educator teaches the demo cohorts (an educator enrols only students of theirs)."""
-    assigned = set(db.session.scalars(select(EducatorCohort.cohort_id).where(EducatorCohort.educator_id == educator.id)))
+    assigned = set(
+        db.session.scalars(select(EducatorCohort.cohort_id).where(EducatorCohort.educator_id == educator.id))
+    )
     for cohort in cohorts:
         if cohort.id not in assigned:
             db.session.add(EducatorCohort(educator_id=educator.id, cohort_id=cohort.id))
