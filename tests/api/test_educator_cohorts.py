@@ -81,9 +81,10 @@ def test_an_educator_enrols_only_students_of_assigned_cohorts_an_admin_anyone(cl
     # an admin may add anyone to any section
     assert post(client, admin, path, {"student_id": in_none.id})["enrolment"]["student_id"] == in_none.id
     # a cohort taken away: no new enrolments from it, those made stay
-    assert client.delete(
-        f"/api/v1/admin/educators/{educator.id}/cohorts/{mine.id}", headers=auth_for(admin)
-    ).status_code == 204
+    assert (
+        client.delete(f"/api/v1/admin/educators/{educator.id}/cohorts/{mine.id}", headers=auth_for(admin)).status_code
+        == 204
+    )
     newcomer = make_user()
     cohorts.add_member(mine.id, newcomer.id)
     post(client, educator, path, {"student_id": newcomer.id}, 422)
