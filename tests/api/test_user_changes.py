@@ -58,7 +58,15 @@ def test_only_admins_and_bad_input_is_4xx(client):
     for role in ("student", "mentor", "educator"):
         assert client.patch(path, json={"role": "admin"}, headers=auth_for(make_user(role))).status_code == 403
     assert client.patch("/api/v1/admin/users/999999", json={"tier": "free"}, headers=auth_for(admin)).status_code == 404
-    for body in ({}, {"role": "owner"}, {"tier": "gold"}, {"is_active": "maybe"}, {"name": ""}, {"email": "x@y.z"}):
+    for body in (
+        {},
+        {"role": "owner"},
+        {"tier": "gold"},
+        {"is_active": "maybe"},
+        {"name": ""},
+        {"name": "   "},
+        {"email": "x@y.z"},
+    ):
         res = client.patch(path, json=body, headers=auth_for(admin))
         assert res.status_code == 422, body
     db.session.expire_all()

@@ -18,7 +18,7 @@ from app.models import Role, User, utcnow
 from app.services.identity import principals, rooms
 from app.services.identity.users import get_user
 from app.services.portal import mentor_metrics
-from app.services.shared.errors import Conflict
+from app.services.shared.errors import Conflict, Invalid
 from app.services.shared.transaction import after_commit, commit
 
 FIELDS = ("name", "role", "is_active", "tier")
@@ -31,6 +31,8 @@ def update(user_id, changes):
     db.session.refresh(user)
     was_student, mentor_before = user.role == Role.STUDENT, user.mentor_id
     if "name" in changes:
+        if not changes["name"].strip():
+            raise Invalid(details={"name": ["A name is required."]})
         user.name = changes["name"].strip()
     if "tier" in changes:
         user.tier = changes["tier"]
