@@ -1,4 +1,5 @@
-"""Flask commands: users create, seed-demo, refresh-dashboards."""
+"""Flask commands: users (create, set-role, deactivate, activate, refresh-identity), seed-demo,
+refresh-dashboards."""
 
 import click
 from flask.cli import AppGroup
@@ -25,6 +26,72 @@ def create_user_command(email, password, name, role):
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+def _change(email, changes):
+    """Apply `changes` to the user with `email` through the one path the API uses too."""
+    from app.services.accounts import changes as account_changes
+    from app.services.identity import users
+
+    user = users.get_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with email {email}")
+    try:
+        user = account_changes.update(user.id, changes)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    state = "active" if user.is_active else "inactive"
+    click.echo(f"{user.email} (id {user.id}) is now {user.role.value}, {state}, tier {user.tier}")
+
+
+@users_cli.command("set-role")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([r.value for r in Role]))
+def set_role_command(email, role):
+    """Change a user's role; tokens naming the old role are refused and their sockets end."""
+    _change(email, {"role": role})
+
+
+@users_cli.command("deactivate")
+@click.option("--email", required=True)
+def deactivate_command(email):
+    """Deactivate a user: their tokens, sockets and streams end at once, for good."""
+    _change(email, {"is_active": False})
+
+
+@users_cli.command("activate")
+@click.option("--email", required=True)
+def activate_command(email):
+    """Activate a user again (tokens issued before the deactivation stay refused)."""
+    _change(email, {"is_active": True})
+
+
+@users_cli.command("refresh-identity")
+@click.option("--email", "emails", multiple=True, help="The user changed by hand (repeatable).")
+@click.option("--all", "everyone", is_flag=True, help="Every user (after a bulk SQL change).")
+def refresh_identity_command(emails, everyone):
+    """After changing users by SQL: drop their cached identity and end what no longer holds."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import User
+    from app.services.accounts import changes as account_changes
+    from app.services.identity import users
+
+    if not emails and not everyone:
+        raise click.UsageError("name --email (repeatable) or --all")
+    if everyone:
+        ids = list(db.session.scalars(select(User.id).order_by(User.id)))
+    else:
+        ids = []
+        for email in emails:
+            user = users.get_by_email(email)
+            if user is None:
+                raise click.ClickException(f"no user with email {email}")
+            ids.append(user.id)
+    for user_id in ids:
+        account_changes.refresh_identity(user_id)
+    click.echo(f"identity refreshed for {len(ids)} user(s)")
 
 
 @click.command("seed-demo")

@@ -40,7 +40,28 @@ def section(client, educator, name="Math A", subjects=("algebra", "geometry"), *
     return post(client, educator, "/educator/sections", {"name": name, "subjects": list(subjects), **extra})["section"]
 
 
+def teaches(educator, student):
+    """Put the student in a cohort assigned to the educator (an educator enrols only those)."""
+    from app.extensions import db
+    from app.models import Cohort, CohortMember, Role
+    from app.services.performance import teaching
+
+    if educator.role != Role.EDUCATOR:
+        return
+    name = f"Taught by {educator.id}"
+    cohort = db.session.query(Cohort).filter_by(name=name).one_or_none()
+    if cohort is None:
+        cohort = Cohort(name=name)
+        db.session.add(cohort)
+        db.session.commit()
+        teaching.assign(educator.id, cohort.id)
+    if db.session.query(CohortMember).filter_by(cohort_id=cohort.id, user_id=student.id).one_or_none() is None:
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=student.id))
+        db.session.commit()
+
+
 def enrol(client, educator, section_id, student, days_back=30):
+    teaches(educator, student)
     enrolled_at = (datetime.now(UTC) - timedelta(days=days_back)).isoformat()
     body = {"student_id": student.id, "enrolled_at": enrolled_at}
     return post(client, educator, f"/educator/sections/{section_id}/students", body)["enrolment"]

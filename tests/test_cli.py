@@ -100,3 +100,8 @@ def test_seed_demo_gives_the_educator_two_sections_with_figures(app, client):
     assert overview["attendance_percentage"] is not None and overview["at_risk_count"] >= 1
     exams = client.get("/api/v1/educator/exams", headers=auth_for(educator)).get_json()["items"]
     assert len(exams) == 10 and all(e["published"] for e in exams)
+    # the demo cohorts are the educator's: that is why the seed could enrol their students
+    admin = User.query.filter_by(email="admin@pulse.test").one()
+    path = f"/api/v1/admin/educators/{educator.id}/cohorts"
+    assigned = client.get(path, headers=auth_for(admin)).get_json()["items"]
+    assert [c["name"] for c in assigned] == demo.COHORTS

@@ -1,5 +1,6 @@
 """Who is asking: JWT error loaders in the contract's shape, and the role decorator."""
 
+import time
 from functools import wraps
 
 from flask import g
@@ -55,12 +56,16 @@ def register_jwt_handlers(jwt):
 
     @jwt.additional_claims_loader
     def _claims(user):
-        return {"role": user.role.value}
+        # iat to the microsecond (a NumericDate may be fractional): a token issued in the same
+        # second as, but after, a reactivation must not count as issued before the deactivation.
+        return {"role": user.role.value, "iat": time.time()}
 
     @jwt.user_lookup_loader
     def _lookup(_header, payload):
-        # An inactive or deleted user's tokens stop working at once. The check reads the
-        # identity cache; the User row is loaded only when a view touches current_user.
+        # An inactive or deleted user's tokens stop working at once, and so do tokens whose
+        # role claim is not the user's role now or that were issued before the last
+        # deactivation (principals.speaks_for). The check reads the identity cache; the User
+        # row is loaded only when a view touches current_user.
         principal = principals.for_token(payload)
         if principal is None:
             return None
@@ -74,7 +79,13 @@ def register_jwt_handlers(jwt):
         return tokens.is_revoked(payload["jti"], int(sub) if sub.isdigit() else None)
 
     @jwt.user_lookup_error_loader
-    def _lookup_error(_header, _payload):
+    def _lookup_error(_header, payload):
+        user_id = principals.subject_id(payload)
+        principal = principals.get(user_id) if user_id is not None else None
+        if principal is not None and principal.is_active:  # the account is fine: the token is stale
+            return error_response(
+                401, "token_invalid", "This token predates a change to the account (role or access); log in again."
+            )
         return error_response(401, "account_inactive", "This account is inactive or no longer exists.")
 
     @jwt.unauthorized_loader

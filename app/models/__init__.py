@@ -27,6 +27,7 @@ from app.models.outbox import OutboxEvent  # noqa: F401
 from app.models.performance import PerformanceCache, PerformanceExport, StudentPerformanceSummary  # noqa: F401
 from app.models.schedules import Attendance, Schedule  # noqa: F401
 from app.models.sections import (  # noqa: F401
+    EducatorCohort,
     Exam,
     Grade,
     GradeChange,

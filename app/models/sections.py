@@ -37,6 +37,19 @@ class Section(db.Model):
     enrolments = relationship("SectionEnrolment", cascade="all, delete-orphan", order_by="SectionEnrolment.student_id")
 
 
+class EducatorCohort(db.Model):
+    """A cohort an admin assigned to an educator: the educator builds sections from it and may
+    enrol only its students (docs/performance.md)."""
+
+    __tablename__ = "educator_cohorts"
+    __table_args__ = (UniqueConstraint("educator_id", "cohort_id", name="uq_educator_cohort"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    educator_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id", ondelete="CASCADE"), nullable=False, index=True)
+    assigned_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class SectionEnrolment(db.Model):
     """A student in a section from enrolled_at until left_at (null while still enrolled)."""
 

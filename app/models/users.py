@@ -38,6 +38,9 @@ class User(db.Model):
     # premium until this moment.
     tier: Mapped[str] = mapped_column(String(10), nullable=False, default="free", server_default="free")
     enhanced_access_until = mapped_column(UTCDateTime, nullable=True)
+    # Tokens issued before this moment are refused: set at every deactivation, so a token
+    # from before it does not work again after a reactivation (docs/security.md).
+    tokens_valid_after = mapped_column(UTCDateTime, nullable=True)
     # IANA name; digests and "today" are computed in it.
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC", server_default="UTC")
 

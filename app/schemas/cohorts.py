@@ -61,3 +61,11 @@ class MemberResultSchema(StrictSchema):
     cohort_id = fields.Integer()
     student_id = fields.Integer(attribute="user_id")
     joined_at = UTCDateTimeField()
+
+
+class AdminCohortListSchema(StrictSchema):
+    items = fields.List(fields.Nested(CohortSchema))
+
+
+class AssignCohortSchema(StrictSchema):
+    cohort_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))

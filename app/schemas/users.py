@@ -1,6 +1,6 @@
 """Users as the API shows them, and the auth and admin request bodies."""
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from app.models import Role
 from app.schemas.common import StrictSchema, UTCDateTimeField, time_zone_field
@@ -14,6 +14,7 @@ class UserSchema(StrictSchema):
     name = fields.String()
     role = fields.Function(lambda u: u.role.value)
     is_active = fields.Boolean()
+    tier = fields.String()
     mentor_id = fields.Integer(allow_none=True)
     cohort_ids = fields.List(fields.Integer())
     timezone = fields.String()
@@ -53,8 +54,21 @@ class AdminCreateUserSchema(RegisterSchema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
 
 
+TIERS = ["free", "premium"]
+
+
 class AdminUserUpdateSchema(StrictSchema):
-    is_active = fields.Boolean(required=True)
+    """Any of name, role, active flag, tier: at least one."""
+
+    name = fields.String(validate=validate.Length(min=1, max=120))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    is_active = fields.Boolean()
+    tier = fields.String(validate=validate.OneOf(TIERS))
+
+    @validates_schema
+    def _something(self, data, **_kwargs):
+        if not data:
+            raise ValidationError("Send at least one of name, role, is_active, tier.", "_schema")
 
 
 class SetMentorSchema(StrictSchema):

@@ -47,11 +47,13 @@ def authenticate(auth):
 
 
 def current_socket_user(socketio):
-    """Re-check, on every event, that the socket's token is still good and its user active."""
+    """Re-check, on every event, that the socket's token is still good: unrevoked, unexpired,
+    its user active, of the role the token names, and issued after the last deactivation."""
     session = socketio.server.get_session(request.sid) or {}
     if not session.get("jti") or session.get("exp", 0) < time.time() or tokens.is_revoked(session["jti"]):
         return None
-    return users.active_user_for_token({"sub": str(session.get("user_id"))})
+    claims = {"sub": str(session.get("user_id")), "role": session.get("role"), "iat": session.get("iat")}
+    return users.active_user_for_token(claims)
 
 
 def limited(socketio):
@@ -86,7 +88,9 @@ def register(socketio):
         # A cache miss read the database: give the connection back before the rooms and
         # emits, or a connect storm with a cold cache holds the whole pool (and waits on it).
         db.session.remove()
-        socketio.server.save_session(request.sid, {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"]})
+        # the claims each event re-checks against the database (current_socket_user)
+        session = {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"], "role": payload.get("role")}
+        socketio.server.save_session(request.sid, {**session, "iat": payload.get("iat")})
         membership.track_expiry(request.sid, payload["exp"])
         rooms = rooms_for(user)
         for room in rooms:

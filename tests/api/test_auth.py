@@ -154,4 +154,5 @@ def test_role_claim_does_not_outrank_the_database(client):
     user.role = Role.STUDENT
     db.session.commit()
     res = client.post("/api/v1/admin/cohorts", json={"name": "X"}, headers=bearer(token))
-    assert res.status_code == 403
+    # the token's role claim is not the user's role now: refused outright (issue 24, item 2)
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "token_invalid"

@@ -1,6 +1,7 @@
 """Sections, enrolments, exams, grades and attendance: who may, all-or-nothing uploads, bad input."""
 
 from app.services.identity import cohorts
+from app.services.performance import teaching
 from tests.educator_fixture import days_ago, enrol, exam, post, put, section
 from tests.helpers import auth_for, make_user
 
@@ -81,6 +82,7 @@ def test_sections_crud_enrolment_and_cohort(client):
     a, b = make_user(), make_user()
     cohort = cohorts.create_cohort("Aurora")
     cohorts.add_member(cohort.id, a.id)
+    teaching.assign(educator.id, cohort.id)
     created = section(client, educator, name="Physics", subjects=["mechanics", " mechanics ", "optics"], term="2026A",
                       cohort_id=cohort.id)  # fmt: skip
     assert created["subjects"] == ["mechanics", "optics"] and created["term"] == "2026A"

@@ -61,7 +61,9 @@ def test_deactivation_takes_effect_at_once(client):
     res = client.get("/api/v1/auth/me", headers=headers)
     assert res.status_code == 401 and res.get_json()["error"]["code"] == "account_inactive"
     changes.set_active(student.id, True)
-    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+    # a token from before the deactivation stays refused after the reactivation; a new one works
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+    assert client.get("/api/v1/auth/me", headers=auth_for(student)).status_code == 200
 
 
 def test_a_plain_commit_outside_the_services_also_invalidates(client):

@@ -6,11 +6,20 @@ from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
 from app.schemas.alerts import FeedbackQuerySchema
-from app.schemas.cohorts import CohortEnvelope, CohortSchema, CohortUpdateSchema, MemberResultSchema, MemberSchema
+from app.schemas.cohorts import (
+    AdminCohortListSchema,
+    AssignCohortSchema,
+    CohortEnvelope,
+    CohortSchema,
+    CohortUpdateSchema,
+    MemberResultSchema,
+    MemberSchema,
+)
 from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
 from app.services.accounts import assignment, changes
 from app.services.crisis import feedback as crisis_feedback
 from app.services.identity import cohorts, users
+from app.services.performance import teaching
 
 blp = Blueprint(
     "admin",
@@ -41,12 +50,15 @@ def create_user(body):
 @blp.arguments(AdminUserUpdateSchema)
 @blp.response(200, UserEnvelope)
 def update_user(body, user_id):
-    """Activate or deactivate a user; a deactivated user's tokens stop working at once.
+    """Change a user's name, role, active flag or tier; it takes effect on HTTP, SSE and sockets at once.
 
-    `{"is_active": false}` deactivates (their sockets are refused at connect too); `true` activates
-    again.
+    Body any of `name`, `role`, `is_active`, `tier` (`free`, `premium`) → 200 `{"user"}`.
+    Deactivating ends the user's sockets and streams and refuses every token issued until then,
+    also after a later reactivation. A role change refuses the tokens naming the old role (the
+    user logs in again) and ends the sockets opened with them. 409 `mentor_has_students` for a
+    mentor who still has students, `last_admin` for the last active admin.
     """
-    return {"user": changes.set_active(user_id, body["is_active"])}
+    return {"user": changes.update(user_id, body)}
 
 
 @blp.put("/students/<int:student_id>/mentor")
@@ -101,6 +113,34 @@ def add_member(body, cohort_id):
 def remove_member(cohort_id, student_id):
     """Take a student out of a cohort; their open sockets leave its room at once."""
     cohorts.remove_member(cohort_id, student_id, actor=current_user)
+
+
+@blp.get("/educators/<int:educator_id>/cohorts")
+@role_required("admin")
+@blp.response(200, AdminCohortListSchema)
+def educator_cohorts(educator_id):
+    """The cohorts assigned to an educator: they build sections from these and enrol only their students."""
+    return {"items": teaching.assigned_cohorts(educator_id)}
+
+
+@blp.post("/educators/<int:educator_id>/cohorts")
+@role_required("admin")
+@blp.arguments(AssignCohortSchema)
+@blp.response(201, CohortEnvelope)
+def assign_educator_cohort(body, educator_id):
+    """Assign a cohort to an educator (assigning it again changes nothing).
+
+    Body `cohort_id` → 201 `{"cohort"}`; 404 for no such educator, 422 for no such cohort.
+    """
+    return {"cohort": teaching.assign(educator_id, body["cohort_id"])}
+
+
+@blp.delete("/educators/<int:educator_id>/cohorts/<int:cohort_id>")
+@role_required("admin")
+@blp.response(204)
+def unassign_educator_cohort(educator_id, cohort_id):
+    """Take a cohort away from an educator; enrolments already made from it stay."""
+    teaching.unassign(educator_id, cohort_id)
 
 
 @blp.get("/crisis/feedback")

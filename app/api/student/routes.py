@@ -1,7 +1,7 @@
 """Student dashboard: the cached aggregate, actions, and live updates over SSE."""
 
 from flask import Response, current_app, request
-from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import current_principal, role_required
@@ -82,17 +82,18 @@ def stream_token():
 
     Answers 201 `{"stream_token", "expires_in"}`; valid `STREAM_TOKEN_TTL` seconds, once.
     """
-    return stream.issue_token(current_user)
+    return stream.issue_token(current_user, jti=get_jwt()["jti"])
 
 
 def _stream_student():
+    """(the student, the jti of the access token behind the stream: its logout ends it)."""
     token = request.args.get("stream_token")
     if token is not None:
         return stream.redeem_token(token)
     verify_jwt_in_request()
     if current_user.role != Role.STUDENT:
         raise Forbidden(message="Your role may not use this endpoint.")
-    return current_user
+    return current_user, get_jwt()["jti"]
 
 
 def _last_event_id():
@@ -123,7 +124,8 @@ def dashboard_stream():
     `SSE_HEARTBEAT` seconds; the server ends the stream after `SSE_MAX_AGE` seconds.
     """
     last_event_id = _last_event_id()  # checked before a single-use token is spent
-    lines = stream.open_stream(_stream_student(), last_event_id)
+    student, jti = _stream_student()
+    lines = stream.open_stream(student, last_event_id, jti=jti)
     return Response(
         lines,
         mimetype="text/event-stream",

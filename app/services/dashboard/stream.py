@@ -16,6 +16,11 @@ random bytes, stored in Redis by hash for STREAM_TOKEN_TTL seconds, deleted by t
 use. Access tokens never appear in URLs. A logout refuses every stream token issued before
 it (the user's last logout time is kept for STREAM_TOKEN_TTL seconds).
 
+Open streams end with their credentials, as sockets do, within a second: the hub also reads
+the membership packets (realtime.membership) on the same channel. A logout ends the
+streams opened with that access token (or with a stream token it issued); a deactivation
+ends all of the user's streams; a role change away from student ends them too.
+
 Each update is written twice with the same id: as the named event `dashboard:updated`
 (addEventListener) and as an unnamed message (EventSource.onmessage), so a client written
 either way works; listen with one of the two, not both.
@@ -37,6 +42,7 @@ from app.extensions import db, get_redis
 from app.models import OutboxEvent, Role, User
 from app.namespace import is_ours
 from app.services.dashboard.refresh import EVENT
+from app.services.realtime import membership
 from app.services.realtime.outbox import packet
 from app.services.realtime.rooms import student_room
 from app.services.shared import cache
@@ -48,6 +54,7 @@ log = logging.getLogger(__name__)
 REPLAY_LIMIT = 200
 STREAM_QUEUE_SIZE = 1000
 RESYNC = object()  # "you may have missed events: replay from the database"
+END = object()  # "the credentials are gone: end the stream now"
 
 
 def unavailable():
@@ -61,12 +68,13 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(student):
-    """A single-use token for ?stream_token=, valid STREAM_TOKEN_TTL seconds."""
+def issue_token(student, jti=None):
+    """A single-use token for ?stream_token=, valid STREAM_TOKEN_TTL seconds. `jti` is the
+    access token that asked for it: the stream it opens ends when that token is logged out."""
     token = secrets.token_urlsafe(32)
     ttl = current_app.config["STREAM_TOKEN_TTL"]
     try:
-        get_redis().set(cache.stream_token_key(_hash(token)), f"{student.id}:{time.time()}", ex=ttl)
+        get_redis().set(cache.stream_token_key(_hash(token)), f"{student.id}:{time.time()}:{jti or ''}", ex=ttl)
     except redis.RedisError:
         raise unavailable() from None
     return {"stream_token": token, "expires_in": ttl}
@@ -86,19 +94,21 @@ def _issued_before_logout(student_id, issued_at):
 
 
 def redeem_token(token):
-    """The active student the token was issued to; the token is gone afterwards (401 if unknown,
-    or issued before the student's last logout)."""
+    """(the active student the token was issued to, the jti of the access token that asked
+    for it or None); the token is gone afterwards (401 if unknown, or issued before the
+    student's last logout)."""
     try:
         value = get_redis().getdel(cache.stream_token_key(_hash(token))) if token else None
     except redis.RedisError:
         value = None
-    student_id, _, issued_at = value.decode().partition(":") if value else ("", "", "")
+    student_id, _, rest = value.decode().partition(":") if value else ("", "", "")
+    issued_at, _, jti = rest.partition(":")
     student = db.session.get(User, int(student_id)) if student_id.isdigit() else None
     if student is not None and _issued_before_logout(student.id, float(issued_at or 0)):
         student = None
     if student is None or not student.is_active or student.role != Role.STUDENT:
         raise Unauthorized("stream_token_invalid", "The stream token is unknown, used or expired; ask for a new one.")
-    return student
+    return student, jti or None
 
 
 def prune_tokens(batch_size=1000):
@@ -170,18 +180,21 @@ class Hub:
     def __init__(self):
         self._lock = threading.Lock()
         self._streams = {}  # student_id -> set of queues
+        self._jtis = {}  # queue -> the jti of the access token the stream was opened with
         self._started = False
         self._namespace = None  # the deployment's, set when the subscription starts
 
-    def subscribe(self, student_id):
+    def subscribe(self, student_id, jti=None):
         self.ensure_started()
         q = _new_queue()
         with self._lock:
             self._streams.setdefault(student_id, set()).add(q)
+            self._jtis[q] = jti
         return q
 
     def unsubscribe(self, student_id, q):
         with self._lock:
+            self._jtis.pop(q, None)
             streams = self._streams.get(student_id)
             if streams is not None:
                 streams.discard(q)
@@ -237,7 +250,7 @@ class Hub:
     def dispatch(self, raw):
         """Route one published Socket.IO packet to the streams of its student, if it is ours."""
         if isinstance(raw, bytes):
-            if EVENT.encode() not in raw:
+            if EVENT.encode() not in raw and membership.METHOD.encode() not in raw:
                 return
         try:
             packet = json.loads(raw)  # bytes are decoded by json itself
@@ -247,6 +260,9 @@ class Hub:
             return
         if not is_ours(packet, self._namespace):
             count_foreign_packet("sse", packet)
+            return
+        if packet.get("method") == membership.METHOD:
+            self._apply_membership(packet)
             return
         room = packet.get("room")
         if packet.get("event") != EVENT or not isinstance(room, str) or not room.startswith("student:"):
@@ -260,6 +276,24 @@ class Hub:
             and isinstance(data[0], dict)
         ):
             self._send(int(student_id), data[0])
+
+    def _apply_membership(self, message):
+        """End the streams whose credentials a membership packet says are gone: all of a
+        deactivated user's, those of a logged-out token, all of a user who is no longer a
+        student."""
+        user_id, action = message.get("user_id"), message.get("action")
+        if not isinstance(user_id, int):
+            return
+        if action == "disconnect":
+            jti = message.get("jti")
+        elif action == "refresh" and message.get("role") not in (None, Role.STUDENT.value):
+            jti = None
+        else:
+            return
+        with self._lock:
+            targets = [q for q in self._streams.get(user_id, ()) if jti is None or self._jtis.get(q) == jti]
+        for q in targets:
+            _force(q, END)
 
     def _send(self, student_id, item):
         with self._lock:
@@ -281,6 +315,18 @@ class Hub:
                 pass
 
 
+def _force(q, item):
+    """Put `item` even into a full queue (its oldest item gives way)."""
+    try:
+        q.put_nowait(item)
+    except Exception:
+        try:
+            q.get_nowait()
+            q.put_nowait(item)
+        except Exception:
+            pass
+
+
 def _make_room_for_resync(q):
     """A full queue gives up its oldest item for a RESYNC: the stream then re-reads from the
     database everything it has not sent, the dropped item included."""
@@ -300,15 +346,16 @@ def _format(item):
     return f"id: {item['event_id']}\nevent: {EVENT}\ndata: {data}\n\nid: {item['event_id']}\ndata: {data}\n\n"
 
 
-def open_stream(student, last_event_id=None):
+def open_stream(student, last_event_id=None, jti=None):
     """The generator of SSE lines. It subscribes when the response starts (so a response
     never started leaves nothing behind), before reading the replay (so nothing falls
-    between the two)."""
+    between the two). `jti`: the access token the stream was opened with (directly or
+    through a stream token), whose logout ends it."""
     HUB.ensure_started()  # a Redis outage answers 503 here, not mid-stream
     app = current_app._get_current_object()
     cursor = last_event_id if last_event_id is not None else _latest_event_id(student.id)
     heartbeat, max_age = current_app.config["SSE_HEARTBEAT"], current_app.config["SSE_MAX_AGE"]
-    return _generate(app, student.id, cursor, last_event_id is not None, heartbeat, max_age)
+    return _generate(app, student.id, cursor, last_event_id is not None, heartbeat, max_age, jti)
 
 
 def _latest_event_id(student_id):
@@ -332,7 +379,7 @@ def _replay(app, student_id, cursor):
             db.session.remove()
 
 
-def _generate(app, student_id, cursor, resume, heartbeat, max_age):
+def _generate(app, student_id, cursor, resume, heartbeat, max_age, jti=None):
     empty = _empty_exceptions()
     # A stream ends after max_age: the client reconnects with fresh credentials and
     # Last-Event-ID, so a revoked token or a deactivated account does not stream forever.
@@ -340,7 +387,7 @@ def _generate(app, student_id, cursor, resume, heartbeat, max_age):
     # Ids are given at insert but published after commit, so two refreshes can arrive out of
     # order: remember what was sent rather than only the highest id.
     sent = set()
-    q = HUB.subscribe(student_id)
+    q = HUB.subscribe(student_id, jti)
     try:
         backlog = _replay(app, student_id, cursor) if resume else []
         yield f"retry: 3000\n: connected to dashboard stream of student {student_id}\n\n"
@@ -360,6 +407,8 @@ def _generate(app, student_id, cursor, resume, heartbeat, max_age):
                 yield ": heartbeat\n\n"
                 pending = []
                 continue
+            if item is END:  # logged out, deactivated or no longer a student
+                break
             pending = _replay(app, student_id, cursor) if item is RESYNC else [item]
     finally:
         HUB.unsubscribe(student_id, q)

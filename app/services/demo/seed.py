@@ -1,12 +1,12 @@
 """Demo data: an admin, two mentors, an educator (two sections with exams, grades and attendance),
-six students in two cohorts, and two courses (one free, one paid)."""
+six students in two cohorts (both assigned to the educator), and two courses (one free, one paid)."""
 
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Cohort, CohortMember, Course, Role, Section, User, utcnow
+from app.models import Cohort, CohortMember, Course, EducatorCohort, Role, Section, User, utcnow
 from app.services.academy import catalog, enrolment, learning, payments
 from app.services.performance import attendance as section_attendance
 from app.services.performance import exams, grades, recompute, sections
@@ -74,6 +74,7 @@ def seed(only_if_empty=False):
         cohort = cohorts[cohort_index]
         if not any(m.cohort_id == cohort.id for m in student.cohort_memberships):
             db.session.add(CohortMember(cohort_id=cohort.id, user_id=student.id))
+    _assign_cohorts(educator, cohorts)
     db.session.commit()
     if created:
         _portal_work(mentors[0], cohorts[0])
@@ -81,6 +82,16 @@ def seed(only_if_empty=False):
     if not db.session.scalar(select(func.count(Section.id)).where(Section.educator_id == educator.id)):
         _educator_work(educator)
     return len(created)
+
+
+def _assign_cohorts(educator, cohorts):
+    """The demo educator teaches the demo cohorts (an educator enrols only students of theirs)."""
+    assigned = set(
+        db.session.scalars(select(EducatorCohort.cohort_id).where(EducatorCohort.educator_id == educator.id))
+    )
+    for cohort in cohorts:
+        if cohort.id not in assigned:
+            db.session.add(EducatorCohort(educator_id=educator.id, cohort_id=cohort.id))
 
 
 # (title, description, price, [(module, [lessons])])

@@ -7,7 +7,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 
 from app.models import Role
 from app.services.dashboard import stream
-from app.services.identity import tokens, users
+from app.services.identity import principals, tokens, users
 from app.services.realtime import membership
 from app.services.shared.errors import Invalid
 
@@ -20,7 +20,10 @@ def register_student(email, password, name):
 
 
 def login(email, password):
+    """Tokens for a user whose password matches; the identity cache is rewritten from the row
+    just read, so a change made outside the application (SQL) holds from this login on."""
     user = users.authenticate(email, password)
+    principals.rewrite(user.id)
     return {
         "access_token": create_access_token(identity=user),
         "refresh_token": create_refresh_token(identity=user),

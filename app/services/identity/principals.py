@@ -49,6 +49,8 @@ class Principal:
     timezone: str = "UTC"
     enhanced_access_until: datetime | None = None
     created_at: datetime | None = None
+    # epoch seconds: tokens issued at or before it are refused (the last deactivation)
+    tokens_valid_after: float | None = None
 
     def to_json(self):
         data = asdict(self)
@@ -88,7 +90,9 @@ def from_database(user_id):
 
 def from_database_many(user_ids):
     """{user id: Principal} for those of `user_ids` that exist, in three queries."""
-    users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all()
+    # populate_existing: rows this session already holds are re-read, not taken from memory
+    query = select(User).where(User.id.in_(user_ids)).execution_options(populate_existing=True)
+    users = db.session.scalars(query).all()
     cohorts, courses = {}, {}
     for user_id, cohort_id in db.session.execute(
         select(CohortMember.user_id, CohortMember.cohort_id).where(CohortMember.user_id.in_(user_ids))
@@ -114,6 +118,7 @@ def from_database_many(user_ids):
             timezone=user.timezone,
             enhanced_access_until=user.enhanced_access_until,
             created_at=user.created_at,
+            tokens_valid_after=_epoch(user.tokens_valid_after),
         )
         for user in users
     }
@@ -195,13 +200,34 @@ def subject_id(claims):
     return int(sub) if sub.isdigit() else None
 
 
+def _epoch(moment):
+    return moment.timestamp() if moment is not None else None
+
+
+def speaks_for(payload, user):
+    """Whether a token's claims still speak for `user` (a Principal or a User row): the user
+    exists and is active, the token's role claim is their role now (a token minted before a
+    promotion or a demotion is refused), and it was issued after their last deactivation (a
+    reactivation does not revive older tokens)."""
+    if user is None or not user.is_active or payload.get("role") != user.role.value:
+        return False
+    valid_after = user.tokens_valid_after
+    if isinstance(valid_after, datetime):
+        valid_after = valid_after.timestamp()
+    if valid_after is None:
+        return True
+    issued_at = payload.get("iat")
+    return isinstance(issued_at, int | float) and issued_at > valid_after
+
+
 def for_token(payload):
-    """The token's Principal if the user exists and is active, else None (the token is refused)."""
+    """The token's Principal if the token still speaks for the user (speaks_for), else None
+    (the token is refused)."""
     user_id = subject_id(payload)
     if user_id is None:
         return None
     principal = get(user_id)
-    return principal if principal is not None and principal.is_active else None
+    return principal if speaks_for(payload, principal) else None
 
 
 def changed(*user_ids):

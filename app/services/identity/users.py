@@ -18,7 +18,10 @@ from app.services.shared.transaction import commit
 
 
 def get_by_email(email):
-    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    """The user with this email, as the database has it now (a row this session already held
+    is refreshed: a login must see a change made outside the application)."""
+    query = select(User).where(func.lower(User.email) == email.strip().lower())
+    return db.session.scalar(query.execution_options(populate_existing=True))
 
 
 def create_user(email, password, name, role):
@@ -58,12 +61,13 @@ def authenticate(email, password):
 
 
 def active_user_for_token(payload):
-    """The token's user if it still exists and is active, else None (the token is refused)."""
+    """The token's user (read from the database) if the token still speaks for them
+    (principals.speaks_for: active, same role, issued after the last deactivation), else None."""
     user_id = principals.subject_id(payload)
     if user_id is None:
         return None
     user = db.session.get(User, user_id)
-    return user if user is not None and user.is_active else None
+    return user if principals.speaks_for(payload, user) else None
 
 
 def get_user(user_id, role=None):

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Section, SectionEnrolment, User, utcnow
-from app.services.performance import access, live
+from app.services.performance import access, live, teaching
 from app.services.shared.errors import Conflict, Invalid, NotFound
 from app.services.shared.transaction import commit
 
@@ -34,8 +34,11 @@ def _educator_for(user, educator_id):
 def create(user, name, subjects, term="", cohort_id=None, educator_id=None, now=None):
     """A new section; with a cohort, its current members are enrolled from now."""
     now = now or utcnow()
-    if cohort_id is not None and db.session.get(Cohort, cohort_id) is None:
-        raise Invalid(details={"cohort_id": [f"No cohort with id {cohort_id}."]})
+    # An educator's unassigned cohort answers like an unknown one: its roster is not theirs.
+    if cohort_id is not None and (
+        db.session.get(Cohort, cohort_id) is None or not teaching.may_use_cohort(user, cohort_id)
+    ):
+        raise Invalid(details={"cohort_id": [f"No cohort with id {cohort_id} among yours."]})
     section = Section(
         educator_id=_educator_for(user, educator_id),
         name=name,
@@ -74,7 +77,13 @@ def enrol(user, section_id, student_id, enrolled_at=None):
     """Enrol a student from `enrolled_at` (now by default); a student who left is enrolled again."""
     section = access.visible_section(user, section_id, lock=True)
     student = db.session.get(User, student_id)
-    if student is None or student.role != Role.STUDENT or not student.is_active:
+    # A student outside the educator's assigned cohorts answers like an unknown id (no probing).
+    if (
+        student is None
+        or student.role != Role.STUDENT
+        or not student.is_active
+        or not teaching.may_enrol(user, student_id)
+    ):
         raise Invalid(details={"student_id": [f"No active student with id {student_id}."]})
     enrolment = db.session.scalar(
         select(SectionEnrolment).where(

@@ -13,7 +13,8 @@ publisher (app.services.identity.rooms, right after the commit), so the listener
 database work.
 
 A socket that is ended first receives `session_ended` {"reason"}: "token_revoked",
-"account_inactive" or "token_expired"; the client refreshes its token and reconnects.
+"account_inactive", "token_expired" or "role_changed"; the client refreshes its token and
+reconnects (after "role_changed" its tokens name the old role: it logs in again).
 Each web process also sweeps its sockets every SOCKET_EXPIRY_SWEEP seconds and ends those
 whose access token has expired (see start_expiry_sweep).
 """
@@ -41,10 +42,13 @@ def _publish(message):
     get_redis().publish(current_app.config["SOCKETIO_CHANNEL"], json.dumps(packet))
 
 
-def move_to_rooms(user_id, rooms):
+def move_to_rooms(user_id, rooms, role=None):
     """Move every open socket of the user, on every web process, into exactly `rooms`
-    (identity.rooms.refresh_rooms computes them from the committed state)."""
-    _publish({"action": "refresh", "user_id": user_id, "rooms": list(rooms)})
+    (identity.rooms.refresh_rooms computes them from the committed state). With `role` (the
+    user's role now), a socket whose token names another role is ended instead
+    ("role_changed"): its token is refused everywhere else too."""
+    message = {"action": "refresh", "user_id": user_id, "rooms": list(rooms)}
+    _publish({**message, "role": role} if role is not None else message)
 
 
 def disconnect_user(user_id, reason="account_inactive"):
@@ -84,6 +88,10 @@ def apply(server, message):
         if message["action"] == "disconnect":
             if message.get("jti") in (None, _session(server, sid).get("jti")):
                 end_socket(server, sid, message.get("reason", "account_inactive"))
+            continue
+        role = message.get("role")
+        if role is not None and _session(server, sid).get("role") not in (None, role):
+            end_socket(server, sid, "role_changed")
             continue
         target = set(message["rooms"])
         current = set(manager.get_rooms(sid, NAMESPACE)) - {sid}

@@ -48,3 +48,25 @@ def test_bad_last_event_id_is_422_and_does_not_spend_the_token(client):
     res = client.get(url, headers={"Last-Event-ID": "0"})
     assert res.status_code == 200 and res.mimetype == "text/event-stream"
     res.close()
+
+
+def membership_packet(app, **message):
+    import json
+
+    from app.namespace import PACKET_FIELD
+    from app.services.realtime import membership
+
+    return json.dumps({"method": membership.METHOD, PACKET_FIELD: app.config["PULSE_NAMESPACE"], **message})
+
+
+def test_membership_packets_end_the_streams_whose_credentials_are_gone(app):
+    student = factories.student()
+    logged_out, kept = stream.open_stream(student, jti="a"), stream.open_stream(student, jti="b")
+    assert "connected" in next(logged_out) and "connected" in next(kept)
+    stream.HUB.dispatch(membership_packet(app, action="disconnect", user_id=student.id, jti="a"))
+    assert list(logged_out) == []  # ended, nothing more
+    stream.HUB.dispatch(membership_packet(app, action="refresh", user_id=student.id, rooms=[], role="student"))
+    assert stream.HUB.stream_count() == 1  # still a student: the stream stays
+    stream.HUB.dispatch(membership_packet(app, action="refresh", user_id=student.id, rooms=[], role="mentor"))
+    assert list(kept) == []
+    assert stream.HUB.stream_count() == 0
