@@ -33,12 +33,30 @@ def list_published():
     return db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.id)).all()
 
 
+class _Outline:
+    """A lesson without its body: what a course's outline shows to someone not enrolled.
+    The body attribute is absent, so the schema leaves the field out."""
+
+    FIELDS = ("id", "module_id", "course_id", "title", "position", "published", "created_at", "updated_at")
+
+    def __init__(self, lesson):
+        for name in self.FIELDS:
+            setattr(self, name, getattr(lesson, name))
+
+
 def course_detail(user, course_id):
-    """The course with modules and lessons in order; only editors see unpublished lessons."""
+    """The course with modules and lessons in order; only editors see unpublished lessons.
+
+    Lesson bodies are the paid content: only the course's editors, admins and students with
+    an active enrolment get them; everyone else signed in sees the outline (titles)."""
     course = access.visible_course(user, course_id)
     if access.can_edit(user, course):
         return course
-    modules = [_View(m, lessons=[lesson for lesson in m.lessons if lesson.published]) for m in course.modules]
+    full = access.actively_enrolled(user, course)
+    modules = [
+        _View(m, lessons=[lesson if full else _Outline(lesson) for lesson in m.lessons if lesson.published])
+        for m in course.modules
+    ]
     return _View(course, modules=modules)
 
 
