@@ -10,8 +10,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -19,6 +20,8 @@ from app.models.base import UTCDateTime, utcnow
 PENDING_PAYMENT, ACTIVE, ENDED = "pending_payment", "active", "ended"
 ENROLMENT_STATUSES = (PENDING_PAYMENT, ACTIVE, ENDED)
 PAYMENT_PENDING, PAYMENT_APPROVED, PAYMENT_REJECTED = "pending", "approved", "rejected"
+SUMMARY_LENGTH = 200  # characters of a description shown in lists (the summary)
+DESCRIPTION_HEAD = SUMMARY_LENGTH + 1  # one more, to know whether it was cut
 
 
 class Course(db.Model):
@@ -33,6 +36,9 @@ class Course(db.Model):
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # The description's start, for lists: loaded only when asked for, so a catalogue page
+    # never reads whole descriptions (they may be 50,000 characters each).
+    description_head = column_property(func.substr(description, 1, DESCRIPTION_HEAD), deferred=True)
 
     modules = relationship(
         "CourseModule", back_populates="course", order_by="CourseModule.position", cascade="all, delete-orphan"

@@ -10,6 +10,7 @@ from app.schemas.academy import (
     CourseCreateSchema,
     CourseEnvelope,
     CoursePageSchema,
+    CourseQuerySchema,
     CourseUpdateSchema,
     LessonCreateSchema,
     LessonEnvelope,
@@ -25,10 +26,11 @@ EDITORS = ("educator", "admin")
 
 @blp.get("/courses")
 @jwt_required()
+@blp.arguments(CourseQuerySchema, location="query")
 @blp.response(200, CoursePageSchema)
-def list_courses():
-    """Published courses, for everyone signed in."""
-    return {"items": catalog.list_published()}
+def list_courses(query):
+    """Published courses, newest first, a page at a time (?limit=, ?before_id=), each with a short summary."""
+    return catalog.list_published(query.get("before_id"), query["limit"])
 
 
 @blp.post("/courses")

@@ -6,6 +6,7 @@ sockets of students with an active enrolment.
 """
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer, undefer
 
 from app.extensions import db
 from app.models import Course, CourseModule, Lesson, Role, User, utcnow
@@ -14,6 +15,7 @@ from app.schemas.academy import LessonSchema
 from app.services.academy import access, progress
 from app.services.realtime import outbox
 from app.services.realtime.rooms import course_room
+from app.services.shared import paging
 from app.services.shared.errors import Invalid, NotFound
 from app.services.shared.transaction import commit
 
@@ -29,8 +31,14 @@ class _View:
         return getattr(self._obj, name)
 
 
-def list_published():
-    return db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.id)).all()
+def list_published(before_id=None, limit=20):
+    """A page of published courses, newest first; each with the start of its description, never all of it."""
+    query = (
+        select(Course)
+        .where(Course.published.is_(True))
+        .options(defer(Course.description), undefer(Course.description_head))
+    )
+    return paging.newest_first(query, Course.id, before_id=before_id, limit=limit)
 
 
 class _Outline:
