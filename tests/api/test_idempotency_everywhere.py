@@ -72,37 +72,76 @@ def writes(client):
     db.session.add_all([cohort, math])
     db.session.commit()
     base = f"/api/v1/courses/{course['id']}"
-    exam = {"section_id": math.id, "subject": "algebra", "name": "Quiz", "date": date.today().isoformat(),
-            "total_marks": 10, "published": True}  # fmt: skip
+    exam = {
+        "section_id": math.id,
+        "subject": "algebra",
+        "name": "Quiz",
+        "date": date.today().isoformat(),
+        "total_marks": 10,
+        "published": True,
+    }
     enrolled_at = (datetime.now(UTC) - timedelta(days=3)).isoformat()
     return {
         "course": (educator, "/api/v1/courses", {"title": "C1"}, {"title": "C2"}, Course),
         "module": (educator, f"{base}/modules", {"title": "M1"}, {"title": "M2"}, CourseModule),
-        "lesson": (educator, f"{base}/lessons", {"module_id": module_id, "title": "L1"},
-                   {"module_id": module_id, "title": "L2"}, Lesson),  # fmt: skip
+        "lesson": (
+            educator,
+            f"{base}/lessons",
+            {"module_id": module_id, "title": "L1"},
+            {"module_id": module_id, "title": "L2"},
+            Lesson,
+        ),
         "announcement": (educator, f"{base}/announcements", {"title": "Hi"}, {"title": "Bye"}, OutboxEvent),
         "course_enrolment": (student, f"{base}/enrol", {}, {"again": True}, Enrolment),
-        "section": (educator, "/api/v1/educator/sections", {"name": "S1", "subjects": ["x"]},
-                    {"name": "S2", "subjects": ["x"]}, Section),  # fmt: skip
-        "section_student": (admin, f"/api/v1/educator/sections/{math.id}/students",
-                            {"student_id": student.id, "enrolled_at": enrolled_at},
-                            {"student_id": student.id}, SectionEnrolment),  # fmt: skip
+        "section": (
+            educator,
+            "/api/v1/educator/sections",
+            {"name": "S1", "subjects": ["x"]},
+            {"name": "S2", "subjects": ["x"]},
+            Section,
+        ),
+        "section_student": (
+            admin,
+            f"/api/v1/educator/sections/{math.id}/students",
+            {"student_id": student.id, "enrolled_at": enrolled_at},
+            {"student_id": student.id},
+            SectionEnrolment,
+        ),
         "exam": (educator, "/api/v1/educator/exams", exam, {**exam, "name": "Quiz 2"}, Exam),
-        "user": (admin, "/api/v1/admin/users",
-                 {"email": "new@example.test", "password": "pw-123456", "name": "New", "role": "mentor"},
-                 {"email": "new2@example.test", "password": "pw-123456", "name": "New", "role": "mentor"},
-                 User),  # fmt: skip
+        "user": (
+            admin,
+            "/api/v1/admin/users",
+            {"email": "new@example.test", "password": "pw-123456", "name": "New", "role": "mentor"},
+            {"email": "new2@example.test", "password": "pw-123456", "name": "New", "role": "mentor"},
+            User,
+        ),
         "cohort": (admin, "/api/v1/admin/cohorts", {"name": "Fall"}, {"name": "Winter"}, Cohort),
-        "cohort_member": (admin, f"/api/v1/admin/cohorts/{cohort.id}/members", {"student_id": student.id},
-                          {"student_id": educator.id}, CohortMember),  # fmt: skip
+        "cohort_member": (
+            admin,
+            f"/api/v1/admin/cohorts/{cohort.id}/members",
+            {"student_id": student.id},
+            {"student_id": educator.id},
+            CohortMember,
+        ),
     }
 
 
 @pytest.mark.parametrize(
     "name",
-    ["course", "module", "lesson", "announcement", "course_enrolment", "section", "section_student", "exam",
-     "user", "cohort", "cohort_member"],
-)  # fmt: skip
+    [
+        "course",
+        "module",
+        "lesson",
+        "announcement",
+        "course_enrolment",
+        "section",
+        "section_student",
+        "exam",
+        "user",
+        "cohort",
+        "cohort_member",
+    ],
+)
 def test_a_retried_create_gets_the_first_answer_and_creates_nothing(client, name):
     user, url, body, other, model = writes(client)[name]
     headers = {**auth_for(user), "Idempotency-Key": f"key-{name}"}
