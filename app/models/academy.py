@@ -4,6 +4,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
@@ -11,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
@@ -100,7 +102,18 @@ class Enrolment(db.Model):
 
 class Payment(db.Model):
     __tablename__ = "payments"
-    __table_args__ = (CheckConstraint("amount >= 0", name="ck_payments_amount_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="ck_payments_amount_not_negative"),
+        # Never two approved payments for one enrolment: a student is charged once (the service
+        # checks first; this holds even against a concurrent or a hand-made approval).
+        Index(
+            "uq_payments_one_approved_per_enrolment",
+            "enrolment_id",
+            unique=True,
+            postgresql_where=text(f"status = '{PAYMENT_APPROVED}'"),
+            sqlite_where=text(f"status = '{PAYMENT_APPROVED}'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(
