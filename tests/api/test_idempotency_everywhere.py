@@ -46,6 +46,7 @@ EXEMPT = {
 
 
 def _api_posts(app):
+    """Our API's POSTs (rq-dashboard's own forms under /admin/rq/ are not part of it)."""
     return {r.endpoint: r.rule for r in app.url_map.iter_rules() if "POST" in r.methods and r.rule.startswith("/api/")}
 
 
