@@ -13,6 +13,11 @@ that stores nothing and the stored answer is the rendered JSON:
 Same key, same method, path and JSON body -> the first answer with its status (and the
 header Idempotent-Replayed: true), nothing done again. Same key, another request -> 409
 idempotency_key_reused. Keys are per caller (scope user:<id>).
+
+Every POST that creates something carries it (tests/api/test_idempotency_everywhere.py walks
+the URL map: a new creating POST without it, and not listed there as exempt with a reason,
+fails the suite). A route whose service honours the key itself (chatbot intents, payments)
+says so with @honours_idempotency_key.
 """
 
 from functools import wraps
@@ -28,6 +33,15 @@ def _replayed(answer, status):
     response.status_code = status
     response.headers["Idempotent-Replayed"] = "true"
     return response
+
+
+MARK = "honours_idempotency_key"  # functools.wraps carries it up through the outer decorators
+
+
+def honours_idempotency_key(fn):
+    """Mark a route whose service applies the Idempotency-Key itself (idempotency.commit_remembered)."""
+    setattr(fn, MARK, True)
+    return fn
 
 
 def idempotent(fn):
@@ -62,4 +76,4 @@ def idempotent(fn):
             idempotency.store_answer(scope, key, hashed, response.get_json(), response.status_code)
         return response
 
-    return wrapper
+    return honours_idempotency_key(wrapper)

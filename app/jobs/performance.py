@@ -1,4 +1,7 @@
-"""Educator performance: recompute a section after a write, the trailing live event, PDF exports."""
+"""Educator performance: recompute a section after a write, the trailing live event, PDF exports
+and their pruning."""
+
+from datetime import datetime
 
 from app.jobs.base import job
 from app.models import utcnow
@@ -28,3 +31,10 @@ def send_trailing_event(section_id):
 def render_export(export_id):
     """Render a PDF export, store it, and notify the requester with an expiring link (idempotent)."""
     return exports.render(export_id)
+
+
+@job
+def prune_exports(now=None):
+    """Delete PDF exports whose download link has expired (EXPORT_LINK_TTL after rendering)."""
+    now = datetime.fromisoformat(now) if isinstance(now, str) else now
+    return {"exports": exports.prune(now)}

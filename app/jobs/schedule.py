@@ -18,4 +18,6 @@ PERIODIC = [
     # Hourly: each user's digest goes out in the first run after DIGEST_HOUR in their zone.
     Periodic("app.jobs.email.send_digests", 3600),
     Periodic("app.jobs.email.requeue_stale_emails", 600),
+    # A PDF export lives as long as its link (EXPORT_LINK_TTL, an hour by default).
+    Periodic("app.jobs.performance.prune_exports", 600),
 ]

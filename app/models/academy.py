@@ -4,14 +4,17 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import UTCDateTime, utcnow
@@ -19,6 +22,8 @@ from app.models.base import UTCDateTime, utcnow
 PENDING_PAYMENT, ACTIVE, ENDED = "pending_payment", "active", "ended"
 ENROLMENT_STATUSES = (PENDING_PAYMENT, ACTIVE, ENDED)
 PAYMENT_PENDING, PAYMENT_APPROVED, PAYMENT_REJECTED = "pending", "approved", "rejected"
+SUMMARY_LENGTH = 200  # characters of a description shown in lists (the summary)
+DESCRIPTION_HEAD = SUMMARY_LENGTH + 1  # one more, to know whether it was cut
 
 
 class Course(db.Model):
@@ -33,6 +38,9 @@ class Course(db.Model):
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    # The description's start, for lists: loaded only when asked for, so a catalogue page
+    # never reads whole descriptions (they may be 50,000 characters each).
+    description_head = column_property(func.substr(description, 1, DESCRIPTION_HEAD), deferred=True)
 
     modules = relationship(
         "CourseModule", back_populates="course", order_by="CourseModule.position", cascade="all, delete-orphan"
@@ -94,7 +102,18 @@ class Enrolment(db.Model):
 
 class Payment(db.Model):
     __tablename__ = "payments"
-    __table_args__ = (CheckConstraint("amount >= 0", name="ck_payments_amount_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="ck_payments_amount_not_negative"),
+        # Never two approved payments for one enrolment: a student is charged once (the service
+        # checks first; this holds even against a concurrent or a hand-made approval).
+        Index(
+            "uq_payments_one_approved_per_enrolment",
+            "enrolment_id",
+            unique=True,
+            postgresql_where=text(f"status = '{PAYMENT_APPROVED}'"),
+            sqlite_where=text(f"status = '{PAYMENT_APPROVED}'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(

@@ -56,6 +56,9 @@ class PerformanceExport(db.Model):
     format: Mapped[str] = mapped_column(String(8), nullable=False, default="pdf")
     status: Mapped[str] = mapped_column(String(12), nullable=False, default="pending")
     content = mapped_column(LargeBinary, nullable=True)
+    # What the figures looked like when asked for (the scope's section data versions, hashed):
+    # an identical request finds this export while it is valid and nothing has changed since.
+    fingerprint: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error: Mapped[str] = mapped_column(Text, nullable=False, default="")
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     completed_at = mapped_column(UTCDateTime, nullable=True)

@@ -2,8 +2,8 @@
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from app.models.academy import PAYMENT_APPROVED, PAYMENT_PENDING, PAYMENT_REJECTED
-from app.schemas.common import StrictSchema, UTCDateTimeField
+from app.models.academy import PAYMENT_APPROVED, PAYMENT_PENDING, PAYMENT_REJECTED, SUMMARY_LENGTH
+from app.schemas.common import PageQuerySchema, StrictSchema, UTCDateTimeField
 
 MONEY_MAX = 1_000_000
 
@@ -65,8 +65,41 @@ class CourseEnvelope(Schema):
     course = fields.Nested(CourseDetailSchema)
 
 
+def summary(text):
+    """At most SUMMARY_LENGTH characters of a description, cut at a word with an ellipsis."""
+    text = " ".join((text or "").split())  # one line
+    if len(text) <= SUMMARY_LENGTH:
+        return text
+    cut = text[:SUMMARY_LENGTH].rsplit(" ", 1)[0] if " " in text[:SUMMARY_LENGTH] else text[:SUMMARY_LENGTH]
+    return cut.rstrip(" ,.;:") + "\u2026"
+
+
+def _summary_of(course):
+    return summary(course.description_head)  # the description's start (Course.description_head)
+
+
+class CourseListItemSchema(Schema):
+    """A course in a list: a short `summary` instead of the whole description (GET /courses/<id> has it)."""
+
+    id = fields.Integer()
+    owner_id = fields.Integer()
+    title = fields.String()
+    summary = fields.Function(
+        _summary_of, metadata={"type": "string", "description": f"At most {SUMMARY_LENGTH} characters."}
+    )
+    price = fields.Float()
+    published = fields.Boolean()
+    created_at = UTCDateTimeField()
+    updated_at = UTCDateTimeField()
+
+
+class CourseQuerySchema(PageQuerySchema):
+    """?limit= (1-200, default 20) and ?before_id= for the next page."""
+
+
 class CoursePageSchema(Schema):
-    items = fields.List(fields.Nested(CourseSchema))
+    items = fields.List(fields.Nested(CourseListItemSchema))
+    next_before_id = fields.Integer(allow_none=True)
 
 
 class CourseCreateSchema(StrictSchema):

@@ -118,3 +118,34 @@ def test_bad_input_is_a_clear_4xx(client):
     ).status_code in (403, 404)
     assert client.get("/api/v1/student/courses", headers=auth_for(educator)).status_code == 403
     assert client.get("/api/v1/certificates/verify/" + "x" * 300).status_code == 404
+
+
+def test_the_catalogue_is_paged_newest_first_with_short_summaries(client):
+    educator, student = make_user("educator"), make_user()
+    long_text = "word " * 9_000  # 45,000 characters (the most is 50,000)
+    ids = []
+    for i in range(5):
+        res = client.post(
+            "/api/v1/courses",
+            json={"title": f"C{i}", "description": long_text if i == 4 else "Short.", "published": True},
+            headers=auth_for(educator),
+        )
+        ids.append(res.get_json()["course"]["id"])
+    h = auth_for(student)
+    first = client.get("/api/v1/courses?limit=2", headers=h).get_json()
+    assert [c["id"] for c in first["items"]] == [ids[4], ids[3]]
+    assert first["next_before_id"] == ids[3]
+    assert all("description" not in c for c in first["items"])
+    summary = first["items"][0]["summary"]
+    assert len(summary) <= 200 and summary.startswith("word word") and summary.endswith("\u2026")
+    assert first["items"][1]["summary"] == "Short."
+    second = client.get(f"/api/v1/courses?limit=2&before_id={first['next_before_id']}", headers=h).get_json()
+    assert [c["id"] for c in second["items"]] == [ids[2], ids[1]]
+    last = client.get(f"/api/v1/courses?limit=2&before_id={second['next_before_id']}", headers=h).get_json()
+    assert [c["id"] for c in last["items"]] == [ids[0]] and last["next_before_id"] is None
+    assert len(client.get("/api/v1/courses", headers=h).get_json()["items"]) == 5  # default page of 20
+    for bad in ("limit=0", "limit=201", "limit=x", "before_id=0"):
+        assert client.get(f"/api/v1/courses?{bad}", headers=h).status_code == 422, bad
+    # the course itself still has the whole description
+    detail = client.get(f"/api/v1/courses/{ids[4]}", headers=h).get_json()["course"]
+    assert detail["description"] == long_text

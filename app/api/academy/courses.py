@@ -4,12 +4,14 @@ from flask_jwt_extended import current_user, jwt_required
 
 from app.api.academy import blp
 from app.api.auth_helpers import role_required
+from app.api.idempotent import idempotent
 from app.schemas.academy import (
     AnnouncementResultSchema,
     AnnouncementSchema,
     CourseCreateSchema,
     CourseEnvelope,
     CoursePageSchema,
+    CourseQuerySchema,
     CourseUpdateSchema,
     LessonCreateSchema,
     LessonEnvelope,
@@ -25,15 +27,17 @@ EDITORS = ("educator", "admin")
 
 @blp.get("/courses")
 @jwt_required()
+@blp.arguments(CourseQuerySchema, location="query")
 @blp.response(200, CoursePageSchema)
-def list_courses():
-    """Published courses, for everyone signed in."""
-    return {"items": catalog.list_published()}
+def list_courses(query):
+    """Published courses, newest first, a page at a time (?limit=, ?before_id=), each with a short summary."""
+    return catalog.list_published(query.get("before_id"), query["limit"])
 
 
 @blp.post("/courses")
 @role_required(*EDITORS)
 @blp.arguments(CourseCreateSchema)
+@idempotent
 @blp.response(201, CourseEnvelope)
 def create_course(body):
     """Create a course (an educator owns it; an admin may name the educator with owner_id)."""
@@ -60,6 +64,7 @@ def update_course(body, course_id):
 @blp.post("/courses/<int:course_id>/modules")
 @role_required(*EDITORS)
 @blp.arguments(ModuleCreateSchema)
+@idempotent
 @blp.response(201, ModuleEnvelope)
 def create_module(body, course_id):
     """Add a module (placed last unless a position is given)."""
@@ -78,6 +83,7 @@ def update_module(body, course_id, module_id):
 @blp.post("/courses/<int:course_id>/lessons")
 @role_required(*EDITORS)
 @blp.arguments(LessonCreateSchema)
+@idempotent
 @blp.response(201, LessonEnvelope)
 def create_lesson(body, course_id):
     """Add a lesson to a module; a published one reaches enrolled students as course:updated."""
@@ -96,6 +102,7 @@ def update_lesson(body, course_id, lesson_id):
 @blp.post("/courses/<int:course_id>/announcements")
 @role_required(*EDITORS)
 @blp.arguments(AnnouncementSchema)
+@idempotent
 @blp.response(201, AnnouncementResultSchema)
 def announce(body, course_id):
     """Announce something to every student with an active enrolment (course:updated, live)."""

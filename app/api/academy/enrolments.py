@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 
 from app.api.academy import blp
 from app.api.auth_helpers import role_required
+from app.api.idempotent import honours_idempotency_key, idempotent
 from app.schemas.academy import (
     EnrolmentEnvelope,
     PaymentDecisionSchema,
@@ -20,6 +21,7 @@ from app.services.academy import enrolment, learning, payments
 
 @blp.post("/courses/<int:course_id>/enrol")
 @role_required("student")
+@idempotent
 @blp.response(201, EnrolmentEnvelope)
 def enrol(course_id):
     """Enrol: a free course is active at once, a paid one is pending_payment; 409 if already enrolled."""
@@ -37,6 +39,7 @@ def end_enrolment(enrolment_id):
 @blp.post("/enrolments/<int:enrolment_id>/payment")
 @role_required("student")
 @blp.arguments(PaymentReportSchema)
+@honours_idempotency_key  # payments.report applies it, scoped to the enrolment
 @blp.response(201, PaymentEnvelope)
 def report_payment(body, enrolment_id):
     """Report a payment (reference, amount) for a pending enrolment; honours Idempotency-Key."""

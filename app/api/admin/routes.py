@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
+from app.api.idempotent import idempotent
 from app.schemas.alerts import FeedbackQuerySchema
 from app.schemas.cohorts import (
     AdminCohortListSchema,
@@ -35,6 +36,7 @@ blp = Blueprint(
 @blp.post("/users")
 @role_required("admin")
 @blp.arguments(AdminCreateUserSchema)
+@idempotent
 @blp.response(201, UserEnvelope)
 def create_user(body):
     """Create a user of any role.
@@ -77,6 +79,7 @@ def set_mentor(body, student_id):
 @blp.post("/cohorts")
 @role_required("admin")
 @blp.arguments(CohortSchema)
+@idempotent
 @blp.response(201, CohortEnvelope)
 def create_cohort(body):
     """Create a cohort; `is_open` lets students join by themselves, `join_code` lets those who have it.
@@ -98,6 +101,7 @@ def update_cohort(body, cohort_id):
 @blp.post("/cohorts/<int:cohort_id>/members")
 @role_required("admin")
 @blp.arguments(MemberSchema)
+@idempotent
 @blp.response(201, MemberResultSchema)
 def add_member(body, cohort_id):
     """Add a student to a cohort; their open sockets join its room at once.

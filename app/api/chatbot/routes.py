@@ -8,6 +8,7 @@ from flask import current_app, g, request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from flask_smorest import Blueprint
 
+from app.api.idempotent import honours_idempotency_key
 from app.api.limits import caller
 from app.extensions import limiter
 from app.schemas.chat import IntentResultSchema, IntentSchema
@@ -62,6 +63,7 @@ def chatbot_auth(fn):
 @chatbot_auth
 @blp.doc(security=[{"chatbotKey": []}, {"bearerAuth": []}])
 @blp.arguments(IntentSchema)
+@honours_idempotency_key  # intents.record applies it, scoped to the caller
 @blp.response(201, IntentResultSchema)
 def post_intent(body):
     """Store a classified chatbot message; a crisis alerts the student's mentor at once."""

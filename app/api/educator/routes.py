@@ -3,6 +3,7 @@
 from app.api.auth_helpers import current_principal, role_required
 from app.api.educator import blp
 from app.api.educator.uploads import accepts_csv, upload_rows
+from app.api.idempotent import idempotent
 from app.schemas.performance import (
     AttendanceDayQuerySchema,
     AttendanceListSchema,
@@ -37,6 +38,7 @@ def list_sections(query):
 @blp.post("/educator/sections")
 @role_required(*EDUCATOR)
 @blp.arguments(SectionCreateSchema)
+@idempotent
 @blp.response(201, SectionEnvelope)
 def create_section(body):
     """Create a section; with cohort_id its members are enrolled from now."""
@@ -63,6 +65,7 @@ def update_section(body, section_id):
 @blp.post("/educator/sections/<int:section_id>/students")
 @role_required(*EDUCATOR)
 @blp.arguments(EnrolSchema)
+@idempotent
 @blp.response(201, EnrolmentEnvelope)
 def enrol(body, section_id):
     """Enrol a student from enrolled_at (default now); attendance before it never counts."""
@@ -109,6 +112,7 @@ def list_exams(query):
 @blp.post("/educator/exams")
 @role_required(*EDUCATOR)
 @blp.arguments(ExamCreateSchema)
+@idempotent
 @blp.response(201, ExamEnvelope)
 def create_exam(body):
     """Create an exam in one of your sections; you hear exam:created."""

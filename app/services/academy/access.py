@@ -1,7 +1,10 @@
 """Which courses the caller may see or edit: another educator's course is a 404, as is an unpublished one."""
 
+from sqlalchemy import select
+
 from app.extensions import db
 from app.models import Course, Enrolment, Lesson, Role
+from app.models.academy import ACTIVE
 from app.services.shared.errors import NotFound
 
 
@@ -27,6 +30,18 @@ def visible_course(user, course_id):
     if course is None or not (course.published or can_edit(user, course)):
         raise _not_found(course_id)
     return course
+
+
+def actively_enrolled(user, course):
+    """True when the user is a student with an active enrolment in the course."""
+    return (
+        db.session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.course_id == course.id, Enrolment.student_id == user.id, Enrolment.status == ACTIVE
+            )
+        )
+        is not None
+    )
 
 
 def course_lesson(course, lesson_id, published_only=True):

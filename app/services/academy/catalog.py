@@ -6,6 +6,7 @@ sockets of students with an active enrolment.
 """
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer, undefer
 
 from app.extensions import db
 from app.models import Course, CourseModule, Lesson, Role, User, utcnow
@@ -14,6 +15,7 @@ from app.schemas.academy import LessonSchema
 from app.services.academy import access, progress
 from app.services.realtime import outbox
 from app.services.realtime.rooms import course_room
+from app.services.shared import paging
 from app.services.shared.errors import Invalid, NotFound
 from app.services.shared.transaction import commit
 
@@ -29,16 +31,40 @@ class _View:
         return getattr(self._obj, name)
 
 
-def list_published():
-    return db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.id)).all()
+def list_published(before_id=None, limit=20):
+    """A page of published courses, newest first; each with the start of its description, never all of it."""
+    query = (
+        select(Course)
+        .where(Course.published.is_(True))
+        .options(defer(Course.description), undefer(Course.description_head))
+    )
+    return paging.newest_first(query, Course.id, before_id=before_id, limit=limit)
+
+
+class _Outline:
+    """A lesson without its body: what a course's outline shows to someone not enrolled.
+    The body attribute is absent, so the schema leaves the field out."""
+
+    FIELDS = ("id", "module_id", "course_id", "title", "position", "published", "created_at", "updated_at")
+
+    def __init__(self, lesson):
+        for name in self.FIELDS:
+            setattr(self, name, getattr(lesson, name))
 
 
 def course_detail(user, course_id):
-    """The course with modules and lessons in order; only editors see unpublished lessons."""
+    """The course with modules and lessons in order; only editors see unpublished lessons.
+
+    Lesson bodies are the paid content: only the course's editors, admins and students with
+    an active enrolment get them; everyone else signed in sees the outline (titles)."""
     course = access.visible_course(user, course_id)
     if access.can_edit(user, course):
         return course
-    modules = [_View(m, lessons=[lesson for lesson in m.lessons if lesson.published]) for m in course.modules]
+    full = access.actively_enrolled(user, course)
+    modules = [
+        _View(m, lessons=[lesson if full else _Outline(lesson) for lesson in m.lessons if lesson.published])
+        for m in course.modules
+    ]
     return _View(course, modules=modules)
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models import Enrolment, Role, utcnow
-from app.models.academy import ACTIVE, ENDED, PENDING_PAYMENT
+from app.models import Enrolment, Payment, Role, utcnow
+from app.models.academy import ACTIVE, ENDED, PAYMENT_APPROVED, PENDING_PAYMENT
 from app.services.academy import access, notices, progress, summary
 from app.services.dashboard.queue import queue_refresh
 from app.services.identity.rooms import refresh_rooms
@@ -61,7 +61,7 @@ def enrol(student, course_id):
         db.session.add(enrolment)
     enrolment.status, enrolment.ended_at = PENDING_PAYMENT, None
     db.session.flush()
-    if course.is_free:
+    if course.is_free or paid(enrolment.id):  # paid once, paid for good: an ended one re-opens active
         activate(enrolment)
     else:
         progress.invalidate_student(student.id)
@@ -71,6 +71,12 @@ def enrol(student, course_id):
         rollback()
         raise _already(None) from None
     return enrolment
+
+
+def paid(enrolment_id):
+    """True when the enrolment has an approved payment: it never asks for another."""
+    approved = select(Payment.id).where(Payment.enrolment_id == enrolment_id, Payment.status == PAYMENT_APPROVED)
+    return db.session.scalar(approved) is not None
 
 
 def _already(enrolment_id):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Enrolment, Payment, utcnow
@@ -19,7 +20,7 @@ from app.services.academy import enrolment as enrolments
 from app.services.notifications import inbox as notifications
 from app.services.shared import idempotency
 from app.services.shared.errors import Conflict, Invalid, NotFound
-from app.services.shared.transaction import commit
+from app.services.shared.transaction import commit, rollback
 
 
 class PaymentProvider:
@@ -64,6 +65,8 @@ def report(student, enrolment_id, reference, amount, idempotency_key=None):
     db.session.execute(select(Enrolment.id).where(Enrolment.id == enrolment.id).with_for_update())
     if enrolment.status != PENDING_PAYMENT:
         raise Conflict("not_awaiting_payment", f"This enrolment is {enrolment.status}; it awaits no payment.")
+    if enrolments.paid(enrolment.id):
+        raise _already_paid()
     open_payment = db.session.scalar(
         select(Payment.id).where(Payment.enrolment_id == enrolment.id, Payment.status == PAYMENT_PENDING)
     )
@@ -88,6 +91,10 @@ def list_payments(status=PAYMENT_PENDING):
     return db.session.scalars(select(Payment).where(Payment.status == status).order_by(Payment.id)).all()
 
 
+def _already_paid():
+    return Conflict("already_paid", "This enrolment is already paid for.")
+
+
 def _pending(payment_id):
     payment = db.session.scalar(select(Payment).where(Payment.id == payment_id).with_for_update())
     if payment is None:
@@ -97,14 +104,31 @@ def _pending(payment_id):
     return payment
 
 
+def _approvable(payment_id):
+    """The payment, if it and its enrolment both still wait: approving anything else would take
+    money for nothing (an ended enrolment) or a second time (one already paid). 409 otherwise."""
+    payment = _pending(payment_id)
+    # The enrolment's lock orders this against an end, a re-enrolment and a report.
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.id == payment.enrolment_id).with_for_update())
+    if enrolments.paid(enrolment.id):
+        raise _already_paid()
+    if enrolment.status != PENDING_PAYMENT:
+        raise Conflict(
+            "not_awaiting_payment",
+            f"This enrolment is {enrolment.status}; approve nothing (reject the payment to tell the student).",
+        )
+    return payment
+
+
 def _decide(admin, payment, status, note):
     payment.status, payment.note = status, note
     payment.decided_at, payment.decided_by = utcnow(), admin.id
 
 
 def approve(admin, payment_id, note=None):
-    """Approve a reported payment: the enrolment becomes active and the student is told."""
-    payment = _pending(payment_id)
+    """Approve a pending payment of an enrolment awaiting it: the enrolment becomes active and
+    the student is told. 409 for anything else (decided, enrolment ended or already paid)."""
+    payment = _approvable(payment_id)
     _decide(admin, payment, PAYMENT_APPROVED, note)
     enrolment = payment.enrolment
     course = enrolment.course
@@ -115,9 +139,12 @@ def approve(admin, payment_id, note=None):
         note or "Thank you: your payment was received.",
         {"payment_id": payment.id, "enrolment_id": enrolment.id, "course_id": course.id, "status": PAYMENT_APPROVED},
     )
-    if enrolment.status == PENDING_PAYMENT:
-        enrolments.activate(enrolment)
-    commit()
+    enrolments.activate(enrolment)
+    try:
+        commit()
+    except IntegrityError:  # uq_payments_one_approved_per_enrolment: another approval won
+        rollback()
+        raise _already_paid() from None
     return payment
 
 

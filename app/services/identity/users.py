@@ -78,10 +78,24 @@ def get_user(user_id, role=None):
     return user
 
 
+# Called inside the rename's transaction with the user: domains that keep a copy of a name
+# (performance's cached section figures, their CSV and PDF exports) mark it stale there.
+# Registered at start-up (identity sits below those domains and cannot import them).
+RENAME_HOOKS = []
+
+
+def on_rename(fn):
+    """Register fn(user), run in the transaction of every change of a user's name (once per fn)."""
+    if fn not in RENAME_HOOKS:
+        RENAME_HOOKS.append(fn)
+
+
 def update_profile(user, name=None, timezone=None):
     """A user's own name and time zone (validated as an IANA name by the schema)."""
-    if name is not None:
+    if name is not None and name.strip() != user.name:
         user.name = name.strip()
+        for hook in RENAME_HOOKS:
+            hook(user)
     if timezone is not None:
         user.timezone = timezone
     commit()

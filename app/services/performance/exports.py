@@ -1,18 +1,28 @@
 """Exports: CSV streamed at once; PDF rendered by a job, stored in the database, and announced
-with an `export_ready` notification whose link is signed and expires (EXPORT_LINK_TTL)."""
+with an `export_ready` notification whose link is signed and expires (EXPORT_LINK_TTL).
 
+A PDF lives as long as its link: EXPORT_LINK_TTL after it was rendered, the link dies and
+the periodic `prune_exports` job deletes the file. An identical request (same person, same
+scope, nothing changed in its sections since) gets the stored file again while at least
+half its life remains, instead of a new render."""
+
+import hashlib
+import json
 import time
+from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import and_, or_, select
 
 from app.extensions import db
-from app.models import PerformanceExport, Role, User, iso, utcnow
+from app.models import PerformanceExport, Role, SectionEnrolment, User, iso, utcnow
 from app.services.notifications import inbox as notifications
 from app.services.performance import access, pdf, reports, rules, store, students
 from app.services.performance import figures as fig
 from app.services.shared import csv_safe
 from app.services.shared.errors import Forbidden, Invalid, NotFound, Unauthorized
+from app.services.shared.pruning import delete_in_batches
 from app.services.shared.queues import enqueue
 from app.services.shared.transaction import after_commit, commit
 
@@ -69,16 +79,77 @@ def csv_lines(user, scope, now=None):
     return csv_safe.lines(header, rows)
 
 
-def request_pdf(user, scope):
-    """Queue a PDF export; the requester is notified (export_ready) when it is stored."""
-    parse_scope(user, scope)
-    export = PerformanceExport(requested_by=user.id, scope=scope, format="pdf", status="pending")
+def _ttl():
+    return timedelta(seconds=current_app.config["EXPORT_LINK_TTL"])
+
+
+def fingerprint(user, kind, ident):
+    """A hash of what the export would show: the scope and the data version of each section it
+    reads (any write, a rename included, bumps one; see store.mark_dirty)."""
+    if kind == "student":
+        section_ids = sorted(
+            db.session.scalars(select(SectionEnrolment.section_id).where(SectionEnrolment.student_id == ident))
+        )
+    else:
+        section_ids = [ident] if kind == "section" else access.section_ids_for(user)
+    versions = store.data_versions(section_ids)
+    state = {"scope": f"{kind}:{ident}", "sections": [[sid, versions.get(sid)] for sid in section_ids]}
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()
+
+
+def _reusable(user, scope, print_, now):
+    """The caller's newest identical export that is still worth handing out: ready with at least
+    half its link's life left, or still being rendered (not stuck)."""
+    ttl = _ttl()
+    return db.session.scalar(
+        select(PerformanceExport)
+        .where(
+            PerformanceExport.requested_by == user.id,
+            PerformanceExport.scope == scope,
+            PerformanceExport.format == "pdf",
+            PerformanceExport.fingerprint == print_,
+            or_(
+                and_(PerformanceExport.status == "ready", PerformanceExport.completed_at > now - ttl / 2),
+                and_(PerformanceExport.status == "pending", PerformanceExport.created_at > now - ttl),
+            ),
+        )
+        .order_by(PerformanceExport.id.desc())
+        .limit(1)
+    )
+
+
+def request_pdf(user, scope, now=None):
+    """Queue a PDF export; the requester is notified (export_ready) when it is stored. An
+    identical request answers with the stored (or still rendering) export instead."""
+    now = now or utcnow()
+    kind, ident = parse_scope(user, scope)
+    print_ = fingerprint(user, kind, ident)
+    export = _reusable(user, scope, print_, now)
+    if export is not None:
+        if export.status == "ready":  # the client waits for export_ready: say it again
+            _notify_ready(db.session.get(User, user.id), export, now)
+            commit()
+        return export
+    export = PerformanceExport(requested_by=user.id, scope=scope, format="pdf", status="pending", fingerprint=print_)
     db.session.add(export)
     db.session.flush()
     export_id = export.id
     after_commit(lambda: enqueue("app.jobs.performance.render_export", export_id))
     commit()
     return export
+
+
+def prune(now=None):
+    """Delete the exports whose link has died (EXPORT_LINK_TTL after rendering), and those that
+    never finished within that time, in batches. Returns how many."""
+    cutoff = (now or utcnow()) - _ttl()
+    return delete_in_batches(
+        PerformanceExport,
+        or_(
+            PerformanceExport.completed_at < cutoff,
+            and_(PerformanceExport.completed_at.is_(None), PerformanceExport.created_at < cutoff),
+        ),
+    )
 
 
 def _pdf_bytes(user, export, now):
@@ -131,6 +202,12 @@ def render(export_id, now=None):
         commit()
         raise
     export.status, export.completed_at = "ready", now
+    _notify_ready(user, export, now)
+    commit()
+    return {"export_id": export_id, "status": "ready", "bytes": len(export.content)}
+
+
+def _notify_ready(user, export, now):
     url, expires = download_url(export, now)
     notifications.notify(
         user,
@@ -139,8 +216,6 @@ def render(export_id, now=None):
         f"The PDF for {export.scope} is ready to download until {iso(expires)}.",
         {"export_id": export.id, "scope": export.scope, "download_url": url, "expires_at": iso(expires)},
     )
-    commit()
-    return {"export_id": export_id, "status": "ready", "bytes": len(export.content)}
 
 
 def _signer():
@@ -148,17 +223,18 @@ def _signer():
 
 
 def download_url(export, now=None):
-    """A link that works without a login until it expires: (url, expires_at)."""
-    now = now or utcnow()
-    expires = int(now.timestamp()) + current_app.config["EXPORT_LINK_TTL"]
+    """A link that works without a login until it expires: (url, expires_at). Every link to one
+    export dies at the same time, EXPORT_LINK_TTL after it was rendered, when the file is pruned."""
+    rendered = export.completed_at or now or utcnow()
+    expires = int(rendered.timestamp()) + current_app.config["EXPORT_LINK_TTL"]
     token = _signer().dumps({"export_id": export.id, "exp": expires})
-    return f"/api/v1/performance/exports/{export.id}/download?token={token}", type(now).fromtimestamp(
-        expires, now.tzinfo
+    return f"/api/v1/performance/exports/{export.id}/download?token={token}", type(rendered).fromtimestamp(
+        expires, rendered.tzinfo
     )
 
 
 def get(user, export_id):
-    """The export with its status and, once ready, a fresh download link."""
+    """The export with its status and, once ready, a download link (valid until the file is pruned)."""
     export = db.session.get(PerformanceExport, export_id)
     if export is None or (export.requested_by != user.id and user.role != Role.ADMIN):
         raise NotFound("export_not_found", f"No export with id {export_id} among yours.")

@@ -9,10 +9,26 @@ MAX_ROWS = 2000
 
 
 def parse_csv(text, columns):
-    """Rows of a CSV upload as dicts of strings, each with its line number; a header line is optional."""
+    """Rows of a CSV upload as dicts of strings, each with its line number; a header line is optional.
+
+    A line the csv module cannot read (a lone CR as line ending, a field over its size limit)
+    is a bad row like any other: 422 naming it, nothing saved. Reading stops there, since
+    what follows cannot be told apart reliably."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))  # spreadsheets often start with a BOM
     rows = []
-    for line, cells in enumerate(reader, start=1):
+    line = 0
+    while True:
+        line += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return rows
+        except csv.Error as exc:
+            raise Invalid(
+                "invalid_rows",
+                "A row could not be read as CSV; nothing was saved.",
+                {"rows": {str(line): {"_row": [_csv_problem(exc)]}}},
+            ) from None
         if not any(c.strip() for c in cells):
             continue
         if line == 1 and cells and cells[0].strip().lower() == columns[0]:
@@ -21,7 +37,15 @@ def parse_csv(text, columns):
         if len(cells) > len(columns):
             row["_extra"] = cells[len(columns) :]
         rows.append((line, row))
-    return rows
+
+
+def _csv_problem(exc):
+    message = str(exc)
+    if "field larger than field limit" in message:
+        return f"A field is longer than {csv.field_size_limit()} characters."
+    if "new-line character" in message:
+        return "A line ends with a lone carriage return (CR); save the file with LF or CRLF line endings."
+    return f"Not readable as CSV: {message}."
 
 
 def numbered(items):

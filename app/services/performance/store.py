@@ -69,6 +69,11 @@ def _refresh(section_ids, now):
     return out
 
 
+def data_versions(section_ids):
+    """{section id: data version} of the sections that have a cache row (a write makes one)."""
+    return _data_versions(section_ids)
+
+
 def _data_versions(section_ids):
     return dict(
         db.session.execute(

@@ -61,6 +61,7 @@ JOBS = {
     "app.jobs.performance.send_trailing_event": JobSpec(HIGH, None, 60, in_process=True),
     "app.jobs.performance.refresh_summaries": JobSpec(DEFAULT, None, 300, in_process=True),
     "app.jobs.performance.render_export": JobSpec(DEFAULT, Retry(max=2, interval=[10, 60]), 300),
+    "app.jobs.performance.prune_exports": JobSpec(LOW, None, 600),
 }
 
 
