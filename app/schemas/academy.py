@@ -213,7 +213,7 @@ class StudentCoursesSchema(Schema):
     items = fields.List(fields.Nested(StudentCourseSchema))
 
 
-class EnrolSchema(StrictSchema):
+class CourseEnrolSchema(StrictSchema):
     # Taken at the first enrolment only (then fixed; admins correct it): certificates print it.
     legal_name = fields.String(validate=validate.Length(min=1, max=120))
 

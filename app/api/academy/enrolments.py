@@ -6,8 +6,8 @@ from flask_jwt_extended import current_user
 from app.api.academy import blp
 from app.api.auth_helpers import role_required
 from app.schemas.academy import (
+    CourseEnrolSchema,
     EnrolmentEnvelope,
-    EnrolSchema,
     PaymentDecisionSchema,
     PaymentEnvelope,
     PaymentPageSchema,
@@ -21,7 +21,7 @@ from app.services.academy import enrolment, learning, payments
 
 @blp.post("/courses/<int:course_id>/enrol")
 @role_required("student")
-@blp.arguments(EnrolSchema, required=False)
+@blp.arguments(CourseEnrolSchema, required=False)
 @blp.response(201, EnrolmentEnvelope)
 def enrol(body, course_id):
     """Enrol: a free course is active at once, a paid one is pending_payment; 409 if already enrolled.
