@@ -127,6 +127,14 @@ class Config:
     SOCKET_EVENT_LIMIT = _env_int("SOCKET_EVENT_LIMIT", 30)
     SOCKET_EVENT_WINDOW = _env_int("SOCKET_EVENT_WINDOW", 10)
     SOCKET_MAX_MESSAGE_BYTES = _env_int("SOCKET_MAX_MESSAGE_BYTES", 64 * 1024)
+    # Fair connections (docs/security.md): open sockets + SSE streams one user may hold across
+    # all web processes; socket connects per user; seconds an entry of a crashed process
+    # lingers in the shared count; and the part of each process's WEB_MAX_CONNECTIONS that
+    # students' sockets and streams may not take (0: a tenth), so mentors and admins connect.
+    CONNECTIONS_PER_USER = _env_int("CONNECTIONS_PER_USER", 20)
+    SOCKET_CONNECT_RATE_LIMIT = os.environ.get("SOCKET_CONNECT_RATE_LIMIT", "30 per minute")
+    CONNECTION_SLOT_TTL = _env_int("CONNECTION_SLOT_TTL", 90)
+    WEB_STAFF_RESERVE = _env_int("WEB_STAFF_RESERVE", 0)
     # JSON bodies nested deeper than this are refused (400) before anything reads them.
     MAX_JSON_DEPTH = _env_int("MAX_JSON_DEPTH", 32)
 
@@ -287,6 +295,9 @@ class TestingConfig(Config):
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "100000 per hour")
     SOCKET_EVENT_LIMIT = _env_int("SOCKET_EVENT_LIMIT", 1000)
+    # Storm and scale tests open many sockets as one user.
+    CONNECTIONS_PER_USER = _env_int("CONNECTIONS_PER_USER", 100000)
+    SOCKET_CONNECT_RATE_LIMIT = os.environ.get("SOCKET_CONNECT_RATE_LIMIT", "100000 per minute")
 
 
 class ProductionConfig(Config):

@@ -9,7 +9,16 @@ from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from app.extensions import db
 from app.schemas.errors import envelope
-from app.services.shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized, Unavailable
+from app.services.shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooMany,
+    Unauthorized,
+    Unavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +44,7 @@ STATUS_FOR = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    TooMany: 429,
     Unavailable: 503,
 }
 
@@ -83,7 +93,8 @@ def _retry_after_from(error):
 
 def handle_domain_error(error):
     status = next((code for cls, code in STATUS_FOR.items() if isinstance(error, cls)), 400)
-    return error_response(status, error.code, error.message, error.details)
+    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooMany) else None
+    return error_response(status, error.code, error.message, error.details, headers=headers)
 
 
 def handle_data_error(error):

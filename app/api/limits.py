@@ -10,9 +10,11 @@ counted by gate.py.
 
 import hashlib
 import hmac
+import time
 
 from flask import current_app, g, request
 from flask_jwt_extended import decode_token
+from limits import parse
 
 from app.api import limit_storage  # noqa: F401 - registers the pulse+redis storage scheme
 from app.extensions import limiter
@@ -57,12 +59,46 @@ def client_address():
     return f"addr:{request.remote_addr}"
 
 
-def login_account_key():
-    """The account a login names (its email, normalised and hashed), for LOGIN_ACCOUNT_RATE_LIMIT."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
+# LOGIN_ACCOUNT_RATE_LIMIT is one counter per account, shared by every way of proving a
+# password (the login route and the /admin/rq Basic sign-in): a named flask-limiter scope
+# keeps its Redis key free of the endpoint, so account_args() names the same bucket.
+LOGIN_ACCOUNT_SCOPE = "login-account"
+
+
+def account_key(email):
+    """An account's limiter identity: its email, normalised and hashed."""
     email = email.strip().lower() if isinstance(email, str) else ""
     return "account:" + hashlib.sha256(email.encode()).hexdigest()[:32]
+
+
+def login_account_key():
+    """The account a login names, for LOGIN_ACCOUNT_RATE_LIMIT."""
+    body = request.get_json(silent=True)
+    return account_key(body.get("email") if isinstance(body, dict) else None)
+
+
+def account_limit():
+    return parse(current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"])
+
+
+def account_args(email):
+    """The arguments flask-limiter's login decorator counts the account's failures under."""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX") or ""
+    return [a for a in (prefix, account_key(email), LOGIN_ACCOUNT_SCOPE) if a]
+
+
+def account_retry_after(email):
+    """Seconds until a locked account may try again (0 when it is not locked)."""
+    item, args = account_limit(), account_args(email)
+    if limiter.limiter.test(item, *args):
+        return 0
+    reset = limiter.limiter.get_window_stats(item, *args).reset_time
+    return max(int(reset - time.time()) + 1, 1)
+
+
+def account_failed(email):
+    """Count one failed password for the account, as a failed login does."""
+    limiter.limiter.hit(account_limit(), *account_args(email))
 
 
 def login_failed(response):

@@ -43,6 +43,9 @@ class User(db.Model):
     tokens_valid_after = mapped_column(UTCDateTime, nullable=True)
     # IANA name; digests and "today" are computed in it.
     timezone: Mapped[str] = mapped_column(String(64), nullable=False, default="UTC", server_default="UTC")
+    # The name certificates print (name is chosen freely by the user): fixed at the first
+    # enrolment, afterwards changed by admins only (app/services/academy/legal_names.py).
+    legal_name: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
     mentor = relationship("User", remote_side=[id], foreign_keys=[mentor_id])
     cohort_memberships = relationship("CohortMember", back_populates="user", cascade="all, delete-orphan")

@@ -246,6 +246,11 @@ class StudentCoursesSchema(Schema):
     items = fields.List(fields.Nested(StudentCourseSchema))
 
 
+class CourseEnrolSchema(StrictSchema):
+    # Taken at the first enrolment only (then fixed; admins correct it): certificates print it.
+    legal_name = fields.String(validate=validate.Length(min=1, max=120))
+
+
 class CertificateVerifySchema(Schema):
     """What anyone may learn from a verification code: nothing more."""
 

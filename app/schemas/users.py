@@ -75,6 +75,18 @@ class SetMentorSchema(StrictSchema):
     mentor_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
 
 
+class LegalNameSchema(StrictSchema):
+    legal_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+
+
+class UserLegalNameSchema(UserSchema):
+    legal_name = fields.String(allow_none=True)
+
+
+class UserLegalNameEnvelope(StrictSchema):
+    user = fields.Nested(UserLegalNameSchema)
+
+
 class MeUpdateSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
     timezone = time_zone_field()  # IANA name; digests and "today" use it

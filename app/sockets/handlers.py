@@ -14,11 +14,11 @@ from app.extensions import db
 from app.schemas.errors import domain_envelope, envelope
 from app.services.identity import principals, tokens, users
 from app.services.notifications import inbox as notifications
-from app.services.realtime import membership
+from app.services.realtime import connections, membership
 from app.services.realtime.rooms import rooms_for
 from app.services.shared import metrics
 from app.services.shared.errors import Invalid
-from app.sockets import storm_gc
+from app.sockets import admission, storm_gc
 
 log = logging.getLogger(__name__)
 
@@ -57,27 +57,37 @@ def current_socket_user(socketio):
 
 
 def limited(socketio):
-    """Decorate a client event handler: each connection may send SOCKET_EVENT_LIMIT events per
-    SOCKET_EVENT_WINDOW seconds; past that the handler does not run and the ack says 429."""
+    """Decorate a client event handler: each user may send SOCKET_EVENT_LIMIT events per
+    SOCKET_EVENT_WINDOW seconds, over all their sockets (counted in Redis, so opening more
+    sockets buys nothing); past that the handler does not run and the ack says 429."""
 
     def decorator(handler):
         @functools.wraps(handler)
         def wrapper(*args):
-            now = time.monotonic()
-            window = current_app.config["SOCKET_EVENT_WINDOW"]
-            with socketio.server.session(request.sid) as session:
-                started, count = session.get("events_window", (now, 0))
-                if now - started >= window:
-                    started, count = now, 0
-                session["events_window"] = (started, count + 1)
-            if count + 1 > current_app.config["SOCKET_EVENT_LIMIT"]:
-                retry = max(int(window - (now - started)) + 1, 1)
+            session = socketio.server.get_session(request.sid) or {}
+            retry = admission.event_retry_after(session.get("user_id"))
+            if retry is None:  # Redis is down: count this connection's events, as before
+                retry = _connection_retry_after(socketio)
+            if retry:
                 return envelope("rate_limited", "Too many events; wait and try again.", {"retry_after": retry})
             return handler(*args)
 
         return wrapper
 
     return decorator
+
+
+def _connection_retry_after(socketio):
+    now = time.monotonic()
+    window = current_app.config["SOCKET_EVENT_WINDOW"]
+    with socketio.server.session(request.sid) as session:
+        started, count = session.get("events_window", (now, 0))
+        if now - started >= window:
+            started, count = now, 0
+        session["events_window"] = (started, count + 1)
+    if count + 1 > current_app.config["SOCKET_EVENT_LIMIT"]:
+        return max(int(window - (now - started)) + 1, 1)
+    return 0
 
 
 def register(socketio):
@@ -88,9 +98,10 @@ def register(socketio):
         # A cache miss read the database: give the connection back before the rooms and
         # emits, or a connect storm with a cold cache holds the whole pool (and waits on it).
         db.session.remove()
+        slot = admission.admit(user)  # the connect rate, the per-user cap, the staff reserve
         # the claims each event re-checks against the database (current_socket_user)
         session = {"user_id": user.id, "jti": payload["jti"], "exp": payload["exp"], "role": payload.get("role")}
-        socketio.server.save_session(request.sid, {**session, "iat": payload.get("iat")})
+        socketio.server.save_session(request.sid, {**session, "iat": payload.get("iat"), "slot": slot})
         membership.track_expiry(request.sid, payload["exp"])
         rooms = rooms_for(user)
         for room in rooms:
@@ -118,6 +129,9 @@ def register(socketio):
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):
+        session = socketio.server.get_session(request.sid) or {}
+        if session.get("slot"):
+            connections.release(session["slot"])
         membership.forget(request.sid)
         metrics.socket_disconnected()
         log.info("socket %s disconnected", request.sid)

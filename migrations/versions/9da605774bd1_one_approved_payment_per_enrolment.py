@@ -1,7 +1,7 @@
 """one approved payment per enrolment (a partial unique index)
 
 Revision ID: 9da605774bd1
-Revises: 8c21d7663f99
+Revises: b447b64f91c1
 Create Date: 2026-12-07 16:33:51.373730
 
 """
@@ -13,7 +13,7 @@ import app.models.base  # noqa: F401  (custom column types used below)
 
 # revision identifiers, used by Alembic.
 revision = '9da605774bd1'
-down_revision = '8c21d7663f99'
+down_revision = 'b447b64f91c1'
 branch_labels = None
 depends_on = None
 

@@ -65,7 +65,7 @@ def test_every_operation_documents_its_success_the_error_envelope_and_its_securi
             assert shared["content"]["application/json"]["schema"]["$ref"] == ERROR_REF
 
 
-def test_socket_events_are_limited_per_connection_and_messages_capped(app, live_client):
+def test_socket_events_are_limited_per_user_and_messages_capped(app, live_client):
     with app.app_context():
         student = make_user()
         token = token_for(student)
@@ -76,13 +76,17 @@ def test_socket_events_are_limited_per_connection_and_messages_capped(app, live_
         answers = [client.sio.call("sync", {"last_id": 0}, timeout=5) for _ in range(4)]
         assert all("items" in a for a in answers[:3]), answers
         assert answers[3]["error"]["code"] == "rate_limited"
-        other = live_client(url)  # the limit is per connection
+        other = live_client(url)  # the limit is per user: another socket is no fresh budget
         other.connect(token)
-        assert "items" in other.sio.call("sync", {"last_id": 0}, timeout=5)
-        assert other.sio.call("sync", {"last_id": 2**31}, timeout=5)["error"]["code"] == "validation_error"
+        assert other.sio.call("sync", {"last_id": 0}, timeout=5)["error"]["code"] == "rate_limited"
+        fresh = token_for_new_student(app)
+        someone = live_client(url)
+        someone.connect(fresh)
+        assert "items" in someone.sio.call("sync", {"last_id": 0}, timeout=5)
+        assert someone.sio.call("sync", {"last_id": 2**31}, timeout=5)["error"]["code"] == "validation_error"
         # A message over the cap: the server drops the connection instead of reading it.
         big = live_client(url)
-        big.connect(token)
+        big.connect(fresh)
         big.sio.emit("sync", {"last_id": 0, "pad": "x" * 10_000})
         deadline = time.monotonic() + 10
         while big.sio.connected and time.monotonic() < deadline:
@@ -90,6 +94,11 @@ def test_socket_events_are_limited_per_connection_and_messages_capped(app, live_
         assert not big.sio.connected
     finally:
         stop(proc)
+
+
+def token_for_new_student(app):
+    with app.app_context():
+        return token_for(make_user())
 
 
 def basic(email, password):

@@ -7,6 +7,7 @@ from app.api.academy import blp
 from app.api.auth_helpers import role_required
 from app.api.idempotent import honours_idempotency_key, idempotent
 from app.schemas.academy import (
+    CourseEnrolSchema,
     EnrolmentEnvelope,
     PaymentDecisionSchema,
     PaymentEnvelope,
@@ -21,11 +22,17 @@ from app.services.academy import enrolment, learning, payments
 
 @blp.post("/courses/<int:course_id>/enrol")
 @role_required("student")
+@blp.arguments(CourseEnrolSchema, required=False)
 @idempotent
 @blp.response(201, EnrolmentEnvelope)
-def enrol(course_id):
-    """Enrol: a free course is active at once, a paid one is pending_payment; 409 if already enrolled."""
-    return {"enrolment": enrolment.enrol(current_user, course_id)}
+def enrol(body, course_id):
+    """Enrol: a free course is active at once, a paid one is pending_payment; 409 if already enrolled.
+
+    Optional body `{"legal_name"}`: the name certificates print. The first enrolment fixes it
+    (without one, the display name at that moment); sending a different one later is 409
+    `legal_name_fixed`: only an admin changes it (`PUT /admin/users/<id>/legal-name`).
+    """
+    return {"enrolment": enrolment.enrol(current_user, course_id, (body or {}).get("legal_name"))}
 
 
 @blp.post("/enrolments/<int:enrolment_id>/end")

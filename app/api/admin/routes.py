@@ -16,7 +16,15 @@ from app.schemas.cohorts import (
     MemberResultSchema,
     MemberSchema,
 )
-from app.schemas.users import AdminCreateUserSchema, AdminUserUpdateSchema, SetMentorSchema, UserEnvelope
+from app.schemas.users import (
+    AdminCreateUserSchema,
+    AdminUserUpdateSchema,
+    LegalNameSchema,
+    SetMentorSchema,
+    UserEnvelope,
+    UserLegalNameEnvelope,
+)
+from app.services.academy import legal_names
 from app.services.accounts import assignment, changes
 from app.services.crisis import feedback as crisis_feedback
 from app.services.identity import cohorts, users
@@ -164,3 +172,16 @@ def crisis_feedback_export(query):
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=crisis-feedback.csv"},
     )
+
+
+@blp.put("/users/<int:user_id>/legal-name")
+@role_required("admin")
+@blp.arguments(LegalNameSchema)
+@blp.response(200, UserLegalNameEnvelope)
+def set_legal_name(body, user_id):
+    """Set or correct the legal name certificates print (the user cannot change it themselves).
+
+    Body `{"legal_name"}` → 200 `{"user"}` with `legal_name`. Certificates already issued keep
+    the name they were issued with.
+    """
+    return {"user": legal_names.set_by_admin(user_id, body["legal_name"])}

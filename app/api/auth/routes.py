@@ -7,7 +7,7 @@ from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import current_principal
-from app.api.limits import client_address, login_account_key, login_failed
+from app.api.limits import LOGIN_ACCOUNT_SCOPE, client_address, login_account_key, login_failed
 from app.extensions import limiter
 from app.schemas.users import (
     AccessTokenSchema,
@@ -64,7 +64,8 @@ def register(body):
 # Per address, generous: a classroom behind one school NAT logs in at once.
 @limiter.limit(_login_limit, key_func=client_address)
 # Per account, failures only: guessing one account's password stops after a few tries.
-@limiter.limit(_account_limit, key_func=login_account_key, deduct_when=login_failed)
+# Shared (by scope) with the /admin/rq sign-in, so neither confirms a password for the other.
+@limiter.shared_limit(_account_limit, LOGIN_ACCOUNT_SCOPE, key_func=login_account_key, deduct_when=login_failed)
 @blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)

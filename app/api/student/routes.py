@@ -121,7 +121,9 @@ def dashboard_stream():
 
     `text/event-stream` of `dashboard:updated`; Bearer header or `?stream_token=`. Every event has
     an `id:`; `Last-Event-ID` replays what came after it. A `: heartbeat` comment every
-    `SSE_HEARTBEAT` seconds; the server ends the stream after `SSE_MAX_AGE` seconds.
+    `SSE_HEARTBEAT` seconds; the server ends the stream after `SSE_MAX_AGE` seconds. A stream counts
+    with the student's sockets: past `CONNECTIONS_PER_USER` it is 429 `too_many_connections`, and
+    when students fill their share of the server 429 `server_busy` (both with `Retry-After`).
     """
     last_event_id = _last_event_id()  # checked before a single-use token is spent
     student, jti = _stream_student()

@@ -2,6 +2,7 @@
 
 The PDF is made with fpdf2 and stored in the database, so it survives restarts and needs
 no file storage. Anyone holding the code can verify it (name, course, date: nothing more).
+The name is the student's legal name as it was when the certificate was issued.
 """
 
 import secrets
@@ -13,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models import Certificate, Enrolment, Role, utcnow
-from app.services.academy import notices, progress
+from app.services.academy import legal_names, notices, progress
 from app.services.shared.errors import NotFound
 from app.services.shared.transaction import commit, rollback
 
@@ -64,13 +65,15 @@ def issue(enrolment_id, now=None):
     now = now or utcnow()
     student, course = enrolment.student, enrolment.course
     code = new_code()
+    # The legal name, never the display name the student picks (legal_names.py).
+    name = legal_names.for_certificate(student)
     certificate = Certificate(
         student_id=student.id,
         course_id=course.id,
         code=code,
-        student_name=student.name,
+        student_name=name,
         course_title=course.title,
-        pdf=render_pdf(student.name, course.title, now, code),
+        pdf=render_pdf(name, course.title, now, code),
         issued_at=now,
     )
     try:

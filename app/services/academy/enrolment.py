@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models import Enrolment, Payment, Role, utcnow
 from app.models.academy import ACTIVE, ENDED, PAYMENT_APPROVED, PENDING_PAYMENT
-from app.services.academy import access, notices, progress, summary
+from app.services.academy import access, legal_names, notices, progress, summary
 from app.services.dashboard.queue import queue_refresh
 from app.services.identity.rooms import refresh_rooms
 from app.services.shared.errors import Conflict, Forbidden, NotFound
@@ -44,13 +44,15 @@ def _changed(enrolment):
     queue_refresh([enrolment.student_id], "course_enrolment", "normal")
 
 
-def enrol(student, course_id):
-    """201 with the enrolment: active for a free course, pending_payment for a paid one; 409 if already enrolled."""
+def enrol(student, course_id, legal_name=None):
+    """201 with the enrolment: active for a free course, pending_payment for a paid one; 409 if already enrolled.
+    The first enrolment fixes the student's legal name (legal_names.py)."""
     if student.role != Role.STUDENT:
         raise Forbidden("students_only", "Only students enrol in courses.")
     course = access.visible_course(student, course_id)
     if not course.published:
         raise NotFound("course_not_found", f"No course with id {course_id}.")
+    legal_names.settle_at_enrolment(student, legal_name)
     enrolment = db.session.scalar(
         select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.student_id == student.id).with_for_update()
     )

@@ -42,7 +42,7 @@ from app.extensions import db, get_redis
 from app.models import OutboxEvent, Role, User
 from app.namespace import is_ours
 from app.services.dashboard.refresh import EVENT
-from app.services.realtime import membership
+from app.services.realtime import connections, membership
 from app.services.realtime.outbox import packet
 from app.services.realtime.rooms import student_room
 from app.services.shared import cache
@@ -355,7 +355,29 @@ def open_stream(student, last_event_id=None, jti=None):
     app = current_app._get_current_object()
     cursor = last_event_id if last_event_id is not None else _latest_event_id(student.id)
     heartbeat, max_age = current_app.config["SSE_HEARTBEAT"], current_app.config["SSE_MAX_AGE"]
-    return _generate(app, student.id, cursor, last_event_id is not None, heartbeat, max_age, jti)
+    # Counted with the student's sockets (429 past CONNECTIONS_PER_USER or the staff reserve).
+    slot = connections.take(student)
+    return _Stream(_generate(app, student.id, cursor, last_event_id is not None, heartbeat, max_age, jti), slot)
+
+
+class _Stream:
+    """The stream's lines; closing it (the server does, when the client goes or the stream
+    ends, started or not) gives its connection slot back."""
+
+    def __init__(self, lines, slot):
+        self._lines, self._slot = lines, slot
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._lines)
+
+    def close(self):
+        try:
+            self._lines.close()
+        finally:
+            connections.release(self._slot)
 
 
 def _latest_event_id(student_id):

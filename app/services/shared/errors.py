@@ -50,6 +50,17 @@ class Conflict(DomainError):
     message = "This conflicts with the current state."
 
 
+class TooMany(DomainError):
+    """Over a limit (requests, connections); the caller may retry after `retry_after` seconds."""
+
+    code = "rate_limited"
+    message = "Too many requests; wait and try again."
+
+    def __init__(self, code=None, message=None, details=None, retry_after=1):
+        super().__init__(code, message, details)
+        self.retry_after = max(int(retry_after), 1)
+
+
 class Unavailable(DomainError):
     """A dependency we need right now (Redis for a live stream) is down."""
 
