@@ -126,3 +126,32 @@ def test_an_htmx_request_without_the_csrf_header_is_refused_with_a_toast(people)
     expect(page.locator("#toasts .toast-body")).to_contain_text("This form has expired")
     page.goto("/mentor")
     expect(page.get_by_test_id("who")).to_be_visible()  # still signed in
+
+
+def test_every_connect_refreshes_the_live_regions_and_the_last_refresh_is_never_dropped(people):
+    person = people.new()
+    page = person.wait_live(person.sign_in(factories.mentor()))
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if request.url.endswith("/session") else None)
+    page.evaluate(
+        """() => {
+            const probe = document.createElement("div");
+            probe.id = "probe";
+            probe.dataset.liveSrc = "/session";
+            document.getElementById("main").append(probe);
+        }"""
+    )
+    page.evaluate("window.Live.socket.io.engine.close()")
+    expect(page.locator("#live-status")).to_have_text("Live", timeout=15_000)
+    expect(page.locator("#probe")).to_contain_text('"signed_in":true')  # refreshed on reconnect
+    asked.clear()
+    page.evaluate(
+        """() => {
+            const probe = document.getElementById("probe");
+            probe.textContent = "";
+            return Promise.all([window.Live.refresh(probe), window.Live.refresh(probe), window.Live.refresh(probe)]);
+        }"""
+    )
+    expect(page.locator("#probe")).to_contain_text('"signed_in":true')
+    page.wait_for_timeout(500)  # let a wrongly queued third request show itself
+    assert len(asked) == 2  # one in flight, the last one queued after it, the middle one merged
