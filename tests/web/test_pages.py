@@ -164,3 +164,12 @@ def test_static_files_are_cached_for_a_year_when_versioned(client):
 def test_pages_keep_the_strict_content_security_policy(client):
     policy = client.get("/login").headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-eval" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_repeated_wrong_passwords_get_a_readable_too_many_attempts_page(client):
+    person = factories.mentor()
+    for _ in range(5):
+        assert sign_in(client, person, password="wrong-password").status_code == 401
+    response = sign_in(client, person, password="wrong-password")
+    assert response.status_code == 429
+    assert "Too many attempts" in response.get_data(as_text=True)
