@@ -41,7 +41,8 @@ def is_page_request():
     if blueprint == "web" or blueprint.startswith("web."):
         return True
     if request.endpoint is None and not request.path.startswith("/api/"):
-        return request.accept_mimetypes.best == "text/html"
+        # a browser's navigation prefers HTML; curl's */* and API clients keep JSON
+        return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
     return False
 
 

@@ -24,9 +24,15 @@ def test_login_page_signs_in_and_shows_a_readable_error(people):
     expect(page.get_by_test_id("who")).to_have_text(mentor.name)
 
 
-def test_login_page_has_no_serious_accessibility_violation(people):
-    page = people.new().page
+def test_login_home_and_error_pages_have_no_serious_accessibility_violation(people):
+    person = people.new()
+    person.expect_console(r"status of 404")
+    page = person.page
     page.goto("/login")
+    assert axe_violations(page) == []
+    person.wait_live(person.sign_in(factories.mentor()))
+    assert axe_violations(page) == []
+    page.goto("/no-such-page")
     assert axe_violations(page) == []
 
 
@@ -85,6 +91,20 @@ def test_deactivation_ends_the_pages_socket(people, app):
     page = person.wait_live(person.sign_in(mentor))
     with app.app_context():
         changes.set_active(mentor.id, False)
+    page.wait_for_url(re.compile(r"/login\?reason=session_ended"))
+
+
+def test_a_role_change_ends_the_pages_socket_and_session(people, app):
+    from app.extensions import db
+    from app.models import Role, User
+    from app.services.shared.transaction import commit
+
+    mentor = factories.mentor()
+    person = people.new()
+    page = person.wait_live(person.sign_in(mentor))
+    with app.app_context():
+        db.session.get(User, mentor.id).role = Role.EDUCATOR
+        commit()
     page.wait_for_url(re.compile(r"/login\?reason=session_ended"))
 
 

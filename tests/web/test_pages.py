@@ -7,7 +7,7 @@ from config import ProductionConfig, TestingConfig
 from tests import factories
 from tests.web.pages import csrf_token, sign_in
 
-HTML = {"Accept": "text/html,application/xhtml+xml"}
+HTML = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"}  # Chrome's
 
 
 def test_login_page_renders_a_form_with_a_csrf_token(client):
@@ -149,6 +149,7 @@ def test_unknown_pages_are_html_and_the_api_keeps_json(client):
     response = client.get("/api/v1/no-such-thing", headers=HTML)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
     assert client.get("/no-such-page").get_json()["error"]["code"] == "not_found"
+    assert client.get("/no-such-page", headers={"Accept": "*/*"}).get_json()["error"]["code"] == "not_found"
 
 
 def test_static_files_are_cached_for_a_year_when_versioned(client):

@@ -18,12 +18,13 @@ from datetime import datetime
 
 import redis
 from flask import g, has_request_context
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app.extensions import db, get_redis
 from app.models import CohortMember, Enrolment, Role, User
 from app.models.academy import ACTIVE
+from app.services.realtime import membership
 from app.services.shared import cache
 from app.services.shared.transaction import after_commit
 
@@ -234,6 +235,10 @@ def _note_changes(session, _flush_context):
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, User):
             touched.add(obj.id)
+            if obj in session.dirty and inspect(obj).attrs.role.history.deleted:
+                # The rooms and pages of the old role are not the new one's: end the
+                # user's sockets (pages go to /login; web_sessions refuses the old role).
+                after_commit(functools.partial(_role_changed, obj.id))
         elif isinstance(obj, CohortMember):
             touched.add(obj.user_id)
         elif isinstance(obj, Enrolment):
@@ -242,6 +247,10 @@ def _note_changes(session, _flush_context):
     if touched and not session.info.get(_TOUCHED + "_queued"):
         session.info[_TOUCHED + "_queued"] = True
         after_commit(lambda: rewrite(*sorted(touched)))
+
+
+def _role_changed(user_id):
+    membership.disconnect_user(user_id, reason="role_changed")
 
 
 def _drop_entries(session):
