@@ -60,6 +60,6 @@ def end(data):
         return
     tokens.revoke({"jti": data["jti"], "exp": data["exp"], "sub": str(data["uid"]), "type": TOKEN_TYPE})
     try:
-        membership.disconnect_token(data["uid"], data["jti"], reason="logged_out")
+        membership.disconnect_token(data["uid"], data["jti"])
     except redis.RedisError:
         pass  # revoked in the database: the socket is refused at its next event or connect
