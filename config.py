@@ -41,6 +41,18 @@ def database_url(default):
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Browser pages (app/web, docs/web.md): a signed session cookie the page's JavaScript
+    # cannot read, not sent on cross-site subrequests, HTTPS-only outside development and
+    # testing; it names a server-side session (identity/web_sessions.py) that lives this long.
+    SESSION_COOKIE_NAME = "pulse_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_env_int("WEB_SESSION_HOURS", 12))
+    # CSRF (Flask-WTF) only where app/web asks for it: the API uses bearer tokens, not cookies.
+    # A token lives as long as the session: a page left open all day can still post.
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{os.path.join(INSTANCE_DIR, 'pulse.db')}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}  # a connection killed by the server is replaced, not used
@@ -273,6 +285,7 @@ class DevelopmentConfig(Config):
     JWT_SECRET_KEY = Config.JWT_SECRET_KEY or DEV_JWT_SECRET_KEY
     CHATBOT_API_KEYS = Config.CHATBOT_API_KEYS or [DEV_CHATBOT_KEY]
     REQUIRE_SECRETS = False
+    SESSION_COOKIE_SECURE = False  # http://127.0.0.1 in development
 
 
 class TestingConfig(Config):
@@ -287,6 +300,7 @@ class TestingConfig(Config):
     CHATBOT_API_KEYS = ["test-chatbot-key"]
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "threading")
     REQUIRE_SECRETS = False
+    SESSION_COOKIE_SECURE = False  # the browser tests use http://127.0.0.1
     # The suite makes thousands of requests from one address: generous limits, unless a
     # test (or a live server's environment) sets tight ones to test them.
     RATE_LIMIT_ANONYMOUS = os.environ.get("RATE_LIMIT_ANONYMOUS", "100000 per hour")

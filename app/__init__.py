@@ -23,6 +23,7 @@ def create_app(config_name=None, **overrides):
     register_http_hardening(app)  # before any route: the id converter binds when a rule is added
     register_extensions(app)
     register_api_and_docs(app)
+    register_pages(app)
     register_errors(app)  # after the API: flask-smorest installs its own handler, ours wins
     if app.config.get("REALTIME_SERVER"):  # only the web process serves sockets
         register_realtime_server(app)
@@ -133,8 +134,17 @@ def register_extensions(app):
 
 def register_errors(app):
     from app.api.errors import register_error_handlers
+    from app.web import errors as page_errors
 
     register_error_handlers(app)
+    page_errors.install(app)  # after the API's: pages answer HTML, everything else keeps JSON
+
+
+def register_pages(app):
+    """The browser pages (app/web, docs/web.md)."""
+    from app.web import register_web
+
+    register_web(app)
 
 
 def register_api_and_docs(app):

@@ -118,6 +118,8 @@ def handle_unexpected(error):
 def require_json_body():
     """415 for a body that is not JSON: it would otherwise be silently ignored."""
     if request.method in ("POST", "PUT", "PATCH") and request.content_length:
+        if (request.blueprint or "").startswith("web"):
+            return  # pages post forms (app/web checks their CSRF token)
         view = current_app.view_functions.get(request.endpoint)
         if request.mimetype == "text/csv" and getattr(view, "accepts_csv", False):
             return  # an upload that may come as CSV (the educator's grades)

@@ -12,12 +12,13 @@ import hashlib
 import hmac
 import time
 
-from flask import current_app, g, request
+from flask import current_app, g, request, session
 from flask_jwt_extended import decode_token
 from limits import parse
 
 from app.api import limit_storage  # noqa: F401 - registers the pulse+redis storage scheme
 from app.extensions import limiter
+from app.services.identity import web_sessions
 
 
 def _bearer():
@@ -49,10 +50,24 @@ def caller():
                 g.rate_claims = claims
             except Exception:  # any bad token: the caller is anonymous
                 identity = None
+        if identity is None and token is None:
+            identity = _page_person()
         if identity is None and (service := _service_key()):
             identity = f"service:{service}"
         g.rate_caller = identity or f"addr:{request.remote_addr}"
     return g.rate_caller
+
+
+def _page_person():
+    """A signed-in page's person (the signed session cookie), counted like a user; the
+    session's id is checked ahead with the request's shared limit (gate.py), as a token's."""
+    if request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]) is None:
+        return None
+    data = session.get(web_sessions.SESSION_KEY)
+    if not isinstance(data, dict) or not isinstance(data.get("uid"), int) or not isinstance(data.get("jti"), str):
+        return None
+    g.rate_claims = {"sub": str(data["uid"]), "jti": data["jti"]}
+    return f"user:{data['uid']}"
 
 
 def client_address():

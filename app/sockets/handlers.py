@@ -12,7 +12,7 @@ from jwt import ExpiredSignatureError, PyJWTError
 
 from app.extensions import db
 from app.schemas.errors import domain_envelope, envelope
-from app.services.identity import principals, tokens, users
+from app.services.identity import principals, tokens, users, web_sessions
 from app.services.notifications import inbox as notifications
 from app.services.realtime import connections, membership
 from app.services.realtime.rooms import rooms_for
@@ -24,8 +24,11 @@ log = logging.getLogger(__name__)
 
 
 def authenticate(auth):
-    """The active user behind a socket's access token, or ConnectionRefusedError."""
+    """The active user behind a socket's access token, or ConnectionRefusedError. Without
+    a token, a page's session cookie (same origin) is accepted instead: see from_page_session."""
     token = auth.get("token") if isinstance(auth, dict) else None
+    if token is None and request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+        return from_page_session()
     if not token or not isinstance(token, str):
         raise ConnectionRefusedError("token_missing")
     try:
@@ -44,6 +47,21 @@ def authenticate(auth):
     if user is None or payload.get("role") != user.role.value:
         raise ConnectionRefusedError("token_invalid")
     return user, payload
+
+
+def from_page_session():
+    """The person a browser page's session cookie names, checked as every page request is
+    (web_sessions.principal_for: revoked, expired, deactivated, role changed). The socket is
+    saved with the session's jti, so logout's disconnect_token ends it. The handshake is
+    same-origin (cors_allowed_origins) and the cookie SameSite=Lax, so another site cannot
+    open a socket with it."""
+    data = current_app.session_interface.open_session(current_app, request) or {}
+    session = data.get(web_sessions.SESSION_KEY)
+    person = web_sessions.principal_for(session)
+    if person is None:
+        raise ConnectionRefusedError("session_ended")
+    # The role the session was opened with: a role change ends the socket (membership).
+    return person, {"jti": session["jti"], "exp": session["exp"], "role": person.role.value}
 
 
 def current_socket_user(socketio):
