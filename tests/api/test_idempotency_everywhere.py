@@ -93,7 +93,7 @@ def writes(client):
             Lesson,
         ),
         "announcement": (educator, f"{base}/announcements", {"title": "Hi"}, {"title": "Bye"}, OutboxEvent),
-        "course_enrolment": (student, f"{base}/enrol", {}, {"again": True}, Enrolment),
+        "course_enrolment": (student, f"{base}/enrol", {}, {"legal_name": "Another Name"}, Enrolment),
         "section": (
             educator,
             "/api/v1/educator/sections",

@@ -138,6 +138,7 @@ def educator_cohorts(educator_id):
 @blp.post("/educators/<int:educator_id>/cohorts")
 @role_required("admin")
 @blp.arguments(AssignCohortSchema)
+@idempotent
 @blp.response(201, CohortEnvelope)
 def assign_educator_cohort(body, educator_id):
     """Assign a cohort to an educator (assigning it again changes nothing).

@@ -1,6 +1,6 @@
 """Browser sessions: a person signed in through the login page.
 
-The signed Flask session cookie carries {"uid", "jti", "exp", "role"} under SESSION_KEY. The
+The signed Flask session cookie carries {"uid", "jti", "exp", "role", "iat"} under SESSION_KEY. The
 jti is an id in the same revocation list as the API's tokens (tokens.revoke / is_revoked),
 so a session is ended server-side: logout revokes it, and every request and socket connect
 checks it, with the account's current state (active, same role) from the identity cache.
@@ -25,8 +25,10 @@ def start(email, password):
     """Check the credentials (the API login's service and errors) and return (user, the
     session's data for the cookie)."""
     user = users.authenticate(email, password)
+    principals.rewrite(user.id)  # as the API's login: a fresh sign-in reads the database
+    now = time.time()
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(time.time() + lifetime), "role": user.role.value}
+    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(now + lifetime), "role": user.role.value, "iat": now}
     return user, data
 
 
@@ -47,10 +49,9 @@ def principal_for(data):
         return None
     if tokens.is_revoked(data["jti"], data["uid"]):
         return None
-    principal = principals.for_token({"sub": str(data["uid"])})
-    if principal is None or principal.role.value != data["role"]:
-        return None
-    return principal
+    # The same test as a token's (principals.speaks_for): active, the same role, and begun
+    # after the account's last deactivation.
+    return principals.for_token({"sub": str(data["uid"]), "role": data["role"], "iat": data.get("iat")})
 
 
 def end(data):
