@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Section, SectionEnrolment, User, utcnow
-from app.services.performance import access, live
+from app.services.performance import access, changes, live
 from app.services.shared.errors import Conflict, Invalid, NotFound
 from app.services.shared.transaction import commit
 
@@ -88,7 +88,7 @@ def enrol(user, section_id, student_id, enrolled_at=None):
         db.session.add(enrolment)
     enrolment.enrolled_at = enrolled_at or utcnow()
     enrolment.left_at = None
-    live.changed(section)
+    live.changed(section, "roster:updated", [changes.roster("enrolled", student.id, student.name)])
     commit()
     return enrolment
 
@@ -106,7 +106,8 @@ def unenrol(user, section_id, student_id, now=None):
     if enrolment is None:
         raise NotFound("enrolment_not_found", f"Student {student_id} is not enrolled in this section.")
     enrolment.left_at = max(now or utcnow(), enrolment.enrolled_at)
-    live.changed(section)
+    name = db.session.scalar(select(User.name).where(User.id == student_id))
+    live.changed(section, "roster:updated", [changes.roster("left", student_id, name)])
     commit()
 
 
