@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from app.extensions import db
 from app.models import PerformanceExport, Role, User, iso, utcnow
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.performance import access, pdf, reports, rules, store, students
 from app.services.performance import figures as fig
 from app.services.shared import csv_safe
@@ -134,7 +135,7 @@ def render(export_id, now=None):
     url, expires = download_url(export, now)
     notifications.notify(
         user,
-        "export_ready",
+        notification_types.EXPORT_READY,
         "Your performance export is ready",
         f"The PDF for {export.scope} is ready to download until {iso(expires)}.",
         {"export_id": export.id, "scope": export.scope, "download_url": url, "expires_at": iso(expires)},

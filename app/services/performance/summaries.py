@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import PerformanceCache, Section, SectionEnrolment, StudentPerformanceSummary, User, iso
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.performance import figures as fig
 from app.services.performance import rules, store
 from app.services.shared import cache
@@ -102,7 +103,7 @@ def _notify_due(student_id, reasons, section, educator, now):
                 continue
             notifications.notify(
                 user,
-                "at_risk",
+                notification_types.AT_RISK,
                 f"{student.name} is at risk: {reason_text(reason, limit)}",
                 f"In {section.name}: {reason_text(reason, limit)}.",
                 {"student_id": student_id, "student_name": student.name, "section_id": section.id, "reason": reason},

@@ -52,7 +52,9 @@ def test_each_event_says_what_changed(client, channel):
     ((event, data),) = to(room, channel())
     assert event == "roster:updated" and data["section"]["students"] == 1
     assert data["overview"]["total_students"] == 1
-    assert data["change"] == {"type": "roster", "action": "enrolled", "student_id": noor.id, "student_name": "Noor Novak"}
+    assert data["change"] == {
+        "type": "roster", "action": "enrolled", "student_id": noor.id, "student_name": "Noor Novak",
+    }  # fmt: skip
 
     quiz = exam(client, educator, math["id"], "algebra", 50, 1, name="Algebra quiz 2")
     run(math["id"])
