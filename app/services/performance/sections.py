@@ -45,15 +45,18 @@ def create(user, name, subjects, term="", cohort_id=None, educator_id=None, now=
     )
     db.session.add(section)
     db.session.flush()
+    joined = []
     if cohort_id is not None:
-        members = db.session.scalars(
-            select(User.id)
+        joined = db.session.execute(
+            select(User.id, User.name)
             .join(CohortMember, CohortMember.user_id == User.id)
             .where(CohortMember.cohort_id == cohort_id, User.role == Role.STUDENT)
-        )
-        for student_id in members:
+            .order_by(User.id)
+        ).all()
+        for student_id, _ in joined:
             db.session.add(SectionEnrolment(section_id=section.id, student_id=student_id, enrolled_at=now))
-    live.changed(section)
+    told = [changes.roster("enrolled", sid, name) for sid, name in joined[: changes.LIMIT]]
+    live.changed(section, "roster:updated" if joined else None, told, total=len(joined))
     commit()
     return section
 

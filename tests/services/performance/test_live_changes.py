@@ -163,3 +163,21 @@ def test_admins_hear_the_platform_overview(client, channel):
     again = client.get("/api/v1/performance/overview", headers=auth_for(admin)).get_json()
     assert again["cached"] is True and again["overall_average"] == data["overview"]["overall_average"]
     db.session.rollback()
+
+
+def test_a_section_made_from_a_cohort_announces_its_roster(client, channel):
+    from app.models import Cohort, CohortMember
+
+    educator = make_user("educator")
+    cohort = Cohort(name="Aurora")
+    db.session.add(cohort)
+    db.session.flush()
+    members = [make_user(name=n) for n in ("Ana", "Ben")]
+    for m in members:
+        db.session.add(CohortMember(cohort_id=cohort.id, user_id=m.id))
+    db.session.commit()
+    made = section(client, educator, name="Math", subjects=["algebra"], cohort_id=cohort.id)
+    run(made["id"])
+    ((event, data),) = to(f"educator:{educator.id}", channel())
+    assert event == "roster:updated" and data["section"]["students"] == 2
+    assert [(c["action"], c["student_name"]) for c in data["change_log"]] == [("enrolled", "Ana"), ("enrolled", "Ben")]
