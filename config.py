@@ -204,6 +204,11 @@ class Config:
     LEADERBOARD_TOKEN = os.environ.get("LEADERBOARD_TOKEN")
     # Educator performance (see docs/performance.md)
     PASS_MARK = float(os.environ.get("PASS_MARK", "60"))  # % a student's average must reach to pass
+    # At risk (rules.Limits): attendance below this % over the last AT_RISK_WINDOW_DAYS days,
+    # or a trend (last 3 exams' mean minus the 3 before) at or below AT_RISK_TREND_DROP points.
+    AT_RISK_ATTENDANCE = float(os.environ.get("AT_RISK_ATTENDANCE", "75"))
+    AT_RISK_WINDOW_DAYS = _env_int("AT_RISK_WINDOW_DAYS", 30)
+    AT_RISK_TREND_DROP = float(os.environ.get("AT_RISK_TREND_DROP", "-10"))
     EXPORT_LINK_TTL = _env_int("EXPORT_LINK_TTL", 3600)  # seconds a PDF export's download link works
     # /metrics: with a token set, scrapers send `Authorization: Bearer <token>`; production
     # without a token answers 403.

@@ -1,5 +1,5 @@
 """Flask commands: users (create, set-role, deactivate, activate, refresh-identity), seed-demo,
-refresh-dashboards."""
+demo simulate, refresh-dashboards."""
 
 import click
 from flask.cli import AppGroup
@@ -8,6 +8,7 @@ from app.models import Role
 from app.services.shared.errors import DomainError
 
 users_cli = AppGroup("users", help="Manage users.")
+demo_cli = AppGroup("demo", help="The demo data.")
 
 
 @users_cli.command("create")
@@ -109,6 +110,28 @@ def seed_demo_command(if_empty):
         click.echo(f"  {role:<8} {email:<28} {password}")
 
 
+@demo_cli.command("simulate")
+@click.option(
+    "--rate", type=click.FloatRange(min=0.01, max=100), default=1.0, show_default=True, help="Changes per second."
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=0),
+    default=300.0,
+    show_default=True,
+    help="Seconds to run; it stops by itself.",
+)
+@click.option("--steps", type=click.IntRange(min=1), default=None, help="Stop after this many changes instead.")
+@click.option("--quiet", is_flag=True, help="Do not print each change.")
+def demo_simulate_command(rate, duration, steps, quiet):
+    """Keep changing the demo data through the services (grades, attendance, entries, tasks,
+    lessons, now and then a crisis message) so every live dashboard moves."""
+    from app.services.demo import simulate
+
+    made = simulate.simulate(rate, duration, steps, echo=None if quiet else click.echo)
+    click.echo("simulated: " + (", ".join(f"{k} {v}" for k, v in sorted(made.items())) or "nothing"))
+
+
 @click.command("refresh-dashboards")
 @click.option("--queue-only", "mode", flag_value="queue", help="Only drain the refresh queue.")
 @click.option("--stale-only", "mode", flag_value="stale", help="Only refresh stale (or missing) aggregates.")
@@ -123,4 +146,5 @@ def refresh_dashboards_command(mode):
 def register_cli_commands(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(refresh_dashboards_command)

@@ -12,11 +12,37 @@ from app.schemas.common import (
     UTCDateTimeField,
     aware_datetime,
     calendar_date,
-    strings,
     time_zone_field,
 )
 from app.schemas.context import rule
-from app.schemas.portal import ID, TEXT, TITLE, AtLeastOneField, skills
+from app.schemas.portal import ID, TEXT, TITLE, AtLeastOneField
+
+
+def split_tags(value):
+    """A comma-separated string ("react, flask") as its list of tags; a list as it is."""
+    if isinstance(value, str):
+        return [tag.strip() for tag in value.split(",") if tag.strip()]
+    return value
+
+
+class TagList(fields.List):
+    """A list of tags that also takes a comma-separated string (seed 002 stores text), and
+    always answers the list (an old row holding text or null included)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(split_tags(value), attr, data, **kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(split_tags(value) or [], attr, obj, **kwargs)
+
+
+def focus_stack_field():
+    """Skills tags as a list or a comma-separated string (at most 20, each 1 to 40 characters)."""
+    return TagList(
+        fields.String(validate=validate.Length(min=1, max=40)),
+        validate=validate.Length(max=20),
+        metadata={"description": 'A list of tags, or one comma-separated string ("react, flask").'},
+    )
 
 
 class _Times:
@@ -34,7 +60,7 @@ class ScheduleCreateSchema(_Times, StrictSchema):
     student_id = fields.Integer(strict=True, validate=ID)
     cohort_id = fields.Integer(strict=True, validate=ID)
     description = fields.String(load_default="", validate=TEXT)
-    focus_stack = skills()
+    focus_stack = focus_stack_field()
 
     @validates_schema
     def one_audience(self, data, **kwargs):
@@ -47,7 +73,7 @@ class ScheduleUpdateSchema(_Times, AtLeastOneField, StrictSchema):
     start_time = aware_datetime()
     end_time = aware_datetime()
     description = fields.String(validate=TEXT)
-    focus_stack = skills()
+    focus_stack = focus_stack_field()
     # Assign the session after booking (null: to nobody); either one, like POST.
     student_id = fields.Integer(strict=True, validate=ID, allow_none=True)
     cohort_id = fields.Integer(strict=True, validate=ID, allow_none=True)
@@ -125,7 +151,7 @@ class ScheduleSchema(Schema):
     description = fields.String()
     start_time = UTCDateTimeField()
     end_time = UTCDateTimeField()
-    focus_stack = strings()
+    focus_stack = TagList(fields.String())
     status = fields.String()
     attendance = _SeenAttendance(fields.Nested(AttendanceSchema))
     created_at = UTCDateTimeField()

@@ -37,6 +37,9 @@ def test_paid_enrolment_payment_rejected_then_approved(client, smtp, run_worker)
     assert payment["status"] == "pending"
     replay = client.post(url, json={"reference": "BANK-1", "amount": "49.50"}, headers=headers)
     assert replay.status_code == 201 and replay.get_json()["payment"]["id"] == payment["id"]
+    # a retry says it is one, like every other idempotent create; the first answer does not
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
     reused = client.post(url, json={"reference": "BANK-2", "amount": 49.5}, headers=headers)
     assert reused.status_code == 409
     assert "payment_reported" in _types(admin)

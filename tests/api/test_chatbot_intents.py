@@ -122,6 +122,7 @@ def test_idempotent_retry_returns_first_answer_and_creates_nothing(client):
     again = post_intent(client, student.id, message="I want to end my life", intent="crisis", headers=headers)
     assert first.status_code == again.status_code == 201
     assert first.get_json() == again.get_json()
+    assert again.headers["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first.headers
     assert counts() == (1, 1, 1)
     changed = post_intent(client, student.id, message="something else", intent="crisis", headers=headers)
     assert changed.status_code == 409 and changed.get_json()["error"]["code"] == "idempotency_key_reused"

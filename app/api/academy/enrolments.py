@@ -18,6 +18,7 @@ from app.schemas.academy import (
     StudentCoursesSchema,
 )
 from app.services.academy import enrolment, learning, payments
+from app.services.shared import idempotency
 
 
 @blp.post("/courses/<int:course_id>/enrol")
@@ -50,10 +51,10 @@ def end_enrolment(enrolment_id):
 @blp.response(201, PaymentEnvelope)
 def report_payment(body, enrolment_id):
     """Report a payment (reference, amount) for a pending enrolment; honours Idempotency-Key."""
-    answer, status = payments.report(
+    result = payments.report(
         current_user, enrolment_id, body["reference"], body["amount"], request.headers.get("Idempotency-Key")
     )
-    return answer, status
+    return result[0], result[1], idempotency.replay_headers(result)
 
 
 @blp.get("/admin/payments")

@@ -13,6 +13,7 @@ from app.api.limits import caller
 from app.extensions import limiter
 from app.schemas.chat import IntentResultSchema, IntentSchema
 from app.services.crisis import intents
+from app.services.shared import idempotency
 from app.services.shared.errors import Unauthorized
 
 blp = Blueprint(
@@ -67,5 +68,5 @@ def chatbot_auth(fn):
 @blp.response(201, IntentResultSchema)
 def post_intent(body):
     """Store a classified chatbot message; a crisis alerts the student's mentor at once."""
-    answer, status = intents.record(g.chatbot_caller, g.chatbot_scope, body, request.headers.get("Idempotency-Key"))
-    return answer, status
+    result = intents.record(g.chatbot_caller, g.chatbot_scope, body, request.headers.get("Idempotency-Key"))
+    return result[0], result[1], idempotency.replay_headers(result)

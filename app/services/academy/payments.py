@@ -18,6 +18,7 @@ from app.models.academy import PAYMENT_APPROVED, PAYMENT_PENDING, PAYMENT_REJECT
 from app.services.academy import access, notices, progress
 from app.services.academy import enrolment as enrolments
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.shared import idempotency
 from app.services.shared.errors import Conflict, Invalid, NotFound
 from app.services.shared.transaction import commit, rollback
@@ -79,7 +80,7 @@ def report(student, enrolment_id, reference, amount, idempotency_key=None):
     db.session.flush()
     payment.status = provider().start(payment)
     notifications.notify_admins(
-        "payment_reported",
+        notification_types.PAYMENT_REPORTED,
         f"{student.name} reported a payment for {enrolment.course.title}",
         f"Reference {reference}, amount {amount}.",
         {"payment_id": payment.id, "enrolment_id": enrolment.id},

@@ -8,6 +8,7 @@ from app.services.accounts import reassignment
 from app.services.activity import feed as activity
 from app.services.identity.users import get_user
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
 from app.services.realtime import outbox
 from app.services.realtime.rooms import mentor_room
@@ -39,7 +40,11 @@ def assign_mentor(student_id, mentor_id, actor=None):
     )
     summary = {"id": student.id, "name": student.name, "email": student.email, "cohort_ids": student.cohort_ids}
     notifications.notify(
-        mentor, "student_registered", f"{student.name} is now your student", "", {"student_id": student.id}
+        mentor,
+        notification_types.STUDENT_REGISTERED,
+        f"{student.name} is now your student",
+        "",
+        {"student_id": student.id},
     )
     outbox.record("student:registered", mentor_room(mentor.id), {"student": summary})
     mentor_metrics.changed(mentor.id, previous)

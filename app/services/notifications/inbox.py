@@ -24,6 +24,7 @@ from app.schemas.context import dump_with
 from app.schemas.notifications import NotificationSchema
 from app.services.dashboard.queue import queue_refresh
 from app.services.notifications import preferences
+from app.services.notifications import types as registry
 from app.services.realtime import outbox
 from app.services.realtime.rooms import mentor_room, user_room
 from app.services.shared import cache, csv_safe
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 FAST_LIST_SIZE = 50
 FAST_LIST_TTL = cache.NOTIFICATIONS_TTL
-CRISIS_TYPE = "crisis_alert"
+CRISIS_TYPE = registry.CRISIS_ALERT
 SHAPE = NotificationSchema()
 ITEMS = NotificationSchema(many=True)
 
@@ -56,7 +57,8 @@ def _dump(rows, pinned):
 def notify(user, type, title, body="", data=None, alert_id=None):
     """Add a notification for `user` to the open transaction; published after commit.
 
-    None when the user turned this type off in the app (services/preferences.py)."""
+    None when the user turned this type off in the app (services/preferences.py). Senders
+    name `type` from the registry (types.py), so every type sent is one the preferences offer."""
     if not preferences.wants(user.id, type, "in_app"):
         return None
     n = Notification(user_id=user.id, type=type, title=title[:200], body=body or "", data=data or {}, alert_id=alert_id)

@@ -7,37 +7,14 @@ safety of a student outweighs a quiet inbox (a PUT that tries is a 422).
 
 from app.extensions import db
 from app.models import NotificationPreference
+from app.services.notifications import types as registry
 from app.services.shared.errors import Invalid
 from app.services.shared.transaction import commit
 
 CHANNELS = ("in_app", "email")
 DIGESTS = ("off", "daily", "weekly")
-# Never muted, never in a digest (they are urgent), never capped.
-MANDATORY_TYPES = frozenset({"crisis_alert", "escalation", "security"})
-# Every type Pulse sends; a new notification type is added here so users can choose.
-KNOWN_TYPES = (
-    "attendance_marked",
-    "certificate_issued",
-    "comment_added",
-    "crisis_alert",
-    "enrolment_confirmed",
-    "entry_created",
-    "entry_resubmitted",
-    "entry_status_changed",
-    "entry_updated",
-    "escalation",
-    "payment_approved",
-    "payment_rejected",
-    "payment_reported",
-    "schedule_assigned",
-    "schedule_updated",
-    "security",
-    "student_registered",
-    "task_assigned",
-    "task_completed",
-    "task_reopened",
-    "task_updated",
-)
+MANDATORY_TYPES = registry.MANDATORY  # never muted, never in a digest, never capped
+KNOWN_TYPES = registry.ALL  # the registry (types.py): every type Pulse sends can be chosen
 
 
 def _row(user_id):

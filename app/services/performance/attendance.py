@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import SectionAttendance, SectionEnrolment, utcnow
 from app.models.sections import SECTION_ATTENDANCE_STATUSES
-from app.services.performance import access, live, rows
+from app.services.performance import access, changes, live, rows
 from app.services.shared.errors import Invalid
 from app.services.shared.transaction import commit
 
@@ -49,15 +49,19 @@ def put_day(user, section_id, day, upload, now=None):
             select(SectionAttendance).where(SectionAttendance.section_id == section.id, SectionAttendance.day == day)
         )
     }
-    saved = []
+    saved, moved = [], []
     for student_id, status, remarks in clean:
         mark = existing.get(student_id)
         if mark is None:
             mark = SectionAttendance(section_id=section.id, student_id=student_id, day=day)
             db.session.add(mark)
+        if mark.status != status:
+            moved.append((student_id, status))
         mark.status, mark.remarks, mark.marked_by, mark.marked_at = status, remarks, user.id, now
         saved.append(mark)
-    live.changed(section, "attendance:updated")
+    names = changes.student_names(sid for sid, _ in moved)
+    told = [changes.attendance(sid, names.get(sid), day, status) for sid, status in moved[: changes.LIMIT]]
+    live.changed(section, "attendance:updated", told, total=len(moved))
     commit()
     return saved
 

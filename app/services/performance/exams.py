@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Exam, Grade, Role, Section
-from app.services.performance import access, live
+from app.services.performance import access, changes, live
 from app.services.shared.errors import Invalid
 from app.services.shared.transaction import commit
 
@@ -35,7 +35,8 @@ def create(user, section_id, subject, name, date, total_marks, published=False):
         section_id=section.id, subject=subject, name=name, date=date, total_marks=total_marks, published=published
     )
     db.session.add(exam)
-    live.changed(section, "exam:created")
+    db.session.flush()  # its id, for the event
+    live.changed(section, "exam:created", [changes.exam(exam, section)])
     commit()
     return exam
 

@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, select
 from app.extensions import db
 from app.models import PerformanceExport, Role, SectionEnrolment, User, iso, utcnow
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.performance import access, pdf, reports, rules, store, students
 from app.services.performance import figures as fig
 from app.services.shared import csv_safe
@@ -211,7 +212,7 @@ def _notify_ready(user, export, now):
     url, expires = download_url(export, now)
     notifications.notify(
         user,
-        "export_ready",
+        notification_types.EXPORT_READY,
         "Your performance export is ready",
         f"The PDF for {export.scope} is ready to download until {iso(expires)}.",
         {"export_id": export.id, "scope": export.scope, "download_url": url, "expires_at": iso(expires)},

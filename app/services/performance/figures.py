@@ -19,6 +19,32 @@ def pass_mark():
     return float(current_app.config["PASS_MARK"])
 
 
+def limits():
+    """The at-risk thresholds from the settings (docs/configuration.md)."""
+    config = current_app.config
+    return rules.Limits(
+        pass_mark(),
+        float(config["AT_RISK_ATTENDANCE"]),
+        int(config["AT_RISK_WINDOW_DAYS"]),
+        float(config["AT_RISK_TREND_DROP"]),
+    )
+
+
+def reasons_of(sums, limit):
+    """A sums record's at-risk reasons: the one definition the section, the overview, the
+    summaries (mentor's insights) and the CSV all use, so a student below the pass mark in
+    the at-risk list is one the pass rate counts as failing."""
+    recent = [p[2] for p in sorted(sums.get("recent", []))]
+    return rules.at_risk_reasons(
+        rules.attendance_percentage(sums["attended30"], sums["counted30"]),
+        student_average(sums),
+        rules.trend(recent),
+        sums["missing"],
+        limit.pass_mark,
+        limit,
+    )
+
+
 def windows_of(enrolment):
     """The enrolment as a window of days [first, last] (last None while still enrolled)."""
     return [(enrolment.enrolled_at.date(), enrolment.left_at.date() if enrolment.left_at else None)]
@@ -29,7 +55,8 @@ def compute_sections(section_ids, now):
     {"pcts": {student id: [[date, exam id, %]]}})} in five queries, however many sections
     (a cold overview recomputes all at once); sections that do not exist are left out."""
     ids = list(section_ids)
-    today, mark = now.date(), pass_mark()
+    today, limit = now.date(), limits()
+    mark = limit.pass_mark
     sections = {s.id: s for s in db.session.scalars(select(Section).where(Section.id.in_(ids)))}
     enrolments = {}
     for enrolment, name in db.session.execute(
@@ -67,7 +94,7 @@ def compute_sections(section_ids, now):
         published = [(e.id, e.date, e.date.isoformat(), e.subject, e.total_marks) for e in exams.get(section_id, [])]
         section_marks = marks.get(section_id, {})
         students = {
-            str(enrolment.student_id): _student_sums(enrolment, name, published, grades, section_marks, today, mark)
+            str(enrolment.student_id): _student_sums(enrolment, name, published, grades, section_marks, today, limit)
             for enrolment, name in enrolments.get(section_id, [])
         }
         figures = summarize(section, students.values(), mark)
@@ -78,7 +105,7 @@ def compute_sections(section_ids, now):
     return out
 
 
-def _student_sums(enrolment, name, exams, grades, marks, today, mark):
+def _student_sums(enrolment, name, exams, grades, marks, today, limit):
     """One student's sums in a section; `exams`: (id, date, iso date, subject, total marks), by date."""
     windows = windows_of(enrolment)
     sid = enrolment.student_id
@@ -95,25 +122,25 @@ def _student_sums(enrolment, name, exams, grades, marks, today, mark):
         sums[0] += pct
         sums[1] += 1
     (attended, counted), (attended30, counted30) = rules.attendance_tallies(
-        marks.get(sid, []), windows, rules.window_start(today)
+        marks.get(sid, []), windows, rules.window_start(today, limit.window_days)
     )
     values = [p[2] for p in pcts]
-    avg = rules.average(values)
-    trend = rules.trend(values)
-    reasons = rules.at_risk_reasons(rules.attendance_percentage(attended30, counted30), avg, trend, missing, mark)
-    return {
+    sums = {
         "name": name,
         "sum": sum(values),
         "count": len(values),
         "pcts": pcts,
+        # the last exams a trend reads: enough to merge a trend over several sections
+        "recent": pcts[-2 * rules.TREND_SPAN :],
         "subjects": subjects,
         "attended": attended,
         "counted": counted,
         "attended30": attended30,
         "counted30": counted30,
         "missing": missing,
-        "at_risk": reasons,
     }
+    sums["at_risk"] = reasons_of(sums, limit)
+    return sums
 
 
 def student_average(sums):
@@ -147,8 +174,10 @@ def summarize(section, students, mark):
 
 def merge_students(section_figures):
     """One sums record per student over several sections' cached figures. A student in one
-    section only (the usual case) keeps that section's record as it is (read, never changed)."""
-    seen = {}
+    section only (the usual case) keeps that section's record as it is (read, never changed);
+    one in several gets reasons computed again on the merged sums (reasons_of), never the
+    union of each section's."""
+    seen, limit, several = {}, None, []
     for cached in section_figures:
         for sid in cached["students"]:
             seen[sid] = seen.get(sid, 0) + 1
@@ -158,19 +187,25 @@ def merge_students(section_figures):
             if seen[sid] == 1:
                 merged[sid] = s
                 continue
+            if sid not in merged:
+                several.append(sid)
             m = merged.setdefault(
                 sid,
-                {"name": s["name"], "sum": 0.0, "count": 0, "pcts": [], "subjects": {}, "at_risk": []}
+                {"name": s["name"], "sum": 0.0, "count": 0, "pcts": [], "recent": [], "subjects": {}, "at_risk": []}
                 | {k: 0 for k in ("attended", "counted", "attended30", "counted30", "missing")},
             )
             for key in ("sum", "count", "attended", "counted", "attended30", "counted30", "missing"):
                 m[key] += s[key]
             m["pcts"] += s.get("pcts", [])
+            m["recent"] = sorted(m["recent"] + s.get("recent", []))[-2 * rules.TREND_SPAN :]
             for name, (total, count) in s["subjects"].items():
                 slot = m["subjects"].setdefault(name, [0.0, 0])
                 slot[0] += total
                 slot[1] += count
-            m["at_risk"] = [r for r in rules.REASONS if r in m["at_risk"] or r in s["at_risk"]]
+    if several:
+        limit = limits()
+    for sid in several:
+        merged[sid]["at_risk"] = reasons_of(merged[sid], limit)
     return merged
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Grade, GradeChange, Section, SectionEnrolment, utcnow
 from app.services.dashboard.queue import queue_refresh
-from app.services.performance import access, live, rows
+from app.services.performance import access, changes, live, rows
 from app.services.shared.transaction import commit
 
 COLUMNS = ["student_id", "score"]
@@ -42,9 +42,11 @@ def put_grades(user, exam_id, upload):
     )
     clean = rows.check_all(upload, _checker(exam, enrolled))
     existing = {g.student_id: g for g in db.session.scalars(select(Grade).where(Grade.exam_id == exam.id))}
-    now, saved = utcnow(), []
+    now, saved, moved = utcnow(), [], []
     for student_id, score in clean:
         grade = existing.get(student_id)
+        if grade is None or grade.score != score:
+            moved.append((student_id, score))
         if grade is None:
             grade = Grade(exam_id=exam.id, student_id=student_id, score=score, graded_by=user.id, graded_at=now)
             db.session.add(grade)
@@ -55,7 +57,9 @@ def put_grades(user, exam_id, upload):
             )
             grade.score, grade.graded_by, grade.graded_at = score, user.id, now
         saved.append(grade)
-    live.changed(section, "grade:updated")
+    names = changes.student_names(sid for sid, _ in moved)
+    told = [changes.grade(sid, names.get(sid), exam, score) for sid, score in moved[: changes.LIMIT]]
+    live.changed(section, "grade:updated", told, total=len(moved))
     if exam.published:
         queue_refresh([s for s, _ in clean], f"grades:exam:{exam.id}", "normal")  # readiness counts grades
     commit()

@@ -3,7 +3,7 @@ students' summaries and at-risk notices, then the coalesced live event."""
 
 from app.extensions import db
 from app.models import Section, utcnow
-from app.services.performance import live, store, summaries
+from app.services.performance import changes, live, store, summaries
 from app.services.shared.queues import enqueue
 
 
@@ -21,9 +21,12 @@ def recompute_section(section_id, now=None, summaries_now=False):
     educator_id = section.educator_id
     store.refresh_section(section_id, now)
     store.rebuild_overview(educator_id, now)
+    if live.admin_overview() is not None:  # an admin watches the platform: keep theirs fresh too
+        store.rebuild_overview(None, now)
     sent = live.announce(section_id, kinds)
     if summaries_now:
         summaries.refresh(section_id, now)
     else:
         enqueue("app.jobs.performance.refresh_summaries", section_id)
-    return {"section_id": section_id, "changes": kinds, "sent_now": sent}
+    announced = list(dict.fromkeys(e["event"] for e in changes.parse(kinds)))
+    return {"section_id": section_id, "changes": announced, "sent_now": sent}

@@ -4,13 +4,24 @@ Every figure is rounded to 2 decimals at the end, never in between.
 """
 
 from datetime import timedelta
+from typing import NamedTuple
 
 BANDS = [("A+", 95), ("A", 90), ("B+", 85), ("B", 80), ("C+", 75), ("C", 70), ("D+", 65), ("D", 60), ("F", 0)]
 BAND_NAMES = [name for name, _ in BANDS]
-AT_RISK_ATTENDANCE = 75.0  # % over the last AT_RISK_WINDOW_DAYS
-AT_RISK_WINDOW_DAYS = 30
-AT_RISK_TREND_FALL = 10.0  # points
 TREND_SPAN = 3
+
+
+class Limits(NamedTuple):
+    """The at-risk thresholds (settings PASS_MARK, AT_RISK_ATTENDANCE, AT_RISK_WINDOW_DAYS,
+    AT_RISK_TREND_DROP; docs/configuration.md). The defaults are the shipped settings."""
+
+    pass_mark: float = 60.0  # % a student's average must reach
+    attendance: float = 75.0  # % attended over the last `window_days`, below it: low_attendance
+    window_days: int = 30  # days (today included) of the attendance window
+    trend_drop: float = -10.0  # points: a trend at or below it is falling_trend
+
+
+DEFAULT_LIMITS = Limits()
 # at-risk reasons, in the order they are listed
 LOW_ATTENDANCE, BELOW_PASS_MARK, FALLING_TREND, MISSING_GRADE = (
     "low_attendance",
@@ -127,23 +138,23 @@ def ranked(items, n, best_first=True):
     return out
 
 
-def at_risk_reasons(attendance_30d, average_value, trend_value, missing_exams, pass_mark):
-    """Why a student is at risk (empty when they are not)."""
+def at_risk_reasons(attendance_30d, average_value, trend_value, missing_exams, pass_mark, limits=DEFAULT_LIMITS):
+    """Why a student is at risk (empty when they are not): the one definition every view uses."""
     reasons = []
-    if attendance_30d is not None and attendance_30d < AT_RISK_ATTENDANCE:
+    if attendance_30d is not None and attendance_30d < limits.attendance:
         reasons.append(LOW_ATTENDANCE)
     if average_value is not None and average_value < pass_mark:
         reasons.append(BELOW_PASS_MARK)
-    if trend_value is not None and trend_value <= -AT_RISK_TREND_FALL:
+    if trend_value is not None and trend_value <= limits.trend_drop:
         reasons.append(FALLING_TREND)
     if missing_exams:
         reasons.append(MISSING_GRADE)
     return reasons
 
 
-def window_start(today):
-    """The first day of the at-risk attendance window ending today (30 days, today included)."""
-    return today - timedelta(days=AT_RISK_WINDOW_DAYS - 1)
+def window_start(today, days=DEFAULT_LIMITS.window_days):
+    """The first day of the at-risk attendance window ending today (`days` days, today included)."""
+    return today - timedelta(days=days - 1)
 
 
 def week_start(day):

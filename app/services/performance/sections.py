@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Cohort, CohortMember, Role, Section, SectionEnrolment, User, utcnow
-from app.services.performance import access, live, teaching
+from app.services.performance import access, changes, live, teaching
 from app.services.shared.errors import Conflict, Invalid, NotFound
 from app.services.shared.transaction import commit
 
@@ -48,15 +48,18 @@ def create(user, name, subjects, term="", cohort_id=None, educator_id=None, now=
     )
     db.session.add(section)
     db.session.flush()
+    joined = []
     if cohort_id is not None:
-        members = db.session.scalars(
-            select(User.id)
+        joined = db.session.execute(
+            select(User.id, User.name)
             .join(CohortMember, CohortMember.user_id == User.id)
             .where(CohortMember.cohort_id == cohort_id, User.role == Role.STUDENT)
-        )
-        for student_id in members:
+            .order_by(User.id)
+        ).all()
+        for student_id, _ in joined:
             db.session.add(SectionEnrolment(section_id=section.id, student_id=student_id, enrolled_at=now))
-    live.changed(section)
+    told = [changes.roster("enrolled", sid, name) for sid, name in joined[: changes.LIMIT]]
+    live.changed(section, "roster:updated" if joined else None, told, total=len(joined))
     commit()
     return section
 
@@ -97,7 +100,7 @@ def enrol(user, section_id, student_id, enrolled_at=None):
         db.session.add(enrolment)
     enrolment.enrolled_at = enrolled_at or utcnow()
     enrolment.left_at = None
-    live.changed(section)
+    live.changed(section, "roster:updated", [changes.roster("enrolled", student.id, student.name)])
     commit()
     return enrolment
 
@@ -115,7 +118,8 @@ def unenrol(user, section_id, student_id, now=None):
     if enrolment is None:
         raise NotFound("enrolment_not_found", f"Student {student_id} is not enrolled in this section.")
     enrolment.left_at = max(now or utcnow(), enrolment.enrolled_at)
-    live.changed(section)
+    name = db.session.scalar(select(User.name).where(User.id == student_id))
+    live.changed(section, "roster:updated", [changes.roster("left", student_id, name)])
     commit()
 
 

@@ -10,7 +10,8 @@ from app.services.performance import rules
 
 def detail(student, section_ids, now):
     """Per-subject scores, every published exam, attendance history, trend and at-risk reasons."""
-    today, mark = now.date(), fig.pass_mark()
+    today, limit = now.date(), fig.limits()
+    since = rules.window_start(today, limit.window_days)
     enrolments = {
         e.section_id: e
         for e in db.session.scalars(
@@ -62,7 +63,7 @@ def detail(student, section_ids, now):
     for m in marks:
         windows = fig.windows_of(enrolments[m.section_id])
         a, c = rules.attendance_tally([(m.day, m.status)], windows)
-        a30, c30 = rules.attendance_tally([(m.day, m.status)], windows, since=rules.window_start(today))
+        a30, c30 = rules.attendance_tally([(m.day, m.status)], windows, since=since)
         attended = [attended[0] + a, attended[1] + c, attended[2] + a30, attended[3] + c30]
         history.append(
             {
@@ -91,8 +92,8 @@ def detail(student, section_ids, now):
             "history": history,
         },
         "trend": trend,
-        "at_risk_reasons": rules.at_risk_reasons(attendance_30d, average, trend, missing, mark),
-        "pass_mark": mark,
+        "at_risk_reasons": rules.at_risk_reasons(attendance_30d, average, trend, missing, limit.pass_mark, limit),
+        "pass_mark": limit.pass_mark,
         "computed_at": now,
     }
 

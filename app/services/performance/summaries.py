@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import PerformanceCache, Section, SectionEnrolment, StudentPerformanceSummary, User, iso
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.performance import figures as fig
 from app.services.performance import rules, store
 from app.services.shared import cache
@@ -20,12 +21,16 @@ from app.services.shared.transaction import after_commit, commit
 from app.services.shared.upsert import insert_for
 
 AT_RISK_NOTICE_DAYS = 7
-REASON_TEXT = {
-    rules.LOW_ATTENDANCE: "attendance below 75% over the last 30 days",
-    rules.BELOW_PASS_MARK: "average below the pass mark",
-    rules.FALLING_TREND: "a fall of 10 points or more in recent exams",
-    rules.MISSING_GRADE: "a published exam with no grade",
-}
+
+
+def reason_text(reason, limit):
+    """What a reason means, with the thresholds in force (settings)."""
+    return {
+        rules.LOW_ATTENDANCE: f"attendance below {limit.attendance:g}% over the last {limit.window_days} days",
+        rules.BELOW_PASS_MARK: f"average below the pass mark ({limit.pass_mark:g}%)",
+        rules.FALLING_TREND: f"a fall of {-limit.trend_drop:g} points or more in recent exams",
+        rules.MISSING_GRADE: "a published exam with no grade",
+    }[reason]
 
 
 def student_figures(student_ids, now):
@@ -89,7 +94,7 @@ def _notify_due(student_id, reasons, section, educator, now):
     )
     student = db.session.get(User, student_id)
     recipients = [u for u in (educator, student.mentor) if u is not None and u.is_active]
-    notified, sent = dict(summary.notified or {}), 0
+    notified, sent, limit = dict(summary.notified or {}), 0, fig.limits()
     for reason in reasons:
         for user in recipients:
             key = f"{reason}|{user.id}"
@@ -98,9 +103,9 @@ def _notify_due(student_id, reasons, section, educator, now):
                 continue
             notifications.notify(
                 user,
-                "at_risk",
-                f"{student.name} is at risk: {REASON_TEXT[reason]}",
-                f"In {section.name}: {REASON_TEXT[reason]}.",
+                notification_types.AT_RISK,
+                f"{student.name} is at risk: {reason_text(reason, limit)}",
+                f"In {section.name}: {reason_text(reason, limit)}.",
                 {"student_id": student_id, "student_name": student.name, "section_id": section.id, "reason": reason},
             )
             notified[key] = iso(now)

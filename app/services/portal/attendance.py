@@ -10,6 +10,7 @@ from app.services.activity import feed as activity
 from app.services.dashboard import queue as dashboard_queue
 from app.services.identity import access
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.portal import schedules
 from app.services.realtime import outbox
 from app.services.realtime.rooms import mentor_room, student_room
@@ -74,7 +75,7 @@ def mark(user, schedule_id, status, student_id=None, now=None):
     if user.id != student_id:
         notifications.notify(
             db.session.get(User, student_id),
-            "attendance_marked",
+            notification_types.ATTENDANCE_MARKED,
             f"Attendance for {s.title}: {status}",
             "",
             {"schedule_id": s.id, "status": status},

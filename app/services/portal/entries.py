@@ -14,6 +14,7 @@ from app.services.activity import feed as activity
 from app.services.dashboard import queue as dashboard_queue
 from app.services.identity import access
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
 from app.services.realtime import outbox
 from app.services.realtime.rooms import mentor_room, student_room
@@ -61,7 +62,7 @@ def create(student, title, body="", skills=None):
         mentor = db.session.get(User, student.mentor_id)
         notifications.notify(
             mentor,
-            "entry_created",
+            notification_types.ENTRY_CREATED,
             f"{student.name} logged an entry",
             title,
             {"entry_id": entry.id, "student_id": student.id},
@@ -111,7 +112,7 @@ def update(student, entry_id, changes):
         if student.mentor_id:
             notifications.notify(
                 db.session.get(User, student.mentor_id),
-                "entry_updated",
+                notification_types.ENTRY_UPDATED,
                 f"{student.name} edited an entry",
                 entry.title,
                 {"entry_id": entry.id},
@@ -175,7 +176,7 @@ def _status_changed(entry, actor, old_status, status):
     if actor.id != student.id:
         notifications.notify(
             student,
-            "entry_status_changed",
+            notification_types.ENTRY_STATUS_CHANGED,
             f'Your entry "{entry.title}" was {label}',
             "",
             {"entry_id": entry.id, "status": status},
@@ -183,7 +184,11 @@ def _status_changed(entry, actor, old_status, status):
     elif student.mentor_id:
         mentor = db.session.get(User, student.mentor_id)
         notifications.notify(
-            mentor, "entry_resubmitted", f"{student.name} resubmitted an entry", entry.title, {"entry_id": entry.id}
+            mentor,
+            notification_types.ENTRY_RESUBMITTED,
+            f"{student.name} resubmitted an entry",
+            entry.title,
+            {"entry_id": entry.id},
         )
     mentor_metrics.changed(student.mentor_id)
     dashboard_queue.queue_refresh_for(entry, "entry:statusChanged")
@@ -219,7 +224,7 @@ def _add_comment(entry, author, body):
     for user in others:
         notifications.notify(
             user,
-            "comment_added",
+            notification_types.COMMENT_ADDED,
             f'{author.name} commented on "{entry.title}"',
             body[:200],
             {"entry_id": entry.id, "comment_id": comment.id},

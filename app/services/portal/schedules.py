@@ -16,6 +16,7 @@ from app.services.activity import feed as activity
 from app.services.dashboard import queue as dashboard_queue
 from app.services.identity import access
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
 from app.services.realtime import outbox
 from app.services.realtime.rooms import cohort_room, mentor_room, student_room
@@ -265,7 +266,9 @@ def _announce_assigned(s, students):
     outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), {"schedule": SCHEDULE.dump(s)})
     for student in students:
         starts = f"Starts {iso(s.start_time)}"
-        notifications.notify(student, "schedule_assigned", f"New session: {s.title}", starts, {"schedule_id": s.id})
+        notifications.notify(
+            student, notification_types.SCHEDULE_ASSIGNED, f"New session: {s.title}", starts, {"schedule_id": s.id}
+        )
 
 
 def _announce_update(s, actor, activity_type, title, changes, extra_rooms=(), skip=()):
@@ -286,6 +289,8 @@ def _announce_update(s, actor, activity_type, title, changes, extra_rooms=(), sk
     skipped = {a.id for a in skip}
     for student in attendees(s):
         if student.id not in skipped:
-            notifications.notify(student, "schedule_updated", title, "", {"schedule_id": s.id, "changes": changes})
+            notifications.notify(
+                student, notification_types.SCHEDULE_UPDATED, title, "", {"schedule_id": s.id, "changes": changes}
+            )
     mentor_metrics.changed(s.mentor_id)
     dashboard_queue.queue_refresh_for(s, activity_type)

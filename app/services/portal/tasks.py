@@ -14,6 +14,7 @@ from app.services.activity import feed as activity
 from app.services.dashboard import queue as dashboard_queue
 from app.services.identity import access
 from app.services.notifications import inbox as notifications
+from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
 from app.services.realtime import outbox
 from app.services.realtime.rooms import mentor_room, student_room
@@ -71,7 +72,9 @@ def create(mentor, student_id, title, description="", due_at=None, skills=None, 
         mentor_id=task.mentor_id,
         payload={"title": title, "due_at": iso(due_at)},
     )
-    notifications.notify(student, "task_assigned", f"New task: {title}", description[:200], {"task_id": task.id})
+    notifications.notify(
+        student, notification_types.TASK_ASSIGNED, f"New task: {title}", description[:200], {"task_id": task.id}
+    )
     rooms = [student_room(student.id), mentor_room(task.mentor_id) if task.mentor_id else None]
     outbox.record_to_rooms("task:assigned", rooms, {"task": TASK.dump(task)})
     mentor_metrics.changed(task.mentor_id)
@@ -112,7 +115,7 @@ def update(mentor, task_id, changes):
         student = db.session.get(User, task.student_id)
         notifications.notify(
             student,
-            "task_updated",
+            notification_types.TASK_UPDATED,
             f'Task "{task.title}" was changed',
             "",
             {"task_id": task.id, "changes": sorted(new)},
@@ -148,13 +151,15 @@ def set_status(user, task_id, status):
         mentor = db.session.get(User, student.mentor_id)
         notifications.notify(
             mentor,
-            "task_completed" if status == "done" else "task_reopened",
+            notification_types.TASK_COMPLETED if status == "done" else notification_types.TASK_REOPENED,
             f'{student.name} {"completed" if status == "done" else "reopened"} "{task.title}"',
             "",
             {"task_id": task.id},
         )
     elif user.id != student.id:
-        notifications.notify(student, "task_updated", f'Task "{task.title}" is now {status}', "", {"task_id": task.id})
+        notifications.notify(
+            student, notification_types.TASK_UPDATED, f'Task "{task.title}" is now {status}', "", {"task_id": task.id}
+        )
     db.session.flush()
     _announce_updated(task, student, ["status"])
     mentor_metrics.changed(student.mentor_id)

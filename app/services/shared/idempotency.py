@@ -40,8 +40,17 @@ def check_key(key):
         )
 
 
+class Replayed(tuple):
+    """(response, status) answered again for a retried key: the view adds Idempotent-Replayed: true."""
+
+
+def replay_headers(result):
+    """The headers a service answer needs: Idempotent-Replayed: true when it was replayed."""
+    return {"Idempotent-Replayed": "true"} if isinstance(result, Replayed) else {}
+
+
 def replay(scope, key, body):
-    """The stored (response, status) for this key, or None if it is new."""
+    """The stored (response, status) for this key (a Replayed), or None if it is new."""
     if key is None:
         return None
     record = db.session.get(IdempotencyRecord, (scope, key))
@@ -49,7 +58,7 @@ def replay(scope, key, body):
         return None
     if record.request_hash != request_hash(body):
         raise Conflict("idempotency_key_reused", "This Idempotency-Key was already used with a different request body.")
-    return record.response, record.status_code
+    return Replayed((record.response, record.status_code))
 
 
 PENDING = 0  # status_code of a reserved record whose answer is not stored yet

@@ -87,3 +87,12 @@ def test_at_risk_reasons():
     assert rules.at_risk_reasons(75.0, 60.0, -9.99, 0, 60) == []
     assert rules.at_risk_reasons(None, None, None, 0, 60) == []
     assert rules.at_risk_reasons(90.0, 65.0, None, 0, 70) == ["below_pass_mark"]  # PASS_MARK 70
+
+
+def test_the_thresholds_are_settings():
+    """AT_RISK_ATTENDANCE, AT_RISK_WINDOW_DAYS, AT_RISK_TREND_DROP: the defaults are the shipped ones."""
+    assert rules.DEFAULT_LIMITS == rules.Limits(60.0, 75.0, 30, -10.0)
+    strict = rules.Limits(pass_mark=60.0, attendance=90.0, window_days=7, trend_drop=-5.0)
+    assert rules.at_risk_reasons(89.99, 70.0, -5.0, 0, 60, strict) == ["low_attendance", "falling_trend"]
+    assert rules.at_risk_reasons(90.0, 70.0, -4.99, 0, 60, strict) == []
+    assert rules.window_start(date(2026, 11, 30), strict.window_days) == date(2026, 11, 24)
