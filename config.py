@@ -116,6 +116,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "120 per minute")
     # Failed logins per account (email): password guessing stops after a few tries.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
+    # Certificate checks per client address, in their own bucket (not the anonymous limit's).
+    CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "300 per hour")
     # Sign-ups per client address.
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
     CHATBOT_RATE_LIMIT = os.environ.get("CHATBOT_RATE_LIMIT", "600 per minute")
@@ -286,6 +288,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "100000 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "100000 per hour")
+    CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "100000 per hour")
     SOCKET_EVENT_LIMIT = _env_int("SOCKET_EVENT_LIMIT", 1000)
 
 
