@@ -41,11 +41,12 @@ def configure_logging(app):
 
 
 def register_http_hardening(app):
-    """Request ids and logs, proxies, HTTPS, security headers, JSON depth, id ranges."""
-    from app.api import ids, request_log, security
+    """Request ids and logs, proxies, HTTPS, security headers, CORS, JSON depth, id ranges."""
+    from app.api import cors, ids, request_log, security
 
     request_log.install(app)  # first, so every later hook's answer carries the request id
     security.install(app)
+    cors.install(app)  # CORS_ORIGINS, as for Socket.IO; none: same-origin only
     ids.install_converter(app)
     ids.install_parser_bounds()
 

@@ -62,6 +62,8 @@ def _applicable():
     config, endpoint = current_app.config, request.endpoint  # each proxy read costs: once
     if endpoint is None or endpoint == "static" or not config.get("RATELIMIT_ENABLED", True):
         return None
+    if request.method == "OPTIONS":  # a CORS preflight: no credentials, no work done
+        return None
     if _exempt(endpoint, request.blueprint):
         return None
     marks = _marks(endpoint)
