@@ -76,7 +76,7 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
     CHATBOT_API_KEYS = _env_list("CHATBOT_API_KEYS")
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
-    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     # The deployment namespace that starts every Redis name (keys, channels, queues, locks;
     # see docs/namespaces.md). Unset: derived from the database's host, port and name, so two
     # deployments with different databases never share Redis names. 1-64 of [A-Za-z0-9_-].
@@ -108,7 +108,7 @@ class Config:
     # to each process's memory until Redis answers again.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "pulse-limits")
+    # No RATELIMIT_KEY_PREFIX: the counters' storage prefix is `<namespace>:limits:` (app/__init__.py).
     # Every API request: anonymous callers per client address, signed-in ones per user.
     RATE_LIMIT_ANONYMOUS = os.environ.get("RATE_LIMIT_ANONYMOUS", "100 per hour")
     RATE_LIMIT_AUTHENTICATED = os.environ.get("RATE_LIMIT_AUTHENTICATED", "1000 per hour")

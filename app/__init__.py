@@ -94,8 +94,8 @@ def resolve_namespace(app):
     app.config["PULSE_NAMESPACE"] = ns
     channel_source = "SOCKETIO_CHANNEL" if app.config.get("SOCKETIO_CHANNEL") else "from the namespace"
     app.config["SOCKETIO_CHANNEL"] = app.config.get("SOCKETIO_CHANNEL") or namespace.namespaced("socketio", ns)
-    # Rate-limit counters as `<namespace>:limits:...`. The storage's own prefix (rather than
-    # RATELIMIT_KEY_PREFIX) also scopes limiter.reset() to this deployment.
+    # Rate-limit counters as `<namespace>:limits:...`. The storage's own prefix (there is no
+    # separate RATELIMIT_KEY_PREFIX setting) also scopes limiter.reset() to this deployment.
     options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     options.setdefault("key_prefix", namespace.namespaced("limits", ns))
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.schemas.errors import domain_envelope, envelope
 from app.services.identity import principals, tokens, users
 from app.services.notifications import inbox as notifications
-from app.services.realtime import membership
+from app.services.realtime import events, membership
 from app.services.realtime.rooms import rooms_for
 from app.services.shared import metrics
 from app.services.shared.errors import Invalid
@@ -96,7 +96,7 @@ def register(socketio):
         log.info("socket %s connected as user %s in %s", request.sid, user.id, rooms)
         # to this socket, which is on this process: straight to it, not through Redis (a
         # storm of 10,000 connects would be 10,000 publishes every process must read)
-        emit("session", {"user_id": user.id, "role": user.role.value, "rooms": rooms}, ignore_queue=True)
+        emit(events.SESSION, {"user_id": user.id, "role": user.role.value, "rooms": rooms}, ignore_queue=True)
 
     @socketio.on("sync")
     @limited(socketio)

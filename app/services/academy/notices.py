@@ -7,15 +7,15 @@ email is sent by a job after commit, so a failing mail server never fails the re
 
 from app.services.notifications import inbox as notifications
 from app.services.notifications.mail import queue as mail
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import student_room
 
 # event -> notification type and email template (templates under app/templates/email/)
 KINDS = {
-    "enrolment:confirmed": "enrolment_confirmed",
-    "payment:approved": "payment_approved",
-    "payment:rejected": "payment_rejected",
-    "certificate:issued": "certificate_issued",
+    events.ENROLMENT_CONFIRMED: "enrolment_confirmed",
+    events.PAYMENT_APPROVED: "payment_approved",
+    events.PAYMENT_REJECTED: "payment_rejected",
+    events.CERTIFICATE_ISSUED: "certificate_issued",
 }
 
 

@@ -9,7 +9,7 @@ the cached overview a client reads next matches the last event it heard.
 from app.extensions import db
 from app.models import PerformanceCache, Section
 from app.services.performance import store
-from app.services.realtime import coalesce
+from app.services.realtime import coalesce, events
 from app.services.realtime.emit import emit
 from app.services.realtime.rooms import educator_room
 from app.services.shared import cache
@@ -17,7 +17,7 @@ from app.services.shared.queues import enqueue
 from app.services.shared.transaction import after_commit
 
 EVENT_INTERVAL = 2  # seconds between two live events for one section
-EVENTS = ("grade:updated", "attendance:updated", "exam:created")
+EVENTS = (events.GRADE_UPDATED, events.ATTENDANCE_UPDATED, events.EXAM_CREATED)
 _PENDING = "pulse_performance_changed"
 
 
@@ -96,6 +96,6 @@ def send(section_id, kinds):
     section, data = found
     kinds = list(dict.fromkeys(kinds))
     data["changes"] = kinds
-    event = kinds[-1] if kinds[-1] in EVENTS else "grade:updated"
+    event = kinds[-1] if kinds[-1] in EVENTS else events.GRADE_UPDATED
     emit(event, data, educator_room(section.educator_id))
     return data
