@@ -219,6 +219,22 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     # Swagger UI's assets come from the installed swagger-ui-bundle package (no CDN).
     OPENAPI_SWAGGER_UI_URL = "/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": (
+                "The real-time backend of a student mentoring platform: REST under `/api/v1`, live "
+                "events over Socket.IO (docs/realtime.md).\n\n"
+                '**Authenticating:** call `POST /api/v1/auth/login` with `{"email", "password"}` '
+                "(in development, e.g. `mentor1@pulse.test` / `pulse-demo-1`), copy `access_token` from "
+                "the answer, press **Authorize** and paste it as `bearerAuth` (Swagger UI adds the "
+                "`Bearer ` prefix). Every call then sends `Authorization: Bearer <token>`; access tokens "
+                "live 15 minutes, `POST /api/v1/auth/refresh` with the refresh token gives a new one. "
+                "The chatbot service authenticates with `X-Chatbot-Key` (`chatbotKey`) instead.\n\n"
+                'Errors are always `{"error": {"code", "message", "details"}}`; a 429 carries '
+                "`Retry-After`."
+            )
+        }
+    }
 
     REQUIRE_SECRETS = True
 

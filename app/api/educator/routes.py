@@ -6,7 +6,6 @@ from app.api.educator.uploads import accepts_csv, upload_rows
 from app.schemas.performance import (
     AttendanceDayQuerySchema,
     AttendanceListSchema,
-    EnrolmentEnvelope,
     EnrolSchema,
     ExamCreateSchema,
     ExamEnvelope,
@@ -15,6 +14,7 @@ from app.schemas.performance import (
     ExamUpdateSchema,
     GradeListSchema,
     SectionCreateSchema,
+    SectionEnrolmentEnvelope,
     SectionEnvelope,
     SectionListSchema,
     SectionQuerySchema,
@@ -63,7 +63,7 @@ def update_section(body, section_id):
 @blp.post("/educator/sections/<int:section_id>/students")
 @role_required(*EDUCATOR)
 @blp.arguments(EnrolSchema)
-@blp.response(201, EnrolmentEnvelope)
+@blp.response(201, SectionEnrolmentEnvelope)
 def enrol(body, section_id):
     """Enrol a student from enrolled_at (default now); attendance before it never counts."""
     return {"enrolment": sections.enrol(current_principal(), section_id, **body)}
