@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 
 from flask import Flask
 
@@ -29,6 +30,33 @@ def create_app(config_name=None, **overrides):
     register_operator_tools(app)
     register_cli(app)
     register_service_hooks()
+    return app
+
+
+def create_cli_app():
+    """The app for the `flask` command. When the settings refuse to start (PULSE_ENV unset on
+    a laptop means production, which needs real secrets) a command prints one sentence saying
+    what to run instead of a traceback, and `flask --help` still lists Pulse's commands."""
+    import click
+
+    from app import cli
+    from config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        sentence = cli.advice(exc)
+        if cli.asks_for_help(sys.argv[1:]):
+            click.echo(sentence, err=True)
+            return cli.commands_only_app()
+        raise SystemExit(sentence) from None
+    if cli.subcommand(sys.argv[1:]) == "run":
+        # Flask's development server has no Socket.IO server: /socket.io/ would answer 404.
+        click.echo(
+            "pulse: `flask run` serves the REST API only, without Socket.IO (/socket.io/ answers 404); "
+            "run `python wsgi.py` (or `make run`) to serve both.",
+            err=True,
+        )
     return app
 
 
