@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-export FLASK_APP := app:create_app
+export FLASK_APP := app:create_cli_app
 # Production is the default (it needs real secrets); `make run` chooses development and
 # the tests choose testing, explicitly. `PULSE_ENV=... make run` still wins.
 run: export PULSE_ENV ?= development

@@ -88,7 +88,7 @@ class Config:
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 256 * 1024)
     CHATBOT_API_KEYS = _env_list("CHATBOT_API_KEYS")
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
-    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+    SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
     # The deployment namespace that starts every Redis name (keys, channels, queues, locks;
     # see docs/namespaces.md). Unset: derived from the database's host, port and name, so two
     # deployments with different databases never share Redis names. 1-64 of [A-Za-z0-9_-].
@@ -120,7 +120,7 @@ class Config:
     # to each process's memory until Redis answers again.
     RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
-    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "pulse-limits")
+    # No RATELIMIT_KEY_PREFIX: the counters' storage prefix is `<namespace>:limits:` (app/__init__.py).
     # Every API request: anonymous callers per client address, signed-in ones per user.
     RATE_LIMIT_ANONYMOUS = os.environ.get("RATE_LIMIT_ANONYMOUS", "100 per hour")
     RATE_LIMIT_AUTHENTICATED = os.environ.get("RATE_LIMIT_AUTHENTICATED", "1000 per hour")
@@ -128,6 +128,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "120 per minute")
     # Failed logins per account (email): password guessing stops after a few tries.
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
+    # Certificate checks per client address, in their own bucket (not the anonymous limit's).
+    CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "300 per hour")
     # Sign-ups per client address.
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "20 per hour")
     CHATBOT_RATE_LIMIT = os.environ.get("CHATBOT_RATE_LIMIT", "600 per minute")
@@ -242,6 +244,22 @@ class Config:
     OPENAPI_SWAGGER_UI_PATH = "/docs"
     # Swagger UI's assets come from the installed swagger-ui-bundle package (no CDN).
     OPENAPI_SWAGGER_UI_URL = "/swagger-ui/"
+    API_SPEC_OPTIONS = {
+        "info": {
+            "description": (
+                "The real-time backend of a student mentoring platform: REST under `/api/v1`, live "
+                "events over Socket.IO (docs/realtime.md).\n\n"
+                '**Authenticating:** call `POST /api/v1/auth/login` with `{"email", "password"}` '
+                "(in development, e.g. `mentor1@pulse.test` / `pulse-demo-1`), copy `access_token` from "
+                "the answer, press **Authorize** and paste it as `bearerAuth` (Swagger UI adds the "
+                "`Bearer ` prefix). Every call then sends `Authorization: Bearer <token>`; access tokens "
+                "live 15 minutes, `POST /api/v1/auth/refresh` with the refresh token gives a new one. "
+                "The chatbot service authenticates with `X-Chatbot-Key` (`chatbotKey`) instead.\n\n"
+                'Errors are always `{"error": {"code", "message", "details"}}`; a 429 carries '
+                "`Retry-After`."
+            )
+        }
+    }
 
     REQUIRE_SECRETS = True
 
@@ -313,6 +331,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "100000 per minute")
     LOGIN_ACCOUNT_RATE_LIMIT = os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per 15 minutes")
     REGISTER_RATE_LIMIT = os.environ.get("REGISTER_RATE_LIMIT", "100000 per hour")
+    CERTIFICATE_VERIFY_RATE_LIMIT = os.environ.get("CERTIFICATE_VERIFY_RATE_LIMIT", "100000 per hour")
     SOCKET_EVENT_LIMIT = _env_int("SOCKET_EVENT_LIMIT", 1000)
     # Storm and scale tests open many sockets as one user.
     CONNECTIONS_PER_USER = _env_int("CONNECTIONS_PER_USER", 100000)

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import sys
 
 from flask import Flask
 
@@ -33,6 +34,33 @@ def create_app(config_name=None, **overrides):
     return app
 
 
+def create_cli_app():
+    """The app for the `flask` command. When the settings refuse to start (PULSE_ENV unset on
+    a laptop means production, which needs real secrets) a command prints one sentence saying
+    what to run instead of a traceback, and `flask --help` still lists Pulse's commands."""
+    import click
+
+    from app import cli
+    from config import ConfigError
+
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        sentence = cli.advice(exc)
+        if cli.asks_for_help(sys.argv[1:]):
+            click.echo(sentence, err=True)
+            return cli.commands_only_app()
+        raise SystemExit(sentence) from None
+    if cli.subcommand(sys.argv[1:]) == "run":
+        # Flask's development server has no Socket.IO server: /socket.io/ would answer 404.
+        click.echo(
+            "pulse: `flask run` serves the REST API only, without Socket.IO (/socket.io/ answers 404); "
+            "run `python wsgi.py` (or `make run`) to serve both.",
+            err=True,
+        )
+    return app
+
+
 def configure_logging(app):
     from app.logs import configure, init_sentry
 
@@ -42,11 +70,12 @@ def configure_logging(app):
 
 
 def register_http_hardening(app):
-    """Request ids and logs, proxies, HTTPS, security headers, JSON depth, id ranges."""
-    from app.api import ids, request_log, security
+    """Request ids and logs, proxies, HTTPS, security headers, CORS, JSON depth, id ranges."""
+    from app.api import cors, ids, request_log, security
 
     request_log.install(app)  # first, so every later hook's answer carries the request id
     security.install(app)
+    cors.install(app)  # CORS_ORIGINS, as for Socket.IO; none: same-origin only
     ids.install_converter(app)
     ids.install_parser_bounds()
 
@@ -94,8 +123,8 @@ def resolve_namespace(app):
     app.config["PULSE_NAMESPACE"] = ns
     channel_source = "SOCKETIO_CHANNEL" if app.config.get("SOCKETIO_CHANNEL") else "from the namespace"
     app.config["SOCKETIO_CHANNEL"] = app.config.get("SOCKETIO_CHANNEL") or namespace.namespaced("socketio", ns)
-    # Rate-limit counters as `<namespace>:limits:...`. The storage's own prefix (rather than
-    # RATELIMIT_KEY_PREFIX) also scopes limiter.reset() to this deployment.
+    # Rate-limit counters as `<namespace>:limits:...`. The storage's own prefix (there is no
+    # separate RATELIMIT_KEY_PREFIX setting) also scopes limiter.reset() to this deployment.
     options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
     options.setdefault("key_prefix", namespace.namespaced("limits", ns))
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options

@@ -1,5 +1,8 @@
 """Flask commands: users (create, set-role, deactivate, activate, refresh-identity), seed-demo,
-demo simulate, refresh-dashboards."""
+demo simulate, refresh-dashboards; and what the `flask` command says when the settings
+refuse to start (app.create_cli_app, .flaskenv's FLASK_APP)."""
+
+import os
 
 import click
 from flask.cli import AppGroup
@@ -148,3 +151,41 @@ def register_cli_commands(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(refresh_dashboards_command)
+
+
+def advice(exc):
+    """One sentence for a refused start: what to run instead."""
+    if not os.environ.get("PULSE_ENV"):
+        return (
+            "pulse: PULSE_ENV is not set, so these are the production settings, which need SECRET_KEY, "
+            "JWT_SECRET_KEY and CHATBOT_API_KEYS; on your own machine run `PULSE_ENV=development flask ...`."
+        )
+    return f"pulse: {exc}"
+
+
+def subcommand(args):
+    """The first word that is not an option (`flask --app x run` -> "run"), or None."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in ("--app", "-A", "--env-file", "-e"):
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def asks_for_help(args):
+    return subcommand(args) is None or "--help" in args or "-h" in args
+
+
+def commands_only_app():
+    """An app that only lists the commands (for --help): nothing is connected or read."""
+    from flask import Flask
+    from flask_migrate.cli import db as db_cli_group
+
+    app = Flask("pulse")
+    register_cli_commands(app)
+    app.cli.add_command(db_cli_group)
+    return app

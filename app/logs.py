@@ -57,7 +57,21 @@ class _PulseHandler(logging.StreamHandler):
     """Marks the handler we installed, so a second app in one process replaces it."""
 
 
+# Libraries that say too much at INFO: RQ three lines per job (an idle worker's periodic
+# jobs made ~50 lines a minute), alembic one line per plugin in every process that loads it.
+# They speak at WARNING unless LOG_LEVEL=DEBUG.
+CHATTY = ("rq.worker", "rq.job", "rq.scheduler", "rq.queue", "alembic.runtime.plugins")
+
+
+def quiet_chatty_libraries(level):
+    """CHATTY at WARNING, or at `level` when that is DEBUG."""
+    debug = str(level).upper() in ("DEBUG", "10")
+    for name in CHATTY:
+        logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
 def configure(log_format="text", level="INFO"):
+    quiet_chatty_libraries(level)
     root = logging.getLogger()
     if any(not isinstance(h, _PulseHandler) for h in root.handlers):
         return  # someone else set logging up (pytest's capture, a host server): leave it

@@ -20,6 +20,8 @@ class RouteLimiter(Limiter):
         self._route_has_limits = {}  # (endpoint, blueprint) -> bool
 
     def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if request.method == "OPTIONS":  # a CORS preflight runs no view: it spends no route's limit
+            return None
         if in_middleware and request.endpoint is not None and not self._has_limits(request.endpoint, request.blueprint):
             return None
         return super()._check_request_limit(callable_name, in_middleware)

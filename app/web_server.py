@@ -130,6 +130,8 @@ def serve(app, async_mode, host, port):
     backlog = app.config["WEB_LISTEN_BACKLOG"]
     check_fd_limit(max_connections)
     log.info("serving on %s:%s (%s, at most %s connections)", host, port, async_mode, max_connections)
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # an address a browser can open
+    log.info("API docs: http://%s:%s/api/v1/docs (REST and Socket.IO on the same port)", shown, port)
     if async_mode == "gevent":
         serve_gevent(app, host, port, max_connections, backlog)
     elif async_mode == "eventlet":

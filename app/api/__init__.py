@@ -26,6 +26,7 @@ def register_api(app):
     limiter.exempt(health_blp)
     limiter.exempt(metrics_blp)
     limiter.exempt(docs.swagger_assets)  # static files: one page view is five of them
+    limiter.exempt(app.blueprints["api-docs"])  # the docs page and its openapi.json, likewise
     app.register_blueprint(health_blp)
     app.register_blueprint(metrics_blp)
     app.register_blueprint(docs.swagger_assets)

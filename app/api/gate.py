@@ -14,6 +14,12 @@ so limiter.reset() clears these counters too). With Redis down each process coun
 own memory, as flask-limiter does (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED): no limit is
 ever lifted, and the token and the view read on their own as usual. The chatbot's
 service key has only its route's limit (CHATBOT_RATE_LIMIT).
+
+Some routes are not counted against the shared limit of their address (docs/security.md,
+"A classroom behind one address"): a login has only its own limits (@own_limits_only: per
+address and per failed account), as do a certificate check and a sign-up; a route may also
+name who it counts against (@counts_as: the dashboard stream counts against the student its
+single-use ?stream_token= was issued to). Static files and the docs page's assets are exempt.
 """
 
 import functools
@@ -56,14 +62,45 @@ def _applicable():
     config, endpoint = current_app.config, request.endpoint  # each proxy read costs: once
     if endpoint is None or endpoint == "static" or not config.get("RATELIMIT_ENABLED", True):
         return None
+    if request.method == "OPTIONS":  # a CORS preflight: no credentials, no work done
+        return None
     if _exempt(endpoint, request.blueprint):
         return None
-    who = callers.caller()
+    marks = _marks(endpoint)
+    if marks is OWN_LIMITS_ONLY:
+        return None
+    who = (marks() if marks else None) or callers.caller()
     if who.startswith("service:"):
         return None
     if who.startswith("user:"):
         return _item(config["RATE_LIMIT_AUTHENTICATED"]), "authenticated", who
     return _item(config["RATE_LIMIT_ANONYMOUS"]), "anonymous", who
+
+
+OWN_LIMITS_ONLY = object()
+
+
+def own_limits_only(view):
+    """Decorate a view whose route limits are its only ones: not counted against the shared
+    limit (a classroom's 40 logins must not use up its address's anonymous allowance)."""
+    view.pulse_shared_limit = OWN_LIMITS_ONLY
+    return view
+
+
+def counts_as(who_for):
+    """Decorate a view: `who_for()` names the caller it counts against ("user:<id>"), or None
+    for the usual caller (the address, for an anonymous request)."""
+
+    def decorator(view):
+        view.pulse_shared_limit = who_for
+        return view
+
+    return decorator
+
+
+@functools.lru_cache(maxsize=512)
+def _marks(endpoint):
+    return getattr(current_app.view_functions.get(endpoint), "pulse_shared_limit", None)
 
 
 def check():

@@ -9,6 +9,7 @@ import uuid
 from flask import g, request
 
 from app.api.limits import caller
+from app.services.shared import ops_metrics
 
 log = logging.getLogger("pulse.request")
 
@@ -31,6 +32,9 @@ def _finish(response):
     response.headers[REQUEST_ID_HEADER] = g.get("request_id") or uuid.uuid4().hex
     who = caller() if request.endpoint else None
     started = g.get("request_started", time.monotonic())
+    route = request.url_rule.rule if request.url_rule is not None else None
+    seconds = time.monotonic() - started
+    ops_metrics.observe_request(request.method, route or "<unmatched>", response.status_code, seconds)
     log.info(
         "%s %s %s",
         request.method,
@@ -40,10 +44,10 @@ def _finish(response):
             "request_id": g.get("request_id"),
             "user_id": int(who[5:]) if who and who.startswith("user:") and who[5:].isdigit() else None,
             "method": request.method,
-            "route": request.url_rule.rule if request.url_rule is not None else None,
+            "route": route,
             "path": request.path,
             "status": response.status_code,
-            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            "duration_ms": round(seconds * 1000, 1),
             "remote_addr": request.remote_addr,
         },
     )

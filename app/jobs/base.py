@@ -9,6 +9,7 @@ import time
 from rq import get_current_job
 
 from app.extensions import db
+from app.services.shared import ops_metrics
 
 log = logging.getLogger("pulse.jobs")
 
@@ -25,8 +26,18 @@ def _job_fields(fn, started, outcome):
     }
 
 
+def _did_something(result):
+    if isinstance(result, dict):
+        return any(_did_something(v) for v in result.values())
+    if isinstance(result, (list, tuple, set)):
+        return any(_did_something(v) for v in result)
+    return bool(result)
+
+
 def job(fn):
     """Mark a function as an RQ job: log a summary and always release the session."""
+
+    name = f"{fn.__module__}.{fn.__name__}"
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -36,10 +47,15 @@ def job(fn):
         except Exception:
             db.session.rollback()
             log.exception("job %s failed", fn.__name__, extra=_job_fields(fn, started, "failed"))
+            ops_metrics.record_job(name, time.monotonic() - started, failed=True)
             raise
         finally:
             db.session.remove()
-        log.info("job %s done: %s", fn.__name__, result, extra=_job_fields(fn, started, "done"))
+        ops_metrics.record_job(name, time.monotonic() - started, failed=False)
+        # A line when the job did something; a periodic job that found nothing to do (most
+        # of an idle worker's) only at DEBUG.
+        level = logging.INFO if _did_something(result) else logging.DEBUG
+        log.log(level, "job %s done: %s", fn.__name__, result, extra=_job_fields(fn, started, "done"))
         return result
 
     return wrapper

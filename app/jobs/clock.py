@@ -40,7 +40,7 @@ def run_due(now=None):
             enqueue(periodic.job, job_id=job_id)
             enqueued.append(job_id)
     if enqueued:
-        log.info("clock enqueued %s", ", ".join(enqueued))
+        log.debug("clock enqueued %s", ", ".join(enqueued))  # each job logs when it did something
     return enqueued
 
 

@@ -42,7 +42,7 @@ class EnrolSchema(StrictSchema):
     enrolled_at = aware_datetime()
 
 
-class EnrolmentSchema(Schema):
+class SectionEnrolmentSchema(Schema):
     id = fields.Integer()
     section_id = fields.Integer()
     student_id = fields.Integer()
@@ -58,7 +58,7 @@ class SectionSchema(Schema):
     subjects = fields.List(fields.String())
     term = fields.String()
     cohort_id = fields.Integer(allow_none=True)
-    students = fields.Function(lambda s: [EnrolmentSchema().dump(e) for e in s.enrolments if e.left_at is None])
+    students = fields.Function(lambda s: [SectionEnrolmentSchema().dump(e) for e in s.enrolments if e.left_at is None])
     created_at = UTCDateTimeField()
     updated_at = UTCDateTimeField()
 
@@ -71,8 +71,8 @@ class SectionListSchema(Schema):
     items = fields.List(fields.Nested(SectionSchema))
 
 
-class EnrolmentEnvelope(Schema):
-    enrolment = fields.Nested(EnrolmentSchema)
+class SectionEnrolmentEnvelope(Schema):
+    enrolment = fields.Nested(SectionEnrolmentSchema)
 
 
 # -- exams ------------------------------------------------------------------------------

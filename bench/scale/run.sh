@@ -4,7 +4,10 @@
 #   bench/scale/run.sh CMD ARGS...          # up, run CMD against it, then down
 # Settings (environment): SCALE_STUDENTS (1000), SCALE_MENTORS (100), SOCKETIO_ASYNC_MODE
 # (gevent), PROXY_PORT (8000), PROXY_PROCESSES (2), WEB1_PORT (5001), WEB2_PORT (5002), BENCH_DATABASE_URL,
-# BENCH_REDIS_URL. The database named there is dropped and re-created.
+# BENCH_REDIS_URL. The database named there is dropped and re-created. In Redis the run uses a
+# namespace of its own (PULSE_NAMESPACE=scale-<pid>-<time>, its Socket.IO channel derived from
+# it): it never clears data it did not create, and two runs on one Redis server stay apart.
+# At the end it deletes only its own namespace's keys.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -19,7 +22,8 @@ export PULSE_ENV=development
 export DATABASE_URL=${BENCH_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/pulse_scale}
 export REDIS_URL=${BENCH_REDIS_URL:-redis://127.0.0.1:6379/11}
 export SOCKETIO_ASYNC_MODE=${SOCKETIO_ASYNC_MODE:-gevent}
-export SOCKETIO_CHANNEL=pulse-scale
+export PULSE_NAMESPACE=${PULSE_NAMESPACE:-scale-$$-$(date +%s)}
+unset SOCKETIO_CHANNEL  # <namespace>:socketio: this run's own
 export CHATBOT_API_KEYS=scale-chatbot-key
 # Limits are still counted on every request (the same cost as in production), only never
 # reached: a benchmark that hits them measures 429 answers, not the endpoint.
@@ -30,7 +34,7 @@ PROXY_PORT=${PROXY_PORT:-8000} WEB1_PORT=${WEB1_PORT:-5001} WEB2_PORT=${WEB2_POR
 export SCALE_RUN_DIR=${SCALE_RUN_DIR:-$(mktemp -d /tmp/pulse-scale.XXXX)}
 export SCALE_URL=http://127.0.0.1:$PROXY_PORT
 mkdir -p "$SCALE_RUN_DIR"
-echo "run dir: $SCALE_RUN_DIR  proxy: $SCALE_URL  mode: $SOCKETIO_ASYNC_MODE"
+echo "run dir: $SCALE_RUN_DIR  proxy: $SCALE_URL  mode: $SOCKETIO_ASYNC_MODE  namespace: $PULSE_NAMESPACE"
 
 # 10,000 sockets through a proxy need ~2 descriptors each there (client and server side):
 # raise the limit when allowed (root may raise the hard limit too).
@@ -42,13 +46,17 @@ PIDS=()
 cleanup() {
     for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
+    forget_namespace
+}
+forget_namespace() {  # this run's keys only (RQ's job keys without an id of ours expire by themselves)
+    $PY bench/scale/forget_namespace.py || true
 }
 trap cleanup EXIT INT TERM
 
 # a fresh database and Redis db, then the users and their tokens
 name=${DATABASE_URL##*/}
 psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" -c "CREATE DATABASE \"$name\"" >/dev/null
-$PY -c "import redis,os; redis.Redis.from_url(os.environ['REDIS_URL']).flushdb()"
+# No FLUSHDB: this run's namespace is new, so Redis holds nothing of it yet.
 FLASK_APP=app:create_app $ROOT/.venv/bin/flask db upgrade >/dev/null 2>&1
 $PY bench/scale/seed.py "$SCALE_RUN_DIR/tokens.json" "${SCALE_STUDENTS:-1000}" "${SCALE_MENTORS:-100}"
 

@@ -45,7 +45,7 @@ def test_each_periodic_job_runs_once_per_interval_with_two_workers(app):
     conn = redis.Redis.from_url(REDIS_URL)
     namespace = app.config["PULSE_NAMESPACE"]
     logs = [tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False) for _ in range(2)]
-    env = child_env(CLOCK_TICK_SECONDS="0.1", LOG_FORMAT="json")
+    env = child_env(CLOCK_TICK_SECONDS="0.1", LOG_FORMAT="json", LOG_LEVEL="DEBUG")  # idle jobs log at DEBUG
     workers = [
         subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         for log in logs

@@ -44,7 +44,7 @@ def test_in_process_jobs_run_in_the_worker_and_the_others_in_a_work_horse(app):
     worker = subprocess.Popen(
         [sys.executable, "worker.py", "--burst"],
         cwd=ROOT,
-        env=child_env(LOG_FORMAT="json"),
+        env=child_env(LOG_FORMAT="json", LOG_LEVEL="DEBUG"),  # a job with nothing to do logs at DEBUG
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -7,6 +7,7 @@ from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import current_principal
+from app.api.gate import own_limits_only
 from app.api.limits import LOGIN_ACCOUNT_SCOPE, client_address, login_account_key, login_failed
 from app.extensions import limiter
 from app.schemas.users import (
@@ -55,7 +56,7 @@ def register(body):
     """Create a student account (self sign-up never grants another role).
 
     Body `email`, `password` (8+ characters), `name` → 201 `{"user"}`, always a student: a `role`
-    field is refused (422). Rate limited per client address (`LOGIN_RATE_LIMIT`).
+    field is refused (422). Rate limited per client address (`REGISTER_RATE_LIMIT`).
     """
     return {"user": auth.register_student(**body)}
 
@@ -69,11 +70,13 @@ def register(body):
 @blp.doc(security=[])
 @blp.arguments(LoginSchema)
 @blp.response(200, LoginResultSchema)
+@own_limits_only  # the two limits above only: logins do not use up the address's anonymous limit
 def login(body):
     """Exchange email and password for an access and a refresh token.
 
     Answers `{"access_token", "refresh_token", "user"}`. Rate limited per client address
-    (`LOGIN_RATE_LIMIT`, 429 with `Retry-After`).
+    (`LOGIN_RATE_LIMIT`) and per account's failed attempts (`LOGIN_ACCOUNT_RATE_LIMIT`), 429 with
+    `Retry-After`; not counted against the anonymous limit.
     """
     return auth.login(body["email"], body["password"])
 

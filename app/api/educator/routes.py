@@ -7,7 +7,6 @@ from app.api.idempotent import idempotent
 from app.schemas.performance import (
     AttendanceDayQuerySchema,
     AttendanceListSchema,
-    EnrolmentEnvelope,
     EnrolSchema,
     ExamCreateSchema,
     ExamEnvelope,
@@ -16,6 +15,7 @@ from app.schemas.performance import (
     ExamUpdateSchema,
     GradeListSchema,
     SectionCreateSchema,
+    SectionEnrolmentEnvelope,
     SectionEnvelope,
     SectionListSchema,
     SectionQuerySchema,
@@ -66,7 +66,7 @@ def update_section(body, section_id):
 @role_required(*EDUCATOR)
 @blp.arguments(EnrolSchema)
 @idempotent
-@blp.response(201, EnrolmentEnvelope)
+@blp.response(201, SectionEnrolmentEnvelope)
 def enrol(body, section_id):
     """Enrol a student from enrolled_at (default now); attendance before it never counts."""
     return {"enrolment": sections.enrol(current_principal(), section_id, **body)}

@@ -5,7 +5,7 @@ from flask_jwt_extended import current_user, get_jwt, verify_jwt_in_request
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import current_principal, role_required
-from app.api.gate import reads_ahead
+from app.api.gate import counts_as, reads_ahead
 from app.api.idempotent import idempotent
 from app.extensions import limiter
 from app.models import Role
@@ -105,6 +105,15 @@ def _last_event_id():
     return int(raw)
 
 
+def _stream_caller():
+    """A stream opened with ?stream_token= counts against its student's own limit: a classroom
+    behind one address reconnecting all day must not use up that address's anonymous limit.
+    An unknown token counts against the address, as any anonymous request."""
+    token = request.args.get("stream_token")
+    owner = stream.token_owner(token) if token else None
+    return f"user:{owner}" if owner is not None else None
+
+
 @blp.get("/dashboard/stream")
 @blp.doc(
     responses={
@@ -116,6 +125,7 @@ def _last_event_id():
     # A Bearer token, or a single-use ?stream_token= (EventSource cannot send headers).
     security=[{"bearerAuth": []}, {}],
 )
+@counts_as(_stream_caller)
 def dashboard_stream():
     """Server-Sent Events of the student's dashboard updates; Last-Event-ID resumes.
 

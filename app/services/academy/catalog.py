@@ -13,7 +13,7 @@ from app.models import Course, CourseModule, Lesson, Role, User, utcnow
 from app.models.base import iso
 from app.schemas.academy import LessonSchema
 from app.services.academy import access, progress
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import course_room
 from app.services.shared import paging
 from app.services.shared.errors import Invalid, NotFound
@@ -87,7 +87,7 @@ def create_course(user, title, description="", price=0, published=False, owner_i
 
 
 def _announce(course, change, **payload):
-    outbox.record("course:updated", course_room(course.id), {"course_id": course.id, "change": change, **payload})
+    outbox.record(events.COURSE_UPDATED, course_room(course.id), {"course_id": course.id, "change": change, **payload})
 
 
 def update_course(user, course_id, changes):

@@ -15,7 +15,7 @@ from app.models.academy import ACTIVE
 from app.schemas.academy import StudentCoursesSchema
 from app.services.academy import access, progress, summary
 from app.services.dashboard.queue import queue_refresh
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import student_room
 from app.services.shared import cache
 from app.services.shared.errors import Forbidden
@@ -67,7 +67,7 @@ def complete(student, course_id, lesson_id, now=None):
         enrolment_id = enrolment.id
         after_commit(lambda: enqueue(CERTIFICATE_JOB, enrolment_id))
     shown = progress.progress_of(enrolment, completed, total)
-    outbox.record("progress:updated", student_room(student.id), {"lesson_id": lesson.id, "progress": shown})
+    outbox.record(events.PROGRESS_UPDATED, student_room(student.id), {"lesson_id": lesson.id, "progress": shown})
     progress.invalidate_student(student.id)
     summary.changed(course.id)
     queue_refresh([student.id], "lesson_completed", "normal")  # in the transaction: committed with it

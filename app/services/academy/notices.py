@@ -8,15 +8,15 @@ email is sent by a job after commit, so a failing mail server never fails the re
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
 from app.services.notifications.mail import queue as mail
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import student_room
 
 # event -> notification type and email template (templates under app/templates/email/)
 KINDS = {
-    "enrolment:confirmed": notification_types.ENROLMENT_CONFIRMED,
-    "payment:approved": notification_types.PAYMENT_APPROVED,
-    "payment:rejected": notification_types.PAYMENT_REJECTED,
-    "certificate:issued": notification_types.CERTIFICATE_ISSUED,
+    events.ENROLMENT_CONFIRMED: notification_types.ENROLMENT_CONFIRMED,
+    events.PAYMENT_APPROVED: notification_types.PAYMENT_APPROVED,
+    events.PAYMENT_REJECTED: notification_types.PAYMENT_REJECTED,
+    events.CERTIFICATE_ISSUED: notification_types.CERTIFICATE_ISSUED,
 }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Course, Enrolment, utcnow
 from app.models.academy import ACTIVE
-from app.services.realtime import coalesce
+from app.services.realtime import coalesce, events
 from app.services.realtime.emit import emit
 from app.services.realtime.rooms import educator_room
 from app.services.shared import cache
@@ -85,7 +85,7 @@ def send(course_id):
     if course is None:
         return None
     figures = compute(course_id)
-    emit("progress:updated", {"course_id": course_id, "summary": figures}, educator_room(course.owner_id))
+    emit(events.PROGRESS_UPDATED, {"course_id": course_id, "summary": figures}, educator_room(course.owner_id))
     return figures
 
 

@@ -10,7 +10,7 @@ from app.services.identity.users import get_user
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room
 from app.services.shared.errors import Conflict
 from app.services.shared.transaction import commit
@@ -46,7 +46,7 @@ def assign_mentor(student_id, mentor_id, actor=None):
         "",
         {"student_id": student.id},
     )
-    outbox.record("student:registered", mentor_room(mentor.id), {"student": summary})
+    outbox.record(events.STUDENT_REGISTERED, mentor_room(mentor.id), {"student": summary})
     mentor_metrics.changed(mentor.id, previous)
     reassignment.on_mentor_changed(student, previous, mentor.id, actor)
     commit()

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import ActivityEvent, AuditLog, Role, User
 from app.schemas.portal import ActivitySchema
 from app.services.identity import access
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import ADMINS_ROOM, cohort_room, mentor_room, student_room
 from app.services.shared import paging
 
@@ -34,7 +34,7 @@ def record(type, actor, target_type, target_id, *, student_id=None, cohort_id=No
     )
     db.session.add(event)
     db.session.flush()  # the id and time the live item carries
-    outbox.record_to_rooms("activity:new", live_rooms(event), ACTIVITY.dump(event))
+    outbox.record_to_rooms(events.ACTIVITY_NEW, live_rooms(event), ACTIVITY.dump(event))
     return event
 
 

@@ -4,12 +4,12 @@ from app.extensions import db
 from app.models import Role, StudentDashboardCache, User, utcnow
 from app.services.dashboard import aggregate, readiness, store
 from app.services.dashboard.queue import queue_refresh, students_of_cohort
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import student_room
 from app.services.shared.transaction import after_commit, commit
 from app.services.shared.upsert import upsert
 
-EVENT = "dashboard:updated"
+EVENT = events.DASHBOARD_UPDATED
 
 
 def refresh_student(student_id, reason="", now=None):

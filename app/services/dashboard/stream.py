@@ -93,6 +93,17 @@ def _issued_before_logout(student_id, issued_at):
     return logout_at is not None and issued_at <= float(logout_at)
 
 
+def token_owner(token):
+    """The student id a stream token was issued to, without spending it (None if unknown): the
+    rate limit counts a stream against its student, not the address it comes from."""
+    try:
+        value = get_redis().get(cache.stream_token_key(_hash(token))) if token else None
+    except redis.RedisError:
+        return None
+    student_id = value.decode().partition(":")[0] if value else ""
+    return int(student_id) if student_id.isdigit() else None
+
+
 def redeem_token(token):
     """(the active student the token was issued to, the jti of the access token that asked
     for it or None); the token is gone afterwards (401 if unknown, or issued before the

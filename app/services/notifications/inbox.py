@@ -25,7 +25,7 @@ from app.schemas.notifications import NotificationSchema
 from app.services.dashboard.queue import queue_refresh
 from app.services.notifications import preferences
 from app.services.notifications import types as registry
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room, user_room
 from app.services.shared import cache, csv_safe
 from app.services.shared.errors import NotFound
@@ -67,7 +67,7 @@ def notify(user, type, title, body="", data=None, alert_id=None):
     payload = dump_with(SHAPE, n, pinned={n.id} if alert_id is not None else ())
     payload["event_id"] = n.id
     # The count as this transaction sees it (the new one included); the fast list keeps no count.
-    outbox.record("notification", live_room(user), {**payload, "unread_count": unread_count(user)})
+    outbox.record(events.NOTIFICATION, live_room(user), {**payload, "unread_count": unread_count(user)})
     key = fast_list_key(user)  # now: after the commit, reading user.role would reload the row
     after_commit(lambda: _push_fast_list(key, payload))
     _dashboard_changed(user, "notification")
@@ -221,7 +221,7 @@ def _owned(user, notification_id):
 def _announce_read(user, which, **extra):
     """`notifications:read` to the reader's own room: their other tabs update the badge."""
     db.session.flush()
-    outbox.record("notifications:read", user_room(user.id), {**which, **extra, "unread_count": unread_count(user)})
+    outbox.record(events.NOTIFICATIONS_READ, user_room(user.id), {**which, **extra, "unread_count": unread_count(user)})
 
 
 def mark_read(user, notification_id):

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import PerformanceCache, Section
 from app.services.performance import changes as change_objects
 from app.services.performance import store
-from app.services.realtime import coalesce
+from app.services.realtime import coalesce, events
 from app.services.realtime.emit import emit
 from app.services.realtime.rooms import ADMINS_ROOM, educator_room
 from app.services.shared import cache
@@ -20,7 +20,7 @@ from app.services.shared.queues import enqueue
 from app.services.shared.transaction import after_commit
 
 EVENT_INTERVAL = 2  # seconds between two live events for one section
-EVENTS = ("grade:updated", "attendance:updated", "exam:created", "roster:updated")
+EVENTS = (events.GRADE_UPDATED, events.ATTENDANCE_UPDATED, events.EXAM_CREATED, events.ROSTER_UPDATED)
 _PENDING = "pulse_performance_changed"
 
 
@@ -117,7 +117,7 @@ def send(section_id, entries):
     data["change"] = log[-1] if log else None
     data["change_log"] = log
     data["changes_dropped"] = dropped
-    event = kinds[-1] if kinds[-1] in EVENTS else "grade:updated"
+    event = kinds[-1] if kinds[-1] in EVENTS else events.GRADE_UPDATED
     emit(event, data, educator_room(section.educator_id))
     platform = admin_overview()
     if platform is not None:

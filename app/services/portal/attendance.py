@@ -12,7 +12,7 @@ from app.services.identity import access
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
 from app.services.portal import schedules
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room, student_room
 from app.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.shared.transaction import commit
@@ -71,7 +71,7 @@ def mark(user, schedule_id, status, student_id=None, now=None):
     # may be someone else's, and must not learn this student's attendance.
     mentor_id = db.session.get(User, student_id).mentor_id
     rooms = [student_room(student_id), mentor_room(mentor_id) if mentor_id else None]
-    outbox.record_to_rooms("attendance:updated", rooms, payload)
+    outbox.record_to_rooms(events.ATTENDANCE_UPDATED, rooms, payload)
     if user.id != student_id:
         notifications.notify(
             db.session.get(User, student_id),

@@ -16,7 +16,7 @@ from app.services.identity import access
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room, student_room
 from app.services.shared import paging
 from app.services.shared.errors import Conflict, NotFound
@@ -67,7 +67,7 @@ def create(student, title, body="", skills=None):
             title,
             {"entry_id": entry.id, "student_id": student.id},
         )
-        outbox.record("entry:created", mentor_room(mentor.id), {"entry": ENTRY.dump(entry)})
+        outbox.record(events.ENTRY_CREATED, mentor_room(mentor.id), {"entry": ENTRY.dump(entry)})
         mentor_metrics.changed(mentor.id)
     dashboard_queue.queue_refresh_for(entry, "entry:created")
     commit()
@@ -95,7 +95,7 @@ def update(student, entry_id, changes):
         return entry
     activity.audit("entry", entry.id, "update", student, old, new)
     db.session.flush()
-    outbox.record_to_rooms("entry:updated", _rooms(student), {"entry": ENTRY.dump(entry), "changes": sorted(new)})
+    outbox.record_to_rooms(events.ENTRY_UPDATED, _rooms(student), {"entry": ENTRY.dump(entry), "changes": sorted(new)})
     dashboard_queue.queue_refresh_for(entry, "entry:updated")
     if resubmitted:
         _status_changed(entry, student, "needs_revision", "pending")
@@ -171,7 +171,7 @@ def _status_changed(entry, actor, old_status, status):
         mentor_id=student.mentor_id,
         payload={"from_status": old_status, "status": status},
     )
-    outbox.record_to_rooms("entry:statusChanged", _rooms(student), payload)
+    outbox.record_to_rooms(events.ENTRY_STATUS_CHANGED, _rooms(student), payload)
     label = status.replace("_", " ")
     if actor.id != student.id:
         notifications.notify(
@@ -217,7 +217,9 @@ def _add_comment(entry, author, body):
         mentor_id=student.mentor_id,
         payload={"comment_id": comment.id},
     )
-    outbox.record_to_rooms("comment:added", _rooms(student), {"comment": COMMENT.dump(comment), "entry_id": entry.id})
+    outbox.record_to_rooms(
+        events.COMMENT_ADDED, _rooms(student), {"comment": COMMENT.dump(comment), "entry_id": entry.id}
+    )
     others = [student] if author.id != student.id else []
     if author.role == Role.STUDENT and student.mentor_id:
         others.append(db.session.get(User, student.mentor_id))

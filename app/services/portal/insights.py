@@ -19,7 +19,7 @@ from app.extensions import db
 from app.models import ChatIntent, CrisisAlert, User, iso, utcnow
 from app.models.alerts import RESOLVED
 from app.services.identity import access
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room
 from app.services.shared import cache
 from app.services.shared.queues import enqueue
@@ -202,7 +202,9 @@ def precalculate(student_id):
     cache.delete(cache.insights_computing_key(student_id))
     if student.mentor_id:
         outbox.record(
-            "insights:ready", mentor_room(student.mentor_id), {"student_id": student_id, "computed_at": computed_at}
+            events.INSIGHTS_READY,
+            mentor_room(student.mentor_id),
+            {"student_id": student_id, "computed_at": computed_at},
         )
         commit()
     return student.mentor_id

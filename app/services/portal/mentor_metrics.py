@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db, get_redis
 from app.models import Entry, Role, Schedule, Task, User, iso, utcnow
-from app.services.realtime import coalesce
+from app.services.realtime import coalesce, events
 from app.services.realtime.emit import emit
 from app.services.realtime.rooms import mentor_room
 from app.services.shared import cache
@@ -157,7 +157,7 @@ def send(mentor_id):
     dashboard can always GET /mentor/metrics; a lost event only delays a refresh."""
     figures = get(mentor_id, zone_of(mentor_id))
     figures.pop("cached", None)
-    emit("metrics:updated", {"mentor_id": mentor_id, "metrics": figures}, mentor_room(mentor_id))
+    emit(events.METRICS_UPDATED, {"mentor_id": mentor_id, "metrics": figures}, mentor_room(mentor_id))
     return figures
 
 

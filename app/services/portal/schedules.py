@@ -18,7 +18,7 @@ from app.services.identity import access
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import cohort_room, mentor_room, student_room
 from app.services.shared.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services.shared.transaction import commit
@@ -175,7 +175,7 @@ def create(mentor, title, start_time, end_time, student_id=None, cohort_id=None,
         mentor_id=mentor.id,
         payload={"title": title, "start_time": iso(start_time)},
     )
-    outbox.record("schedule:created", mentor_room(mentor.id), {"schedule": SCHEDULE.dump(s)})
+    outbox.record(events.SCHEDULE_CREATED, mentor_room(mentor.id), {"schedule": SCHEDULE.dump(s)})
     _announce_assigned(s, attendees(s))
     mentor_metrics.changed(mentor.id)
     dashboard_queue.queue_refresh_for(s, "schedule:created")
@@ -263,7 +263,7 @@ def delete(user, schedule_id):
 
 def _announce_assigned(s, students):
     """`schedule:assigned` to the session's attendees' rooms, and a notification to each newcomer."""
-    outbox.record_to_rooms("schedule:assigned", _attendee_rooms(s), {"schedule": SCHEDULE.dump(s)})
+    outbox.record_to_rooms(events.SCHEDULE_ASSIGNED, _attendee_rooms(s), {"schedule": SCHEDULE.dump(s)})
     for student in students:
         starts = f"Starts {iso(s.start_time)}"
         notifications.notify(
@@ -285,7 +285,7 @@ def _announce_update(s, actor, activity_type, title, changes, extra_rooms=(), sk
     db.session.flush()
     payload = {"schedule": SCHEDULE.dump(s), "changes": changes}
     rooms = [*extra_rooms, *_attendee_rooms(s), mentor_room(s.mentor_id)]
-    outbox.record_to_rooms("schedule:updated", rooms, payload)
+    outbox.record_to_rooms(events.SCHEDULE_UPDATED, rooms, payload)
     skipped = {a.id for a in skip}
     for student in attendees(s):
         if student.id not in skipped:

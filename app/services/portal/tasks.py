@@ -16,7 +16,7 @@ from app.services.identity import access
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
 from app.services.portal import mentor_metrics
-from app.services.realtime import outbox
+from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room, student_room
 from app.services.shared import paging
 from app.services.shared.errors import NotFound
@@ -45,7 +45,7 @@ def visible_task(user, task_id):
 
 def _announce_updated(task, student, changes):
     rooms = [student_room(student.id), mentor_room(student.mentor_id) if student.mentor_id else None]
-    outbox.record_to_rooms("task:updated", rooms, {"task": TASK.dump(task), "changes": changes})
+    outbox.record_to_rooms(events.TASK_UPDATED, rooms, {"task": TASK.dump(task), "changes": changes})
 
 
 def create(mentor, student_id, title, description="", due_at=None, skills=None, est_hours=None):
@@ -76,7 +76,7 @@ def create(mentor, student_id, title, description="", due_at=None, skills=None, 
         student, notification_types.TASK_ASSIGNED, f"New task: {title}", description[:200], {"task_id": task.id}
     )
     rooms = [student_room(student.id), mentor_room(task.mentor_id) if task.mentor_id else None]
-    outbox.record_to_rooms("task:assigned", rooms, {"task": TASK.dump(task)})
+    outbox.record_to_rooms(events.TASK_ASSIGNED, rooms, {"task": TASK.dump(task)})
     mentor_metrics.changed(task.mentor_id)
     dashboard_queue.queue_refresh_for(task, "task:assigned")
     commit()

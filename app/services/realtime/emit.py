@@ -12,6 +12,7 @@ from flask import current_app
 
 from app.extensions import get_redis
 from app.namespace import PACKET_FIELD
+from app.services.realtime import events
 from app.services.shared.cache import events_emitted_key
 
 
@@ -19,7 +20,7 @@ def emit(event, data, room):
     """Send `event` to `room`; raises redis.RedisError if it could not be published."""
     packet = {
         "method": "emit",
-        "event": event,
+        "event": events.registered(event),
         "data": [data],
         "binary": False,
         "namespace": "/",

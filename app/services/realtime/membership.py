@@ -28,6 +28,7 @@ from flask import current_app
 
 from app.extensions import get_redis
 from app.namespace import PACKET_FIELD
+from app.services.realtime import events
 from app.services.realtime.manager import NamespacedRedisManager
 from app.services.realtime.rooms import user_room
 
@@ -67,7 +68,7 @@ def disconnect_token(user_id, jti, reason="token_revoked"):
 def end_socket(server, sid, reason):
     """Tell the socket why, then close it (this process only)."""
     try:
-        server.emit("session_ended", {"reason": reason}, to=sid, namespace=NAMESPACE, ignore_queue=True)
+        server.emit(events.SESSION_ENDED, {"reason": reason}, to=sid, namespace=NAMESPACE, ignore_queue=True)
         server.disconnect(sid, namespace=NAMESPACE, ignore_queue=True)
     except Exception:  # already gone
         log.debug("socket %s could not be ended", sid, exc_info=True)

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from app.extensions import db
 from app.models import OutboxEvent, utcnow
 from app.services.realtime.emit import emit
+from app.services.realtime.events import registered
 from app.services.shared.pruning import delete_in_batches
 from app.services.shared.transaction import after_commit, before_commit
 
@@ -32,7 +33,7 @@ def record(event, room, payload):
 def record_many(events):
     """Add [(event, room, payload), ...] to the current transaction: one multi-row INSERT at
     flush (SQLAlchemy batches the rows and their RETURNING ids); published in order after commit."""
-    rows = [OutboxEvent(event=event, room=room, payload=payload) for event, room, payload in events]
+    rows = [OutboxEvent(event=registered(event), room=room, payload=payload) for event, room, payload in events]
     if not rows:
         return rows
     db.session.add_all(rows)
