@@ -20,6 +20,7 @@ KNOWN_TYPES = (
     "certificate_issued",
     "comment_added",
     "crisis_alert",
+    "crisis_concern",
     "enrolment_confirmed",
     "entry_created",
     "entry_resubmitted",

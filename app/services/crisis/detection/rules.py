@@ -41,6 +41,7 @@ _SHORT = 300
 class Rule:
     category: str  # a category key, or "quiet" for a suppressor
     strong: bool  # strong rules are never suppressed
+    review: bool  # a `signals` pattern: a risk signal for the review tier, never a page
     source: str  # the pattern as written, for error messages
     regex: re.Pattern
     before: int  # the most words a match can start before its anchor word
@@ -58,7 +59,11 @@ class Rules:
         self.vocabulary = set()
         anchored, prefixed = {}, {}  # anchor word (or prefix, from "suicid*") -> rules
         for lang in LANGUAGES:
-            self._load(tomllib.loads((DATA / f"{lang}.toml").read_text(encoding="utf-8")), lang, anchored, prefixed)
+            # <lang>.toml holds the v2 categories, situations_<lang>.toml the situations
+            # (harm under way, farewells, ...): two files so each can be read on its own
+            for name in (f"{lang}.toml", f"situations_{lang}.toml"):
+                if (DATA / name).exists():
+                    self._load(tomllib.loads((DATA / name).read_text(encoding="utf-8")), name, anchored, prefixed)
         # Two indexes: the rules that can raise an alert, and the [quiet] ones, which only
         # matter where a mention matched (so they are not run on the rest of a long message).
         self.alerting = _Index(anchored, prefixed, lambda rule: rule.category != "quiet")
@@ -74,14 +79,14 @@ class Rules:
         for category, section in data.items():
             if category == "groups":
                 continue
-            for kind in ("phrases", "mentions"):
+            for kind in ("phrases", "mentions", "signals"):
                 for pattern in section.get(kind, []):
                     try:
                         rule, words = self._compile(
-                            category, kind == "phrases" and category != "quiet", pattern, groups
+                            category, kind == "phrases" and category != "quiet", kind == "signals", pattern, groups
                         )
                     except (ValueError, re.error) as exc:
-                        raise ValueError(f"{lang}.toml [{category}] {pattern!r}: {exc}") from exc
+                        raise ValueError(f"{lang} [{category}] {pattern!r}: {exc}") from exc
                     self.rules.append(rule)
                     for word in words:
                         if word.endswith("*"):
@@ -89,7 +94,7 @@ class Rules:
                         else:
                             anchored.setdefault(word, []).append(rule)
 
-    def _compile(self, category, strong, pattern, groups):
+    def _compile(self, category, strong, review, pattern, groups):
         tokens = split_tokens(pattern)
         regex = " " + "".join(token_regex(t, groups) for t in tokens)
         for token in tokens:
@@ -104,7 +109,7 @@ class Rules:
         others = tuple(
             sorted((frozenset(ws) for k, ws in enumerate(needs) if ws is not None and k != at), key=score, reverse=True)
         )
-        return Rule(category, strong, pattern, re.compile(regex), before, after, requires, others), words
+        return Rule(category, strong, review, pattern, re.compile(regex), before, after, requires, others), words
 
     def scan(self, text, quiet=False):
         """Yields (rule, start, end) for every rule of one index (the alerting rules, or the
