@@ -9,7 +9,7 @@ import pytest
 from app.services.crisis.detection import CATEGORIES, Detection, classify, detect, normalise, severity_for
 from app.services.crisis.detection import text_signals_crisis as signals
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "crisis_corpus"
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "crisis_corpus"
 
 
 def corpus(name):

@@ -75,7 +75,7 @@ def _hits(rules, text):
     strong, weak = [], []
     for rule, start, end in rules.scan(text):
         (strong if rule.strong else weak).append((rule.category, start, end, rule.review))
-    hits = [(category, text[start:end], review) for category, start, end, review in strong]
+    hits = [(category, start, end, review) for category, start, end, review in strong]
     if weak:
         # the sentences holding a weak match, scanned together (one scan, not one each);
         # `at` maps a position in `joined` back to the message
@@ -94,8 +94,28 @@ def _hits(rules, text):
             quiet.append((q_start - offset[0] + offset[1], q_end - offset[0] + offset[1]))
         for category, start, end, review in weak:
             if not any(q_start < end and start < q_end for q_start, q_end in quiet):
-                hits.append((category, text[start:end], review))
-    return hits
+                hits.append((category, start, end, review))
+    return [(c, text[start:end], review) for c, start, end, review in _demoted(rules, text, hits)]
+
+
+# Never turned into a review by a study context: someone else hurting the student is not a
+# classroom question, and a question that names the student ("for my weight") is about them.
+_NEVER_DEMOTED = frozenset({"danger_from_others", "exploitation_or_threats", "disguised_question"})
+
+
+def _demoted(rules, text, hits):
+    """Page hits in a sentence that a [demote] pattern marks as study or first aid (a nursing
+    question on overdoses, "how much paracetamol is lethal" for a pharmacology quiz) become
+    review hits: the mentor still sees them, nobody is paged."""
+    if not any(not review and category not in _NEVER_DEMOTED for category, _, _, review in hits):
+        return hits
+    sentences = {text.rfind("\n", 0, start) + 1 for _, start, _ in rules.scan(text, demote=True)}
+    if not sentences:
+        return hits
+    return [
+        (c, start, end, review or (c not in _NEVER_DEMOTED and text.rfind("\n", 0, start) + 1 in sentences))
+        for c, start, end, review in hits
+    ]
 
 
 def detect(message):
