@@ -19,6 +19,8 @@ from app.models.concerns import DISMISSED, OPEN, RAISED
 from app.services.crisis import alerts
 from app.services.crisis.detection import CATEGORIES, REVIEW, SEVERITIES, Detection
 from app.services.notifications import inbox as notifications
+from app.services.realtime import outbox
+from app.services.realtime.rooms import ADMINS_ROOM
 from app.services.shared.errors import Conflict, NotFound
 from app.services.shared.transaction import commit
 
@@ -173,11 +175,15 @@ def escalate(concern_id, now=None):
         return None
     concern.escalated_at = now
     student = concern.student
+    data = _data(concern, student, escalated=True)
+    # each admin's inbox (the `notification` event in their own room), and one event for
+    # the admins' console in room `admins`
     notifications.notify_admins(
         CONCERN,
         f"Unreviewed concern: {student.name}",
         f"A concern about {student.name} has waited more than a day for review by their mentor.",
-        _data(concern, student, escalated=True),
+        data,
     )
+    outbox.record("concern:escalated", ADMINS_ROOM, data)
     commit()
     return "escalated"
