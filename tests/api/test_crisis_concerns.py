@@ -168,3 +168,25 @@ def test_the_escalation_job_is_scheduled():
 
     [periodic] = [p for p in PERIODIC if p.job == "app.jobs.concerns.escalate_unreviewed_concerns"]
     assert periodic.job in JOBS and periodic.interval <= 3600
+
+
+def test_a_retry_with_the_same_idempotency_key_makes_no_second_concern(client):
+    from tests.helpers import CHATBOT_KEY
+
+    student = make_user(mentor=make_user("mentor"))
+    headers = {"X-Chatbot-Key": CHATBOT_KEY, "Idempotency-Key": "concern-retry-1"}
+    first = post_intent(client, student.id, message=WEAK, headers=headers)
+    again = post_intent(client, student.id, message=WEAK, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.get_json() == first.get_json() and first.get_json()["concern"]["status"] == "open"
+    assert db.session.query(CrisisConcern).count() == 1
+
+
+def test_source_for():
+    from app.services.crisis.detection import detect
+
+    labels = ["concern", "distress"]
+    assert concerns.source_for("study_help", detect(WEAK), labels) == "text"
+    assert concerns.source_for("Distress", detect(WEAK), labels) == "both"
+    assert concerns.source_for("distress", detect("hello"), labels) == "label"
+    assert concerns.source_for("study_help", detect("hello"), labels) is None
