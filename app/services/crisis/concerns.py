@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import CrisisConcern, Role, User, utcnow
@@ -93,7 +94,13 @@ def get_concern(user, concern_id, lock=False):
 
 def list_concerns(user, status=None, limit=100):
     """Newest first; a mentor sees their current students' concerns only."""
-    query = select(CrisisConcern).order_by(CrisisConcern.id.desc()).limit(limit)
+    # the student's name and the message for every item: loaded in two queries, not one each
+    query = (
+        select(CrisisConcern)
+        .options(selectinload(CrisisConcern.student), selectinload(CrisisConcern.intent))
+        .order_by(CrisisConcern.id.desc())
+        .limit(limit)
+    )
     if user.role != Role.ADMIN:
         query = query.where(CrisisConcern.student_id.in_(select(User.id).where(User.mentor_id == user.id)))
     if status:
