@@ -168,6 +168,10 @@ class Config:
     CRISIS_LABELS = _env_list("CRISIS_LABELS", "crisis,self_harm,suicidal_ideation")
     CRISIS_ACK_TIMEOUT = _env_int("CRISIS_ACK_TIMEOUT", 300)  # seconds until escalation
     CRISIS_RESOLVE_TIMEOUT = _env_int("CRISIS_RESOLVE_TIMEOUT", 3600)  # seconds until a reminder
+    # The review tier (docs/crisis-alerts.md): chatbot labels that make a concern, not a page,
+    # and how long a concern may stay unreviewed before the admins are told.
+    CONCERN_LABELS = _env_list("CONCERN_LABELS", "concern,distress,low_mood")
+    CONCERN_REVIEW_WINDOW = _env_int("CONCERN_REVIEW_WINDOW", 86400)
     IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 48)
     INSIGHTS_TTL = _env_int("INSIGHTS_TTL", 300)
 

@@ -1,16 +1,21 @@
-"""Crisis text check: recall and false alarms per corpus file, and latency per message.
+"""Crisis text check, both tiers: page (an alert) and review (a concern), per corpus file,
+category and language, and latency per message.
 
-Reads tests/data/crisis_corpus/. Three evaluation sets, reported separately and together:
-  corpus    crisis.jsonl + ordinary.jsonl: the messages the patterns were first tuned on;
-  holdout   holdout.jsonl: written after the first patterns; later misses were fixed with it;
-  holdout2  holdout2.jsonl: written before the second round of pattern work; that round then
-            used it too (see docs/crisis-detection.md for what was tuned on what);
-  holdout3  holdout3.jsonl: a small probe written after that round; measured untuned first
-            (recall 39/48, 81 %), then its misses were fixed too.
-Prints recall and false-alarm rate per file, per category, per language and per kind of
-ordinary message, then p50/p95/p99 latency of `detect` for corpus messages and for
-4,000-character messages (ordinary student text, with and without a crisis sentence in the
-middle). Pure Python, no database.
+Reads tests/data/crisis_corpus/. Evaluation sets, reported separately and together:
+  corpus      crisis.jsonl + ordinary.jsonl: the messages the patterns were first tuned on;
+  holdout     holdout.jsonl: written after the first patterns; later misses were fixed with it;
+  holdout2    holdout2.jsonl: written before the second round of pattern work; that round then
+              used it too (see docs/crisis-detection.md for what was tuned on what);
+  holdout3    holdout3.jsonl: a small probe written after that round; measured untuned first
+              (recall 39/48, 81 %), then its misses were fixed too;
+  situations  situations.jsonl: the situations of issue 32 (harm under way, farewells, ...);
+              the situation rules were written against it (tuned on);
+  holdout4    holdout4.jsonl: situations written and committed before any situation rule and
+              never tuned on: the honest figure for the situations.
+For crisis messages: "page" (an alert) and "reach" (page or review); for ordinary ones the
+same two are false alarms. Goals (issue 32, on data not tuned on): reach >= 98 %, page >= 90 %;
+ordinary page <= 2 %, reach <= 10 %. Then p50/p95/p99 latency of `detect`.
+Pure Python, no database.
 Usage: .venv/bin/python bench/crisis_detection.py [--misses] [--rounds 5]
 """
 
@@ -35,7 +40,10 @@ SETS = {
     "holdout": ("holdout.jsonl",),
     "holdout2": ("holdout2.jsonl",),
     "holdout3": ("holdout3.jsonl",),
+    "situations": ("situations.jsonl",),
+    "holdout4": ("holdout4.jsonl",),
 }
+TIERS = {"page": lambda row: row["tier"] == "page", "reach": lambda row: row["tier"] is not None}
 
 
 def load(name):
@@ -48,16 +56,20 @@ def pct(hit, total):
 
 
 def rate_table(title, rows, key):
-    """One line per key value, one column per evaluation set plus all sets together."""
+    """Two lines (page, reach) per key value, one column per evaluation set plus all sets."""
     columns = list(SETS) + ["all"]
-    counts = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    counts = defaultdict(lambda: defaultdict(lambda: [0, 0, 0]))
     for row in rows:
         for column in (row["set"], "all"):
-            counts[key(row)][column][0] += row["flagged"]
-            counts[key(row)][column][1] += 1
+            cell = counts[key(row)][column]
+            cell[0] += TIERS["page"](row)
+            cell[1] += TIERS["reach"](row)
+            cell[2] += 1
     print(f"  {title:<24}" + "".join(f"{c:>18}" for c in columns))
     for name in sorted(counts):
-        print(f"    {name:<22}" + "".join(f"{pct(*counts[name][c]):>18}" for c in columns))
+        for at, tier in ((0, "page"), (1, "reach")):
+            cells = "".join(f"{pct(counts[name][c][at], counts[name][c][2]):>18}" for c in columns)
+            print(f"    {name + ' ' + tier:<22}" + cells)
 
 
 def long_message(signal, rng, ordinary):
@@ -102,32 +114,42 @@ def main():
         for name in files:
             for row in load(name):
                 row["set"] = set_name
-                row["flagged"] = detect(row["text"]).is_crisis
+                row["tier"] = detect(row["text"]).tier
                 rows.append(row)
     crisis = [r for r in rows if r["category"]]
     ordinary = [r for r in rows if not r["category"]]
-    print(f"{'':<28}{'recall':>18}{'false alarms':>18}{'hard negatives':>18}")
+    print(
+        f"{'':<16}{'crisis page':>18}{'crisis reach':>18}{'ordinary page':>18}{'ordinary reach':>18}{'hard reach':>18}"
+    )
     for set_name in list(SETS) + ["all"]:
         c = [r for r in crisis if set_name in (r["set"], "all")]
         o = [r for r in ordinary if set_name in (r["set"], "all")]
         h = [r for r in o if r["hard"]]
-        print(
-            f"  {set_name:<26}{pct(sum(r['flagged'] for r in c), len(c)):>18}"
-            f"{pct(sum(r['flagged'] for r in o), len(o)):>18}{pct(sum(r['flagged'] for r in h), len(h)):>18}"
-        )
-    print("Recall")
+        figures = [
+            pct(sum(map(TIERS[tier], rows)), len(rows))
+            for rows, tier in ((c, "page"), (c, "reach"), (o, "page"), (o, "reach"), (h, "reach"))
+        ]
+        print(f"  {set_name:<14}" + "".join(f"{f:>18}" for f in figures))
+    print("Crisis messages: page, and reach (page or review)")
     rate_table("by category", crisis, lambda r: r["category"])
     rate_table("by language", crisis, lambda r: r["lang"])
-    print("False alarms")
+    print("Ordinary messages: page, and reach (page or review)")
     rate_table("by kind", ordinary, lambda r: r["kind"])
     rate_table("by language", ordinary, lambda r: r["lang"])
     if args.misses:
         for r in crisis:
-            if not r["flagged"]:
-                print("MISS ", r["set"], r["lang"], r["category"], r["text"][:100])
+            if r["tier"] != "page":
+                print("REVIEW" if r["tier"] else "MISS  ", r["set"], r["lang"], r["category"], r["text"][:100])
         for r in ordinary:
-            if r["flagged"]:
-                print("ALARM", r["set"], r["lang"], r["kind"], r["text"][:100], detect(r["text"]).matched)
+            if r["tier"]:
+                print(
+                    f"{r['tier'].upper():<6}",
+                    r["set"],
+                    r["lang"],
+                    r["kind"],
+                    r["text"][:100],
+                    detect(r["text"]).matched,
+                )
 
     # The long messages are built from the first corpus only, as before, so latency figures
     # stay comparable between versions.

@@ -13,6 +13,8 @@ class Periodic:
 PERIODIC = [
     Periodic("app.jobs.maintenance.relay_outbox", 30),
     Periodic("app.jobs.alerts.escalate_due_alerts", 30),
+    # Concerns wait a day (CONCERN_REVIEW_WINDOW); checking every 10 minutes is plenty.
+    Periodic("app.jobs.concerns.escalate_unreviewed_concerns", 600),
     Periodic("app.jobs.maintenance.prune", 3600),
     Periodic("app.jobs.dashboard.refresh_dashboards", 300),
     # Hourly: each user's digest goes out in the first run after DIGEST_HOUR in their zone.

@@ -14,6 +14,7 @@ from app.models.alerts import AlertStep, CrisisAlert  # noqa: F401
 from app.models.base import iso, utcnow  # noqa: F401
 from app.models.chat import ChatIntent, IdempotencyRecord  # noqa: F401
 from app.models.cohorts import Cohort, CohortMember  # noqa: F401
+from app.models.concerns import CrisisConcern  # noqa: F401
 from app.models.dashboard import (  # noqa: F401
     DashboardSnapshot,
     DashboardUpdateQueue,

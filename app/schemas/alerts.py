@@ -3,6 +3,7 @@
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from app.models.alerts import ACKNOWLEDGED, OPEN, OUTCOMES, RESOLVED, SOURCES
+from app.models.concerns import STATUSES as CONCERN_STATUSES
 from app.schemas.common import StrictSchema, UTCDateTimeField
 
 
@@ -84,3 +85,39 @@ class FeedbackQuerySchema(Schema):
 
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv"]))
     include_text = fields.Boolean(load_default=False)
+
+
+class ConcernBriefSchema(Schema):
+    id = fields.Integer()
+    status = fields.String(metadata={"enum": list(CONCERN_STATUSES)})
+
+
+class ConcernSchema(Schema):
+    """A concern on the mentor's review list: the message (a short excerpt) and why."""
+
+    id = fields.Integer()
+    student_id = fields.Integer()
+    student_name = fields.String()
+    excerpt = fields.String()
+    categories = fields.List(fields.String())
+    created_at = UTCDateTimeField()
+    status = fields.String(metadata={"enum": list(CONCERN_STATUSES)})
+
+
+class ConcernListSchema(Schema):
+    items = fields.List(fields.Nested(ConcernSchema))
+
+
+class ConcernEnvelope(Schema):
+    concern = fields.Nested(ConcernSchema)
+
+
+class ConcernQuerySchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(validate=validate.OneOf(CONCERN_STATUSES))
+
+
+class ConcernReviewSchema(StrictSchema):
+    note = fields.String(validate=validate.Length(min=1, max=4000))

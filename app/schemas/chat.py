@@ -3,6 +3,7 @@
 from marshmallow import fields, validate
 
 from app.models.alerts import SEVERITIES
+from app.schemas.alerts import ConcernBriefSchema
 from app.schemas.common import StrictSchema
 
 
@@ -25,3 +26,8 @@ class IntentResultSchema(StrictSchema):
     intent = fields.String()
     crisis = fields.Boolean()
     alert = fields.Nested(AlertBriefSchema, allow_none=True)
+    concern = fields.Nested(
+        ConcernBriefSchema,
+        allow_none=True,
+        metadata={"description": "the review tier: risk signals without a clear crisis; null when `crisis`"},
+    )

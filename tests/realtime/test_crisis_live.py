@@ -163,3 +163,45 @@ def test_reassigned_alert_reaches_the_new_mentor_live(client, live_server, live_
     assert res.status_code == 200
     event = sock.wait_for("notification", lambda d: d["type"] == "crisis_alert")
     assert event["data"]["alert_id"] == alert_id and event["data"]["student_name"] == student.name
+
+
+def test_concern_reaches_the_mentors_feed_raises_to_a_page_and_escalates_to_admins(
+    client, app, live_server, live_client, run_worker
+):
+    """Issue 32, the review tier live: a concern is an ordinary `notification` (type
+    `crisis_concern`, not pinned) in the mentor's room; raising it pages (`crisis_alert`);
+    one left unreviewed past the window reaches the admins' room."""
+    from datetime import timedelta
+
+    from app.models import CrisisConcern
+    from app.services.shared.queues import enqueue
+    from tests.helpers import post_intent
+
+    mentor, admin = make_user("mentor"), make_user("admin")
+    student = make_user(mentor=mentor, name="Lea Roth")
+    mine, admins = live_client(live_server), live_client(live_server)
+    mine.connect(token_for(mentor))
+    admins.connect(token_for(admin))
+
+    body = post_intent(client, student.id, message="whats the point of trying anymore", intent="study_help").get_json()
+    concern_id = body["concern"]["id"]
+    event = mine.wait_for("notification", lambda d: d["type"] == "crisis_concern")
+    assert event["data"]["concern_id"] == concern_id and event["data"]["student_name"] == "Lea Roth"
+    assert event["pinned"] is False and event["unread_count"] >= 1 and event["data"]["categories"]
+
+    res = client.post(f"/api/v1/mentor/concerns/{concern_id}/raise", json={}, headers=auth_for(mentor))
+    assert res.status_code == 201
+    page = mine.wait_for("notification", lambda d: d["type"] == "crisis_alert")
+    assert page["data"]["alert_id"] == res.get_json()["alert"]["id"] and page["pinned"] is True
+
+    second = post_intent(client, student.id, message="nothing means anything anymore", intent="study_help")
+    second_id = second.get_json()["concern"]["id"]
+    later = db.session.get(CrisisConcern, second_id).created_at + timedelta(
+        seconds=app.config["CONCERN_REVIEW_WINDOW"] + 1
+    )
+    enqueue("app.jobs.concerns.escalate_unreviewed_concerns", now=later.isoformat())
+    run_worker()
+    told = admins.wait_for("notification", lambda d: d["type"] == "crisis_concern")
+    assert told["data"]["concern_id"] == second_id and told["data"]["escalated"] is True
+    console = admins.wait_for("concern:escalated")
+    assert console["concern_id"] == second_id and console["student_name"] == "Lea Roth" and console["event_id"]

@@ -161,10 +161,12 @@ def unassign_educator_cohort(educator_id, cohort_id):
 @blp.arguments(FeedbackQuerySchema, location="query")
 @blp.doc(responses={200: {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}})
 def crisis_feedback_export(query):
-    """Every resolved crisis alert as CSV, for retraining the chatbot.
+    """Every resolved crisis alert, then every reviewed concern, as CSV, for retraining the chatbot.
 
     Columns: alert_id, student_id, label, confidence, source (label, text or both), categories,
-    severity, outcome, text_only_false_alarm, created_at, acknowledged_at, resolved_at. The matched
+    severity, outcome, text_only_false_alarm, created_at, acknowledged_at, resolved_at, kind (alert
+    or concern), concern_id, crisis (the training label: a dismissed concern is false, a raised one
+    true; an alert by its outcome). Concern rows have outcome dismissed or raised. The matched
     words and the student's message are added only with `include_text=true`, and that request is
     recorded in the audit log. Cells that a spreadsheet would run as a formula are escaped.
     """

@@ -28,7 +28,9 @@ blp = Blueprint(
         "`student_id` (int), `message` (1-4000 characters), `intent` (the chatbot's label), "
         "`confidence` (0-1), optional `severity` (`low`, `medium`, `high`, `critical`); unknown "
         'fields are refused. Answer 201 `{"id", "intent", "crisis", "alert": '
-        '{"id","severity","status"} | null}`. An `Idempotency-Key` header (1-128 characters) '
+        '{"id","severity","status"} | null, "concern": {"id","status"} | null}`: `concern` is the '
+        "review tier (risk signals without a clear crisis, never set with `crisis`). An "
+        "`Idempotency-Key` header (1-128 characters) "
         "makes a retry return the first answer and create nothing; the same key with another body "
         "is 409 `idempotency_key_reused`. When a message is a crisis and what follows: "
         "docs/crisis-alerts.md."

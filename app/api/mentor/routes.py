@@ -5,11 +5,20 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
-from app.schemas.alerts import AlertEnvelope, AlertPageSchema, AlertQuerySchema, ResolveSchema
+from app.schemas.alerts import (
+    AlertEnvelope,
+    AlertPageSchema,
+    AlertQuerySchema,
+    ConcernEnvelope,
+    ConcernListSchema,
+    ConcernQuerySchema,
+    ConcernReviewSchema,
+    ResolveSchema,
+)
 from app.schemas.mentor import InsightsSchema, MentorStudentListSchema
 from app.schemas.notifications import NotificationPageSchema, NotificationQuerySchema
 from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
-from app.services.crisis import alerts
+from app.services.crisis import alerts, concerns
 from app.services.notifications import inbox as notifications
 from app.services.portal import insights, mentor_metrics, mentors
 
@@ -22,7 +31,8 @@ blp = Blueprint(
         "portal metrics, the inbox and crisis alerts. Alerts are listed with "
         "`?status=open|acknowledged|resolved`, `?student_id=`, `?before_id=`, `?limit=`; the "
         "student's mentor or an admin acknowledges (409 once resolved) and resolves (a `note` is "
-        "required). The rules: docs/crisis-alerts.md and docs/portal.md."
+        "required). Concerns are the review tier under the page: listed with `?status=open|dismissed|raised`, "
+        "dismissed (nothing wrong) or raised to a crisis alert. The rules: docs/crisis-alerts.md and docs/portal.md."
     ),
 )
 
@@ -130,3 +140,30 @@ def acknowledge(alert_id):
 def resolve(body, alert_id):
     """Resolve an alert with a note on what was done and an outcome: supported, referred or false_alarm."""
     return {"alert": alerts.resolve(current_user, alert_id, body["note"], body.get("outcome"))}
+
+
+@blp.get("/concerns")
+@role_required("mentor", "admin")
+@blp.arguments(ConcernQuerySchema, location="query")
+@blp.response(200, ConcernListSchema)
+def list_concerns(query):
+    """Concerns (the review tier) about this mentor's students, newest first; ?status=open|dismissed|raised."""
+    return {"items": concerns.list_concerns(current_user, query.get("status"))}
+
+
+@blp.post("/concerns/<int:concern_id>/dismiss")
+@role_required("mentor", "admin")
+@blp.arguments(ConcernReviewSchema)
+@blp.response(200, ConcernEnvelope)
+def dismiss_concern(body, concern_id):
+    """Mark a concern fine (status `dismissed`, optional `note`); 409 once reviewed. Feeds the training export."""
+    return {"concern": concerns.dismiss(current_user, concern_id, body.get("note"))}
+
+
+@blp.post("/concerns/<int:concern_id>/raise")
+@role_required("mentor", "admin")
+@blp.arguments(ConcernReviewSchema)
+@blp.response(201, AlertEnvelope)
+def raise_concern(body, concern_id):
+    """Raise a concern to a crisis alert, paged as any other (escalation ladder included); 409 once reviewed."""
+    return {"alert": concerns.raise_to_alert(current_user, concern_id, body.get("note"))}

@@ -37,6 +37,9 @@ def _step(alert, action, actor_id=None, note=None):
     db.session.add(AlertStep(alert_id=alert.id, action=action, actor_id=actor_id, note=note))
 
 
+# For the other crisis services (concerns.py), which add steps to an alert they raised.
+record_step = _step
+
 EXCERPT_LENGTH = 160
 
 

@@ -1,4 +1,6 @@
-"""What the chatbot team retrains on: every resolved alert with its label, reasons and outcome.
+"""What the chatbot team retrains on: every resolved alert with its label, reasons and outcome,
+then every reviewed concern (the review tier) with the mentor's verdict: `dismissed` is a
+"not a crisis" example, `raised` a crisis one (column `crisis`).
 
 The student's words leave Pulse only when an admin asks for them explicitly
 (`include_text`), and that request is written to the audit log first.
@@ -7,7 +9,8 @@ The student's words leave Pulse only when an admin asks for them explicitly
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import CrisisAlert, iso
+from app.models import CrisisAlert, CrisisConcern, iso
+from app.models.concerns import OPEN as CONCERN_OPEN
 from app.services.activity import feed as activity
 from app.services.shared import csv_safe
 from app.services.shared.transaction import commit
@@ -25,7 +28,12 @@ COLUMNS = [
     "created_at",
     "acknowledged_at",
     "resolved_at",
+    # the review tier: "alert" rows, then "concern" rows (alert_id set when it was raised)
+    "kind",
+    "concern_id",
+    "crisis",  # the label to train on: true, false, or empty when the outcome does not say
 ]
+_CRISIS_OF_OUTCOME = {"supported": "true", "referred": "true", "false_alarm": "false"}
 
 
 def _row(alert, include_text):
@@ -43,21 +51,58 @@ def _row(alert, include_text):
         iso(alert.created_at),
         iso(alert.acknowledged_at),
         iso(alert.resolved_at),
+        "alert",
+        "",
+        _CRISIS_OF_OUTCOME.get(alert.outcome, ""),
     ]
     # What the check matched is the student's own words too: only with the text.
     return row + [";".join(alert.matched or []), intent.message] if include_text else row
 
 
-def export_csv(admin, include_text=False):
-    """Resolved alerts, oldest first, as CSV; with the message text only when asked (audited)."""
-    if include_text:
-        activity.audit("crisis_feedback", 0, "exported_with_text", admin, new={"include_text": True})
-        commit()
+def _concern_row(concern, include_text):
+    intent = concern.intent
+    row = [
+        concern.alert_id or "",
+        concern.student_id,
+        intent.intent,
+        intent.confidence,
+        concern.source,
+        ";".join(concern.categories or []),
+        "",
+        concern.status,  # dismissed or raised
+        "false",
+        iso(concern.created_at),
+        iso(concern.reviewed_at),
+        iso(concern.reviewed_at),
+        "concern",
+        concern.id,
+        str(concern.status != "dismissed").lower(),
+    ]
+    return row + [";".join(concern.matched or []), intent.message] if include_text else row
+
+
+def _rows(include_text):
     alerts = db.session.scalars(
         select(CrisisAlert)
         .where(CrisisAlert.resolved_at.is_not(None))
         .order_by(CrisisAlert.id)
         .execution_options(yield_per=500)
     )
+    yield from (_row(alert, include_text) for alert in alerts)
+    concerns = db.session.scalars(
+        select(CrisisConcern)
+        .where(CrisisConcern.status != CONCERN_OPEN)
+        .order_by(CrisisConcern.id)
+        .execution_options(yield_per=500)
+    )
+    yield from (_concern_row(concern, include_text) for concern in concerns)
+
+
+def export_csv(admin, include_text=False):
+    """Resolved alerts then reviewed concerns, oldest first, as CSV; with the message text only
+    when asked (audited)."""
+    if include_text:
+        activity.audit("crisis_feedback", 0, "exported_with_text", admin, new={"include_text": True})
+        commit()
     header = COLUMNS + (["matched", "message"] if include_text else [])
-    return csv_safe.write_rows(header, (_row(alert, include_text) for alert in alerts))
+    return csv_safe.write_rows(header, _rows(include_text))

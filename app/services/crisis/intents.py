@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ChatIntent, Role, User
-from app.services.crisis import alerts
+from app.services.crisis import alerts, concerns
 from app.services.crisis import detection as crisis_detection
 from app.services.shared import cache, idempotency
 from app.services.shared.errors import Forbidden, Invalid, NotFound
@@ -43,12 +43,13 @@ def resolve_student(caller, body):
     return caller
 
 
-def _answer(intent, alert):
+def _answer(intent, alert, concern=None):
     return {
         "id": intent.id,
         "intent": intent.intent,
         "crisis": intent.is_crisis,
         "alert": {"id": alert.id, "severity": alert.severity, "status": alert.status} if alert else None,
+        "concern": {"id": concern.id, "status": concern.status} if concern else None,
     }
 
 
@@ -73,11 +74,15 @@ def record(caller, scope, body, idempotency_key=None):
     )
     db.session.add(intent)
     db.session.flush()
-    alert = None
+    alert = concern = None
     if is_crisis:
         severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason, detection)
         alert = alerts.raise_alert(student, intent, severity, SOURCE_OF_REASON[reason], detection)
-    answer = _answer(intent, alert)
+    else:  # the review tier (concerns.py): risk signals without a clear crisis
+        source = concerns.source_for(body["intent"], detection, current_app.config["CONCERN_LABELS"])
+        if source:
+            concern = concerns.open_concern(student, intent, detection, source)
+    answer = _answer(intent, alert, concern)
     student_id = student.id  # now: after the commit, student.id would reload the row
     after_commit(lambda: cache.on_student_activity(student_id))
     return idempotency.commit_remembered(scope, idempotency_key, body, answer, 201)

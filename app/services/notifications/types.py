@@ -11,6 +11,7 @@ AT_RISK = "at_risk"
 CERTIFICATE_ISSUED = "certificate_issued"
 COMMENT_ADDED = "comment_added"
 CRISIS_ALERT = "crisis_alert"
+CRISIS_CONCERN = "crisis_concern"  # the review tier: a risk signal for the mentor to look at
 ENROLMENT_CONFIRMED = "enrolment_confirmed"
 ENTRY_CREATED = "entry_created"
 ENTRY_RESUBMITTED = "entry_resubmitted"
@@ -36,6 +37,7 @@ ALL = (
     CERTIFICATE_ISSUED,
     COMMENT_ADDED,
     CRISIS_ALERT,
+    CRISIS_CONCERN,
     ENROLMENT_CONFIRMED,
     ENTRY_CREATED,
     ENTRY_RESUBMITTED,
@@ -56,6 +58,6 @@ ALL = (
     TASK_UPDATED,
 )
 # Never muted, never in a digest (they are urgent), never capped: the safety of a student
-# (crisis alerts and their escalations) and the security of an account outweigh a quiet inbox.
-MANDATORY = frozenset({CRISIS_ALERT, ESCALATION, SECURITY})
+# (crisis alerts, concerns and their escalations) and the security of an account outweigh a quiet inbox.
+MANDATORY = frozenset({CRISIS_ALERT, CRISIS_CONCERN, ESCALATION, SECURITY})
 

@@ -14,6 +14,9 @@ NOTIFICATION = "notification"
 NOTIFICATIONS_READ = "notifications:read"
 ACTIVITY_NEW = "activity:new"
 
+# Crisis triage: an unreviewed concern told to the admins
+CONCERN_ESCALATED = "concern:escalated"
+
 # The mentoring portal
 STUDENT_REGISTERED = "student:registered"
 INSIGHTS_READY = "insights:ready"

@@ -43,6 +43,8 @@ class JobSpec:
 JOBS = {
     "app.jobs.alerts.check_alert": JobSpec(HIGH, MUST_NOT_BE_LOST, 60),
     "app.jobs.alerts.escalate_due_alerts": JobSpec(HIGH, None, 120),
+    "app.jobs.concerns.escalate_concern": JobSpec(DEFAULT, None, 60),
+    "app.jobs.concerns.escalate_unreviewed_concerns": JobSpec(DEFAULT, None, 300),
     "app.jobs.maintenance.relay_outbox": JobSpec(HIGH, None, 120),
     "app.jobs.maintenance.prune": JobSpec(LOW, None, 600),
     "app.jobs.mentor_metrics.send_metrics_update": JobSpec(HIGH, None, 60),

@@ -8,8 +8,11 @@ import pytest
 
 from app.services.crisis.detection import CATEGORIES, Detection, classify, detect, normalise, severity_for
 from app.services.crisis.detection import text_signals_crisis as signals
+from tests.services.crisis.test_situations import SITUATIONS
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "crisis_corpus"
+# The categories of v2; issue 32's situations are tested in test_situations.py.
+V2_CATEGORIES = set(CATEGORIES) - set(SITUATIONS)
 
 
 def corpus(name):
@@ -43,12 +46,12 @@ def test_corpus_shape():
     crisis, ordinary = corpus("crisis.jsonl"), corpus("ordinary.jsonl")
     assert len(crisis) >= 320 and len(ordinary) >= 320
     assert sum(row["hard"] for row in ordinary) >= len(ordinary) / 2
-    assert {row["category"] for row in crisis} == set(CATEGORIES)
+    assert {row["category"] for row in crisis} == V2_CATEGORIES
     assert {row["lang"] for row in crisis} == {"en", "es", "fr", "pt", "de"}
     crisis2, ordinary2 = rows_of(SETS["holdout2"])
     assert len(crisis2) >= 200 and len(ordinary2) >= 200
     assert sum(row["hard"] for row in ordinary2) >= len(ordinary2) / 2
-    assert {row["category"] for row in crisis2} == set(CATEGORIES)
+    assert {row["category"] for row in crisis2} == V2_CATEGORIES
     for category in ("wish_to_be_dead", "active_ideation", "self_harm"):
         assert {row["lang"] for row in crisis2 if row["category"] == category} == {"en", "es", "fr", "pt", "de"}
 
@@ -134,7 +137,7 @@ def test_each_category_is_caught_in_each_language(category, lang, message):
 
 
 def test_every_category_has_cases_in_every_language():
-    assert set(CAUGHT) == set(CATEGORIES)
+    assert set(CAUGHT) == V2_CATEGORIES  # the situations': test_situations.py
     assert all(set(langs) == {"en", "es", "fr", "pt", "de"} for langs in CAUGHT.values())
 
 
@@ -348,13 +351,13 @@ def test_detect_reports_categories_matched_words_and_severity():
     assert ranks == sorted(ranks, reverse=True)  # most severe first
     assert any("pills" in m for m in found.matched) and all(len(m) <= 60 for m in found.matched)
     assert detect("everyone would be better off without me") == Detection(
-        True, ["burden_hopelessness"], ["everyone would be better off without me"], "medium"
+        True, ["burden_hopelessness"], ["everyone would be better off without me"], "medium", "page"
     )
     assert detect("Can you explain photosynthesis?") == Detection(False, [], [], None)
 
 
 def test_every_category_has_a_severity_and_a_description():
-    assert set(CATEGORIES) == set(CAUGHT)
+    assert set(CATEGORIES) == set(CAUGHT) | set(SITUATIONS)
     for meta in CATEGORIES.values():
         assert meta["severity"] in ("low", "medium", "high", "critical") and meta["description"]
 

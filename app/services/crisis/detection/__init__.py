@@ -34,6 +34,8 @@ from app.services.crisis.detection.rules import DATA, Rules
 
 __all__ = [
     "CATEGORIES",
+    "PAGE",
+    "REVIEW",
     "SEVERITIES",
     "Detection",
     "classify",
@@ -52,12 +54,18 @@ add_dropped_g(_RULES.vocabulary)
 _MAX_MATCHED = 8
 
 
+PAGE, REVIEW = "page", "review"
+
+
 @dataclass(frozen=True)
 class Detection:
-    is_crisis: bool
+    is_crisis: bool  # the page tier: a clear crisis, an alert
     categories: list[str] = field(default_factory=list)  # most severe first
     matched: list[str] = field(default_factory=list)  # the words that matched, as normalised
     severity: str | None = None  # the highest severity among `categories`
+    # "page" (is_crisis), "review" (risk signals without a clear crisis: a concern), or None.
+    # For "review", categories and matched are the signals' own.
+    tier: str | None = None
 
 
 def _hits(rules, text):
@@ -66,12 +74,12 @@ def _hits(rules, text):
     they can matter."""
     strong, weak = [], []
     for rule, start, end in rules.scan(text):
-        (strong if rule.strong else weak).append((rule.category, start, end))
-    hits = [(category, text[start:end]) for category, start, end in strong]
+        (strong if rule.strong else weak).append((rule.category, start, end, rule.review))
+    hits = [(category, start, end, review) for category, start, end, review in strong]
     if weak:
         # the sentences holding a weak match, scanned together (one scan, not one each);
         # `at` maps a position in `joined` back to the message
-        starts = sorted({text.rfind("\n", 0, start) + 1 for _, start, _ in weak})
+        starts = sorted({text.rfind("\n", 0, start) + 1 for _, start, _, _ in weak})
         pieces, at, length = [], [], 0
         for s_start in starts:
             s_end = text.find("\n", s_start)
@@ -84,17 +92,44 @@ def _hits(rules, text):
         for _, q_start, q_end in rules.scan(joined, quiet=True):
             offset = at[bisect_right(at, (q_start, len(text))) - 1]
             quiet.append((q_start - offset[0] + offset[1], q_end - offset[0] + offset[1]))
-        for category, start, end in weak:
+        for category, start, end, review in weak:
             if not any(q_start < end and start < q_end for q_start, q_end in quiet):
-                hits.append((category, text[start:end]))
-    return hits
+                hits.append((category, start, end, review))
+    return [(c, text[start:end], review) for c, start, end, review in _demoted(rules, text, hits)]
+
+
+# Never turned into a review by a study context: someone else hurting the student is not a
+# classroom question, and a question that names the student ("for my weight") is about them.
+_NEVER_DEMOTED = frozenset({"danger_from_others", "exploitation_or_threats", "disguised_question"})
+
+
+def _demoted(rules, text, hits):
+    """Page hits in a sentence that a [demote] pattern marks as study or first aid (a nursing
+    question on overdoses, "how much paracetamol is lethal" for a pharmacology quiz) become
+    review hits: the mentor still sees them, nobody is paged."""
+    if not any(not review and category not in _NEVER_DEMOTED for category, _, _, review in hits):
+        return hits
+    sentences = {text.rfind("\n", 0, start) + 1 for _, start, _ in rules.scan(text, demote=True)}
+    if not sentences:
+        return hits
+    return [
+        (c, start, end, review or (c not in _NEVER_DEMOTED and text.rfind("\n", 0, start) + 1 in sentences))
+        for c, start, end, review in hits
+    ]
 
 
 def detect(message):
-    """The categories and words that make `message` a crisis (never raises on odd text)."""
+    """The tier of `message` (page, review or none) with the categories and words behind it
+    (never raises on odd text). Any page-tier match pages; only `signals` patterns review."""
     hits = _hits(_RULES, normalise(message))
-    if not hits:
-        return Detection(False)
+    page = [(category, snippet) for category, snippet, review in hits if not review]
+    if page:
+        return _finding(page, PAGE)
+    signals = [(category, snippet) for category, snippet, _ in hits]
+    return _finding(signals, REVIEW) if signals else Detection(False)
+
+
+def _finding(hits, tier):
     categories = sorted({c for c, _ in hits}, key=_RANK.__getitem__)
     matched = []
     # most severe first, and the longest wording of a passage only ("kill myself" is in
@@ -103,7 +138,7 @@ def detect(message):
         snippet = " ".join(snippet.split())
         if len(matched) < _MAX_MATCHED and not any(snippet in kept for kept in matched):
             matched.append(snippet[:60])
-    return Detection(True, categories, matched, CATEGORIES[categories[0]]["severity"])
+    return Detection(tier == PAGE, categories, matched, CATEGORIES[categories[0]]["severity"], tier)
 
 
 def text_signals_crisis(message):

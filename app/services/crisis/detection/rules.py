@@ -35,12 +35,15 @@ LANGUAGES = ("en", "es", "fr", "pt", "de")
 # A sentence up to this many characters is searched whole for a rule; a longer one only
 # in the word windows around each anchor (a message without punctuation is one sentence).
 _SHORT = 300
+# Sections that never raise anything themselves: they change what other matches mean.
+_CONTEXTS = ("quiet", "demote")
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, cheap in the scan's sets
 class Rule:
     category: str  # a category key, or "quiet" for a suppressor
     strong: bool  # strong rules are never suppressed
+    review: bool  # a `signals` pattern: a risk signal for the review tier, never a page
     source: str  # the pattern as written, for error messages
     regex: re.Pattern
     before: int  # the most words a match can start before its anchor word
@@ -58,30 +61,37 @@ class Rules:
         self.vocabulary = set()
         anchored, prefixed = {}, {}  # anchor word (or prefix, from "suicid*") -> rules
         for lang in LANGUAGES:
-            self._load(tomllib.loads((DATA / f"{lang}.toml").read_text(encoding="utf-8")), lang, anchored, prefixed)
+            # <lang>.toml holds the v2 categories, situations_<lang>.toml the situations
+            # (harm under way, farewells, ...): two files so each can be read on its own
+            for name in (f"{lang}.toml", f"situations_{lang}.toml"):
+                if (DATA / name).exists():
+                    self._load(tomllib.loads((DATA / name).read_text(encoding="utf-8")), name, anchored, prefixed)
         # Two indexes: the rules that can raise an alert, and the [quiet] ones, which only
         # matter where a mention matched (so they are not run on the rest of a long message).
-        self.alerting = _Index(anchored, prefixed, lambda rule: rule.category != "quiet")
+        self.alerting = _Index(anchored, prefixed, lambda rule: rule.category not in _CONTEXTS)
         self.quiet = _Index(anchored, prefixed, lambda rule: rule.category == "quiet")
+        # [demote]: study and first-aid contexts that turn a page into a review (see detect)
+        self.demote = _Index(anchored, prefixed, lambda rule: rule.category == "demote")
         # For the pre-filter (prefilter.py): the same, less the [quiet] rules, which alone
         # never raise an alert, so a sentence with only quiet anchors need not be scanned.
-        alerting = {word: tuple(r for r in rules if r.category != "quiet") for word, rules in anchored.items()}
+        alerting = {word: tuple(r for r in rules if r.category not in _CONTEXTS) for word, rules in anchored.items()}
         self.triggers = {word: rules for word, rules in alerting.items() if rules}
-        self.trigger_prefixes = tuple(p for p, rules in prefixed.items() if any(r.category != "quiet" for r in rules))
+        self.trigger_prefixes = tuple(
+            p for p, rules in prefixed.items() if any(r.category not in _CONTEXTS for r in rules)
+        )
 
     def _load(self, data, lang, anchored, prefixed):
         groups = data.get("groups", {})
         for category, section in data.items():
             if category == "groups":
                 continue
-            for kind in ("phrases", "mentions"):
+            for kind in ("phrases", "mentions", "signals"):
                 for pattern in section.get(kind, []):
                     try:
-                        rule, words = self._compile(
-                            category, kind == "phrases" and category != "quiet", pattern, groups
-                        )
+                        strong = kind == "phrases" and category not in _CONTEXTS
+                        rule, words = self._compile(category, strong, kind == "signals", pattern, groups)
                     except (ValueError, re.error) as exc:
-                        raise ValueError(f"{lang}.toml [{category}] {pattern!r}: {exc}") from exc
+                        raise ValueError(f"{lang} [{category}] {pattern!r}: {exc}") from exc
                     self.rules.append(rule)
                     for word in words:
                         if word.endswith("*"):
@@ -89,7 +99,7 @@ class Rules:
                         else:
                             anchored.setdefault(word, []).append(rule)
 
-    def _compile(self, category, strong, pattern, groups):
+    def _compile(self, category, strong, review, pattern, groups):
         tokens = split_tokens(pattern)
         regex = " " + "".join(token_regex(t, groups) for t in tokens)
         for token in tokens:
@@ -104,15 +114,15 @@ class Rules:
         others = tuple(
             sorted((frozenset(ws) for k, ws in enumerate(needs) if ws is not None and k != at), key=score, reverse=True)
         )
-        return Rule(category, strong, pattern, re.compile(regex), before, after, requires, others), words
+        return Rule(category, strong, review, pattern, re.compile(regex), before, after, requires, others), words
 
-    def scan(self, text, quiet=False):
+    def scan(self, text, quiet=False, demote=False):
         """Yields (rule, start, end) for every rule of one index (the alerting rules, or the
         [quiet] ones) matching `text` (normalised). A rule runs only on a sentence holding
         its anchor word and every other word it needs (set look-ups, much cheaper than the
         regex; no pattern crosses a sentence break). In a long message almost every word is
         present *somewhere*, so the check is per sentence, not per message."""
-        index = self.quiet if quiet else self.alerting
+        index = self.demote if demote else self.quiet if quiet else self.alerting
         present = set(text.split(" "))
         anchors = present & index.words
         by_prefix = [entry for prefix, entry in index.by_prefix.items() if " " + prefix in text]
