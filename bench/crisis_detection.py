@@ -1,6 +1,6 @@
 """Crisis text check: recall and false alarms per corpus file, and latency per message.
 
-Reads tests/data/crisis_corpus/. Three evaluation sets, reported separately and together:
+Reads app/services/crisis/detection/data/corpus/. Three evaluation sets, reported separately and together:
   corpus    crisis.jsonl + ordinary.jsonl: the messages the patterns were first tuned on;
   holdout   holdout.jsonl: written after the first patterns; later misses were fixed with it;
   holdout2  holdout2.jsonl: written before the second round of pattern work; that round then
@@ -28,7 +28,7 @@ sys.path.insert(0, ROOT)
 
 from app.services.crisis.detection import detect  # noqa: E402
 
-CORPUS = os.path.join(ROOT, "tests", "data", "crisis_corpus")
+CORPUS = os.path.join(ROOT, "app", "services", "crisis", "detection", "data", "corpus")
 # Evaluation set name -> files it is made of (a file may hold crisis and ordinary rows).
 SETS = {
     "corpus": ("crisis.jsonl", "ordinary.jsonl"),

@@ -1,15 +1,15 @@
 """The crisis text check (app/services/crisis_detection): pure functions, no database needed
-(the suite's autouse fixture still brings one up). The corpus lives in tests/data/crisis_corpus."""
+(the suite's autouse fixture still brings one up). The corpus lives in app/services/crisis/detection/data/corpus."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.services.crisis.detection import CATEGORIES, Detection, classify, detect, normalise, severity_for
 from app.services.crisis.detection import text_signals_crisis as signals
+from app.services.crisis.detection.rules import DATA
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "crisis_corpus"
+CORPUS = DATA / "corpus"
 
 
 def corpus(name):
