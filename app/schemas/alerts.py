@@ -22,6 +22,29 @@ class TriggerSchema(Schema):
     source = fields.String(metadata={"enum": list(SOURCES)})
     categories = fields.List(fields.String())
     matched = fields.List(fields.String())
+    model = fields.Dict(
+        allow_none=True,
+        metadata={"description": "when the learned model fired: score, threshold and the top_features (n-grams)"},
+    )
+    messages = fields.Function(
+        lambda alert: AlertMessageSchema(many=True).dump(alert.messages),
+        metadata={"description": "every crisis message the alert holds, oldest first (the first is the one above)"},
+    )
+
+
+class AlertMessageSchema(Schema):
+    """One message an alert holds, with its own trigger and its time."""
+
+    intent_id = fields.Integer()
+    message = fields.String(attribute="intent.message")
+    label = fields.String(attribute="intent.intent")
+    confidence = fields.Float(attribute="intent.confidence")
+    severity = fields.String()
+    source = fields.String(metadata={"enum": list(SOURCES)})
+    categories = fields.List(fields.String())
+    matched = fields.List(fields.String())
+    model = fields.Dict(allow_none=True)
+    created_at = UTCDateTimeField()
 
 
 class AlertSchema(Schema):
@@ -41,6 +64,9 @@ class AlertSchema(Schema):
     resolved_by = fields.Integer(allow_none=True)
     resolution_note = fields.String(allow_none=True)
     escalation_level = fields.Integer()
+    message_count = fields.Integer(
+        metadata={"description": "crisis messages this alert holds (one open alert per student)"}
+    )
     next_check_at = UTCDateTimeField(allow_none=True)
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "Detection",
     "classify",
     "detect",
+    "detect_normalised",
     "normalise",
     "severity_for",
     "text_signals_crisis",
@@ -92,7 +93,12 @@ def _hits(rules, text):
 
 def detect(message):
     """The categories and words that make `message` a crisis (never raises on odd text)."""
-    hits = _hits(_RULES, normalise(message))
+    return detect_normalised(normalise(message))
+
+
+def detect_normalised(text):
+    """`detect` for text already normalised (verdict.check normalises once for rules and model)."""
+    hits = _hits(_RULES, text)
     if not hits:
         return Detection(False)
     categories = sorted({c for c, _ in hits}, key=_RANK.__getitem__)
