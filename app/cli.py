@@ -1,4 +1,4 @@
-"""Flask commands: users create, seed-demo, refresh-dashboards."""
+"""Flask commands: users create, seed-demo, refresh-dashboards, crisis train."""
 
 import click
 from flask.cli import AppGroup
@@ -53,7 +53,27 @@ def refresh_dashboards_command(mode):
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))
 
 
+crisis_cli = AppGroup("crisis", help="The crisis text check.")
+
+
+@crisis_cli.command("train")
+@click.option("--without-field", is_flag=True, help="Only the corpus in the repository, not the database's reports.")
+def crisis_train_command(without_field):
+    """Retrain the crisis model from the corpus and the field's reports; writes the artefact."""
+    from app.services.crisis import missed
+    from app.services.crisis.detection import model, training
+
+    extra = [] if without_field else missed.training_rows()
+    meta = training.train_and_save(extra=extra)
+    model.reset()
+    click.echo(
+        f"trained on {meta['rows']} messages ({meta['crisis_rows']} crisis, {meta['field_rows']} from the field); "
+        f"threshold {meta['threshold']}; wrote {training.ARTEFACT}"
+    )
+
+
 def register_cli_commands(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(refresh_dashboards_command)
+    app.cli.add_command(crisis_cli)

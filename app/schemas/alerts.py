@@ -110,3 +110,31 @@ class FeedbackQuerySchema(Schema):
 
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv"]))
     include_text = fields.Boolean(load_default=False)
+
+
+class MissedCrisisSchema(StrictSchema):
+    intent_id = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "the stored chatbot message (intent id) that should have alerted"},
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "one of the detector's categories (docs/crisis-detection.md); 422 otherwise"},
+    )
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class MissedCrisisReportSchema(Schema):
+    id = fields.Integer()
+    student_id = fields.Integer()
+    reporter_id = fields.Integer(allow_none=True)
+    intent_id = fields.Integer()
+    category = fields.String()
+    note = fields.String(allow_none=True)
+    created_at = UTCDateTimeField()
+
+
+class MissedCrisisEnvelope(Schema):
+    report = fields.Nested(MissedCrisisReportSchema)

@@ -5,11 +5,18 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
-from app.schemas.alerts import AlertEnvelope, AlertPageSchema, AlertQuerySchema, ResolveSchema
+from app.schemas.alerts import (
+    AlertEnvelope,
+    AlertPageSchema,
+    AlertQuerySchema,
+    MissedCrisisEnvelope,
+    MissedCrisisSchema,
+    ResolveSchema,
+)
 from app.schemas.mentor import InsightsSchema, MentorStudentListSchema
 from app.schemas.notifications import NotificationPageSchema, NotificationQuerySchema
 from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
-from app.services.crisis import alerts
+from app.services.crisis import alerts, missed
 from app.services.notifications import inbox as notifications
 from app.services.portal import insights, mentor_metrics, mentors
 
@@ -130,3 +137,18 @@ def acknowledge(alert_id):
 def resolve(body, alert_id):
     """Resolve an alert with a note on what was done and an outcome: supported, referred or false_alarm."""
     return {"alert": alerts.resolve(current_user, alert_id, body["note"], body.get("outcome"))}
+
+
+@blp.post("/missed-crisis")
+@role_required("mentor", "admin")
+@blp.arguments(MissedCrisisSchema)
+@blp.response(201, MissedCrisisEnvelope)
+def report_missed_crisis(body):
+    """Report a student's chatbot message that should have raised a crisis alert and did not.
+
+    Who: the student's mentor, or an admin (404 for another mentor's student's message).
+    Body: `intent_id` (the stored message), `category` (one of the detector's), `note`. 409 when
+    the message did alert or was already reported. The next `flask crisis train` learns from it,
+    and the crisis feedback export lists it (docs/crisis-detection.md).
+    """
+    return {"report": missed.report(current_user, body["intent_id"], body["category"], body.get("note"))}

@@ -1,4 +1,6 @@
-"""What the chatbot team retrains on: every resolved alert with its label, reasons and outcome.
+"""What the chatbot team retrains on: every resolved alert with its label, reasons and outcome,
+then every message reported as a missed crisis (source `missed_report`, outcome `missed`,
+categories the one the reporter chose, created_at the report's time).
 
 The student's words leave Pulse only when an admin asks for them explicitly
 (`include_text`), and that request is written to the audit log first.
@@ -9,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import CrisisAlert, iso
 from app.services.activity import feed as activity
+from app.services.crisis import missed
 from app.services.shared import csv_safe
 from app.services.shared.transaction import commit
 
@@ -60,4 +63,25 @@ def export_csv(admin, include_text=False):
         .execution_options(yield_per=500)
     )
     header = COLUMNS + (["matched", "message"] if include_text else [])
-    return csv_safe.write_rows(header, (_row(alert, include_text) for alert in alerts))
+    rows = [_row(alert, include_text) for alert in alerts] + [_missed_row(r, include_text) for r in missed.reports()]
+    return csv_safe.write_rows(header, rows)
+
+
+def _missed_row(report, include_text):
+    """A reported miss, in the alerts' columns: no alert, the report's own category and time."""
+    intent = report.intent
+    row = [
+        "",
+        report.student_id,
+        intent.intent,
+        intent.confidence,
+        "missed_report",
+        report.category,
+        "",
+        "missed",
+        "false",
+        iso(report.created_at),
+        "",
+        "",
+    ]
+    return row + ["", intent.message] if include_text else row
