@@ -134,7 +134,8 @@ def test_a_mentor_reports_a_missed_crisis_and_the_export_lists_it(client):
     report = res.get_json()["report"]
     assert report["intent_id"] == body["id"] and report["student_id"] == student.id
     again = client.post(
-        "/api/v1/mentor/missed-crisis", json={"intent_id": body["id"], "category": "wish_to_be_dead"},
+        "/api/v1/mentor/missed-crisis",
+        json={"intent_id": body["id"], "category": "wish_to_be_dead"},
         headers=auth_for(mentor),
     )
     assert again.status_code == 409

@@ -22,7 +22,7 @@ from app.services.crisis.detection.training import ARTEFACT, META
 
 # Every type the artefact may hold beyond skops' own defaults (numpy, scipy, sklearn builtins).
 TRUSTED = ["app.services.crisis.detection.features.HashedNgrams"]
-WINDOW_SPAN = 60  # windows of 120 bytes (about a sentence), overlapping by half
+WINDOW_SPAN = 40  # windows of 80 bytes (about a clause), overlapping by half
 TOP_FEATURES = 5
 
 _lock = threading.Lock()
