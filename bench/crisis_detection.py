@@ -16,7 +16,7 @@ v3 (issue 25) adds the learned model and reports rules alone, model alone and bo
   cv        out-of-fold over the training files (stratified group 5-fold, near-duplicates
             grouped so none sits on both sides; the model never scores a row it trained on;
             the rules were tuned on these files, so their column here is optimistic);
-  heldout3  heldout_v3.jsonl, written before the model existed, never trained on, reported
+  heldout_v3  heldout_v3.jsonl, written before the model existed, never trained on, reported
             separately: the honest figure for rules and model alike.
 and the latency of verdict.check (rules + model, one normalisation) next to detect().
 Usage: .venv/bin/python bench/crisis_detection.py [--misses] [--rounds 5] [--no-cv]
@@ -119,7 +119,7 @@ def model_sections(args):
     for row in held:
         verdict = check(row["text"])
         row["rules"], row["model"], row["both"] = verdict.by_rules, verdict.by_model, verdict.is_crisis
-    three_way(f"heldout3 ({training.HELD_OUT}, never trained on; committed model)", held)
+    three_way(f"heldout_v3 ({training.HELD_OUT}, never trained on; committed model)", held)
     if args.misses:
         for r in held:
             if r["category"] and not r["both"]:

@@ -38,7 +38,7 @@ def test_training_is_deterministic_and_the_artefact_matches_the_corpus():
     assert first == second
     # the committed artefact is what the corpus in the repository trains
     fresh = training.fit(rows).named_steps["classifier"]
-    assert np.allclose(fresh.coef_[0], model.current().coef)
+    assert np.allclose(fresh.coef_[0], model.current().coef, atol=1e-5)
 
 
 def test_the_threshold_is_chosen_for_recall_on_data_not_trained_on():

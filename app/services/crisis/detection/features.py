@@ -22,6 +22,7 @@ _P = np.uint64(1_000_003)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _SALT = {"word": np.uint64(0x51ED27), "pair": np.uint64(0xB16B00B5), 3: np.uint64(3), 4: np.uint64(4), 5: np.uint64(5)}
 CHAR_SIZES = (3, 4, 5)
+_P_INT, _MASK = int(_P), 2**64 - 1
 MAX_BYTES = 1 << 15
 # bytes that make words: a-z, digits, and any byte of a multi-byte (non-ASCII) letter
 _IS_WORD = np.zeros(256, dtype=bool)
@@ -109,8 +110,9 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         keep = second >= 0
         return np.concatenate([first, second[keep]]), np.concatenate([cols, cols[keep]])
 
-    def ngrams(self, doc):
-        """[(n-gram as text, column, kind)] of `doc`: the same columns, readable, to explain a score."""
+    def ngrams(self, doc, sizes=CHAR_SIZES):
+        """[(n-gram as text, column, kind)] of `doc`, character pieces of `sizes` only: the same
+        columns, readable, to explain a score."""
         raw = _encode(doc)
         word = _IS_WORD[np.frombuffer(raw, dtype=np.uint8)]
         edge = np.diff(word.astype(np.int8))
@@ -119,12 +121,19 @@ class HashedNgrams(TransformerMixin, BaseEstimator):
         pieces = [(text(s, e), "word") for s, e in spans]
         pieces += [(text(a[0], b[1]), "pair") for a, b in zip(spans, spans[1:], strict=False)]
         pieces += [
-            (raw[i : i + n].decode("utf-8", "replace"), n) for n in CHAR_SIZES for i in range(len(raw) - n + 1)
+            (raw[i : i + n].decode("utf-8", "replace"), n) for n in sizes for i in range(len(raw) - n + 1)
         ]
-        out = []
-        for piece, kind in pieces:
+        hashes = []
+        for piece, _ in pieces:
             h = 0
             for byte in piece.encode("utf-8"):
-                h = (h * int(_P) + byte) % 2**64
-            out.append((piece, int(self._bucket(np.array([h], dtype=np.uint64), _SALT[kind])[0]), kind))
+                h = (h * _P_INT + byte) & _MASK
+            hashes.append(h)
+        # one vectorised bucket call per kind, not one per piece
+        out = [None] * len(pieces)
+        for kind in {k for _, k in pieces}:
+            at = [i for i, (_, k) in enumerate(pieces) if k == kind]
+            columns = self._bucket(np.array([hashes[i] for i in at], dtype=np.uint64), _SALT[kind])
+            for i, column in zip(at, columns.tolist(), strict=True):
+                out[i] = (pieces[i][0], column, kind)
         return out
