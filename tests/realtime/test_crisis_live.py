@@ -163,3 +163,28 @@ def test_reassigned_alert_reaches_the_new_mentor_live(client, live_server, live_
     assert res.status_code == 200
     event = sock.wait_for("notification", lambda d: d["type"] == "crisis_alert")
     assert event["data"]["alert_id"] == alert_id and event["data"]["student_name"] == student.name
+
+
+def test_concurrent_crisis_messages_of_one_student_make_one_alert(live_server):
+    """Issue 25: several crisis messages at once (no idempotency key): one alert holding them all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from tests.helpers import CHATBOT_KEY
+
+    student_id = make_user(mentor=make_user("mentor")).id  # read here: the threads have no app context
+
+    def post(n):
+        body = {"student_id": student_id, "message": f"I want to end my life {n}", "intent": "crisis"}
+        body["confidence"] = 0.9
+        headers = {"X-Chatbot-Key": CHATBOT_KEY}
+        return requests.post(f"{live_server}/api/v1/chatbot/intents", json=body, headers=headers, timeout=10)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(post, range(4)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["alert"]["id"] for r in responses}) == 1
+    db.session.expire_all()
+    alert = db.session.query(CrisisAlert).one()
+    assert alert.message_count == 4 and len(alert.messages) == 4

@@ -8,8 +8,8 @@ alert), and, if it was acknowledged, puts it back to open with a fresh escalatio
 the mentor has not seen this message yet. A resolved alert is never reopened: the next
 message opens a new alert.
 
-Two messages of one student arriving together are serialised on the student's row, so
-they cannot both open an alert.
+Two messages of one student arriving together are serialised on the student's row
+(FOR NO KEY UPDATE), so they cannot both open an alert.
 """
 
 from sqlalchemy import select
@@ -35,7 +35,10 @@ def open_alert_of(student_id):
 def raise_or_attach(student, intent, severity, source, verdict):
     """The alert this crisis message belongs to: the student's open one, or a new one.
     In the caller's open transaction, like alerts.raise_alert."""
-    db.session.execute(select(User.id).where(User.id == student.id).with_for_update())
+    # FOR NO KEY UPDATE: serialises this student's crisis posts, yet does not wait on the
+    # key-share lock each post's own intent row (a foreign key to the student) already holds,
+    # which FOR UPDATE would, deadlocking two concurrent posts.
+    db.session.execute(select(User.id).where(User.id == student.id).with_for_update(key_share=True))
     model = verdict.model_trigger() if source in ("text", "both") else None
     alert = open_alert_of(student.id)
     if alert is None:
