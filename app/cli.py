@@ -1,6 +1,6 @@
 """Flask commands: users (create, set-role, deactivate, activate, refresh-identity), seed-demo,
-demo simulate, refresh-dashboards; and what the `flask` command says when the settings
-refuse to start (app.create_cli_app, .flaskenv's FLASK_APP)."""
+demo simulate, refresh-dashboards, crisis train; and what the `flask` command says when the
+settings refuse to start (app.create_cli_app, .flaskenv's FLASK_APP)."""
 
 import os
 
@@ -146,11 +146,31 @@ def refresh_dashboards_command(mode):
     click.echo(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items()))
 
 
+crisis_cli = AppGroup("crisis", help="The crisis text check.")
+
+
+@crisis_cli.command("train")
+@click.option("--without-field", is_flag=True, help="Only the corpus in the repository, not the database's reports.")
+def crisis_train_command(without_field):
+    """Retrain the crisis model from the corpus and the field's reports; writes the artefact."""
+    from app.services.crisis import missed
+    from app.services.crisis.detection import model, training
+
+    extra = [] if without_field else missed.training_rows()
+    meta = training.train_and_save(extra=extra)
+    model.reset()
+    click.echo(
+        f"trained on {meta['rows']} messages ({meta['crisis_rows']} crisis, {meta['field_rows']} from the field); "
+        f"threshold {meta['threshold']}; wrote {training.ARTEFACT}"
+    )
+
+
 def register_cli_commands(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(demo_cli)
     app.cli.add_command(refresh_dashboards_command)
+    app.cli.add_command(crisis_cli)
 
 
 def advice(exc):

@@ -10,7 +10,7 @@ from app.models.academy import (  # noqa: F401
     Payment,
 )
 from app.models.activity import ActivityEvent, AuditLog  # noqa: F401
-from app.models.alerts import AlertStep, CrisisAlert  # noqa: F401
+from app.models.alerts import AlertMessage, AlertStep, CrisisAlert, MissedCrisisReport  # noqa: F401
 from app.models.base import iso, utcnow  # noqa: F401
 from app.models.chat import ChatIntent, IdempotencyRecord  # noqa: F401
 from app.models.cohorts import Cohort, CohortMember  # noqa: F401

@@ -36,11 +36,16 @@ class CrisisAlert(db.Model):
     source: Mapped[str] = mapped_column(String(8), nullable=False, default="label", server_default="label")
     categories = mapped_column(JSON, nullable=False, default=list, server_default=text("'[]'"))
     matched = mapped_column(JSON, nullable=False, default=list, server_default=text("'[]'"))
+    # The model's opinion of the first message when it fired: {"score", "threshold", "top_features"}.
+    model = mapped_column(JSON, nullable=True)
+    # One open alert per student: later crisis messages attach to it (AlertMessage), counted here.
+    message_count: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default=text("1"))
     escalation_level: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     # When the next escalation (or reminder) is due; None once resolved.
     next_check_at = mapped_column(UTCDateTime, nullable=True, index=True)
 
     steps = relationship("AlertStep", order_by="AlertStep.id", cascade="all, delete-orphan")
+    messages = relationship("AlertMessage", order_by="AlertMessage.id", cascade="all, delete-orphan")
     intent = relationship("ChatIntent")
     student = relationship("User", foreign_keys=[student_id])
 
@@ -58,3 +63,43 @@ class AlertStep(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class AlertMessage(db.Model):
+    """One crisis message an alert holds: the first, and each one attached while it was open
+    or acknowledged. Each keeps its own trigger (source, categories, matched, model)."""
+
+    __tablename__ = "crisis_alert_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(
+        ForeignKey("crisis_alerts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    intent_id: Mapped[int] = mapped_column(ForeignKey("chat_intents.id", ondelete="CASCADE"), nullable=False)
+    severity: Mapped[str] = mapped_column(String(16), nullable=False)
+    source: Mapped[str] = mapped_column(String(8), nullable=False)
+    categories = mapped_column(JSON, nullable=False, default=list)
+    matched = mapped_column(JSON, nullable=False, default=list)
+    model = mapped_column(JSON, nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    intent = relationship("ChatIntent")
+
+
+class MissedCrisisReport(db.Model):
+    """A message that should have alerted and did not, reported by the student's mentor or an
+    admin. The next `flask crisis train` learns from it; the feedback export lists it."""
+
+    __tablename__ = "crisis_missed_reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    intent_id: Mapped[int] = mapped_column(
+        ForeignKey("chat_intents.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    category: Mapped[str] = mapped_column(String(32), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+    intent = relationship("ChatIntent")

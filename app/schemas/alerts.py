@@ -23,6 +23,29 @@ class TriggerSchema(Schema):
     source = fields.String(metadata={"enum": list(SOURCES)})
     categories = fields.List(fields.String())
     matched = fields.List(fields.String())
+    model = fields.Dict(
+        allow_none=True,
+        metadata={"description": "when the learned model fired: score, threshold and the top_features (n-grams)"},
+    )
+    messages = fields.Function(
+        lambda alert: AlertMessageSchema(many=True).dump(alert.messages),
+        metadata={"description": "every crisis message the alert holds, oldest first (the first is the one above)"},
+    )
+
+
+class AlertMessageSchema(Schema):
+    """One message an alert holds, with its own trigger and its time."""
+
+    intent_id = fields.Integer()
+    message = fields.String(attribute="intent.message")
+    label = fields.String(attribute="intent.intent")
+    confidence = fields.Float(attribute="intent.confidence")
+    severity = fields.String()
+    source = fields.String(metadata={"enum": list(SOURCES)})
+    categories = fields.List(fields.String())
+    matched = fields.List(fields.String())
+    model = fields.Dict(allow_none=True)
+    created_at = UTCDateTimeField()
 
 
 class AlertSchema(Schema):
@@ -42,6 +65,9 @@ class AlertSchema(Schema):
     resolved_by = fields.Integer(allow_none=True)
     resolution_note = fields.String(allow_none=True)
     escalation_level = fields.Integer()
+    message_count = fields.Integer(
+        metadata={"description": "crisis messages this alert holds (one open alert per student)"}
+    )
     next_check_at = UTCDateTimeField(allow_none=True)
 
 
@@ -121,3 +147,31 @@ class ConcernQuerySchema(Schema):
 
 class ConcernReviewSchema(StrictSchema):
     note = fields.String(validate=validate.Length(min=1, max=4000))
+
+
+class MissedCrisisSchema(StrictSchema):
+    intent_id = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1),
+        metadata={"description": "the stored chatbot message (intent id) that should have alerted"},
+    )
+    category = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=32),
+        metadata={"description": "one of the detector's categories (docs/crisis-detection.md); 422 otherwise"},
+    )
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class MissedCrisisReportSchema(Schema):
+    id = fields.Integer()
+    student_id = fields.Integer()
+    reporter_id = fields.Integer(allow_none=True)
+    intent_id = fields.Integer()
+    category = fields.String()
+    note = fields.String(allow_none=True)
+    created_at = UTCDateTimeField()
+
+
+class MissedCrisisEnvelope(Schema):
+    report = fields.Nested(MissedCrisisReportSchema)

@@ -193,12 +193,17 @@ def reassign(client, student, mentor):
 def test_reassignment_moves_open_alerts_to_the_new_mentor(client):
     a, b = make_user("mentor"), make_user("mentor")
     student = make_user(mentor=a, name="Moved Student")
-    open_id = crisis(client, student)["alert"]["id"]
-    acked_id = crisis(client, student)["alert"]["id"]
+    other = make_user(mentor=a, name="Moved Student")
+    # One open alert per student (issue 25): a resolved one, then a new open one; the
+    # acknowledged one is another student's.
     resolved_id = crisis(client, student)["alert"]["id"]
-    client.post(f"/api/v1/mentor/alerts/{acked_id}/acknowledge", headers=auth_for(a))
     client.post(f"/api/v1/mentor/alerts/{resolved_id}/resolve", json={"note": "ok"}, headers=auth_for(a))
+    open_id = crisis(client, student)["alert"]["id"]
+    acked_id = crisis(client, other)["alert"]["id"]
+    assert len({resolved_id, open_id, acked_id}) == 3
+    client.post(f"/api/v1/mentor/alerts/{acked_id}/acknowledge", headers=auth_for(a))
     reassign(client, student, b)
+    reassign(client, other, b)
 
     for alert_id in (open_id, acked_id):
         assert client.get(f"/api/v1/mentor/alerts/{alert_id}", headers=auth_for(a)).status_code == 404

@@ -205,3 +205,28 @@ def test_concern_reaches_the_mentors_feed_raises_to_a_page_and_escalates_to_admi
     assert told["data"]["concern_id"] == second_id and told["data"]["escalated"] is True
     console = admins.wait_for("concern:escalated")
     assert console["concern_id"] == second_id and console["student_name"] == "Lea Roth" and console["event_id"]
+
+
+def test_concurrent_crisis_messages_of_one_student_make_one_alert(live_server):
+    """Issue 25: several crisis messages at once (no idempotency key): one alert holding them all."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from tests.helpers import CHATBOT_KEY
+
+    student_id = make_user(mentor=make_user("mentor")).id  # read here: the threads have no app context
+
+    def post(n):
+        body = {"student_id": student_id, "message": f"I want to end my life {n}", "intent": "crisis"}
+        body["confidence"] = 0.9
+        headers = {"X-Chatbot-Key": CHATBOT_KEY}
+        return requests.post(f"{live_server}/api/v1/chatbot/intents", json=body, headers=headers, timeout=10)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(post, range(4)))
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["alert"]["id"] for r in responses}) == 1
+    db.session.expire_all()
+    alert = db.session.query(CrisisAlert).one()
+    assert alert.message_count == 4 and len(alert.messages) == 4

@@ -13,12 +13,14 @@ from app.schemas.alerts import (
     ConcernListSchema,
     ConcernQuerySchema,
     ConcernReviewSchema,
+    MissedCrisisEnvelope,
+    MissedCrisisSchema,
     ResolveSchema,
 )
 from app.schemas.mentor import InsightsSchema, MentorStudentListSchema
 from app.schemas.notifications import NotificationPageSchema, NotificationQuerySchema
 from app.schemas.portal import MentorMetricsSchema, MetricsQuerySchema
-from app.services.crisis import alerts, concerns
+from app.services.crisis import alerts, concerns, missed
 from app.services.notifications import inbox as notifications
 from app.services.portal import insights, mentor_metrics, mentors
 
@@ -167,3 +169,18 @@ def dismiss_concern(body, concern_id):
 def raise_concern(body, concern_id):
     """Raise a concern to a crisis alert, paged as any other (escalation ladder included); 409 once reviewed."""
     return {"alert": concerns.raise_to_alert(current_user, concern_id, body.get("note"))}
+
+
+@blp.post("/missed-crisis")
+@role_required("mentor", "admin")
+@blp.arguments(MissedCrisisSchema)
+@blp.response(201, MissedCrisisEnvelope)
+def report_missed_crisis(body):
+    """Report a student's chatbot message that should have raised a crisis alert and did not.
+
+    Who: the student's mentor, or an admin (404 for another mentor's student's message).
+    Body: `intent_id` (the stored message), `category` (one of the detector's), `note`. 409 when
+    the message did alert or was already reported. The next `flask crisis train` learns from it,
+    and the crisis feedback export lists it (docs/crisis-detection.md).
+    """
+    return {"report": missed.report(current_user, body["intent_id"], body["category"], body.get("note"))}

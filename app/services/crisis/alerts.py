@@ -14,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AlertStep, CrisisAlert, Notification, Role, User, utcnow
+from app.models import AlertMessage, AlertStep, CrisisAlert, Notification, Role, User, utcnow
 from app.models.alerts import ACKNOWLEDGED, OPEN, RESOLVED
 from app.services.notifications import inbox as notifications
 from app.services.shared import cache
@@ -57,8 +57,10 @@ def excerpt(message, matched=(), limit=EXCERPT_LENGTH):
     return ("…" if start else "") + piece + ("…" if start + limit < len(text) else "")
 
 
-def _tell(alert, student, title, body, escalated=False):
-    """Notify the student's current mentor (every admin when there is none); escalations add the admins."""
+def _tell(alert, student, title, body, escalated=False, intent=None):
+    """Notify the student's current mentor (every admin when there is none); escalations add the admins.
+    The excerpt is from `intent` when given (a message attached later), else the first message."""
+    intent = intent or alert.intent
     data = {
         "alert_id": alert.id,
         "student_id": student.id,
@@ -67,7 +69,7 @@ def _tell(alert, student, title, body, escalated=False):
         "status": alert.status,
         "escalation_level": alert.escalation_level,
         "categories": list(alert.categories or []),
-        "excerpt": excerpt(alert.intent.message if alert.intent else "", alert.matched or []),
+        "excerpt": excerpt(intent.message if intent else "", alert.matched or []),
     }
     told = []
     mentor = db.session.get(User, alert.mentor_id) if alert.mentor_id else None
@@ -80,9 +82,10 @@ def _tell(alert, student, title, body, escalated=False):
     return told
 
 
-def raise_alert(student, intent, severity, source, detection):
+def raise_alert(student, intent, severity, source, detection, model=None):
     """Create the alert, with its trigger, and its notifications in the caller's open transaction.
-    `source` is label, text or both; `detection` is the text check's finding."""
+    `source` is label, text or both; `detection` is the text check's finding (the rules'
+    categories and phrases); `model` the model's part of the trigger when it fired."""
     alert = CrisisAlert(
         student_id=student.id,
         mentor_id=student.mentor_id,
@@ -92,11 +95,24 @@ def raise_alert(student, intent, severity, source, detection):
         source=source,
         categories=list(detection.categories),
         matched=list(detection.matched),
+        model=model,
+        message_count=1,
         next_check_at=utcnow() + ack_timeout(),
     )
     alert.intent = intent
     db.session.add(alert)
     db.session.flush()
+    db.session.add(
+        AlertMessage(
+            alert_id=alert.id,
+            intent_id=intent.id,
+            severity=severity,
+            source=source,
+            categories=list(detection.categories),
+            matched=list(detection.matched),
+            model=model,
+        )
+    )
     told = _tell(
         alert,
         student,
@@ -209,15 +225,18 @@ def move_to_mentor(student, new_mentor, actor=None):
 
 
 def _after_change(alert, extra_user_ids=()):
-    """Pinned flags in fast lists and the student's insights change with the alert."""
+    """Pinned flags in fast lists and the student's insights change with the alert. The keys
+    are worked out now: after the commit, touching the rows would read them again."""
     user_ids = set(db.session.scalars(select(Notification.user_id).where(Notification.alert_id == alert.id)))
     user_ids |= set(extra_user_ids)
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all() if user_ids else []
+    keys = [notifications.fast_list_key(u) for u in users]
+    student_id = alert.student_id
 
     def invalidate():
-        for u in users:
-            notifications.invalidate_fast_list(u)
-        cache.on_student_activity(alert.student_id)
+        for key in keys:
+            notifications.invalidate_fast_list_key(key)
+        cache.on_student_activity(student_id)
 
     after_commit(invalidate)
 

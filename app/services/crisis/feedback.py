@@ -1,6 +1,8 @@
 """What the chatbot team retrains on: every resolved alert with its label, reasons and outcome,
 then every reviewed concern (the review tier) with the mentor's verdict: `dismissed` is a
-"not a crisis" example, `raised` a crisis one (column `crisis`).
+"not a crisis" example, `raised` a crisis one (column `crisis`); then every message
+reported as a missed crisis (kind and source `missed_report`, outcome `missed`, crisis
+`true`, categories the one the reporter chose, created_at the report's time).
 
 The student's words leave Pulse only when an admin asks for them explicitly
 (`include_text`), and that request is written to the audit log first.
@@ -12,6 +14,7 @@ from app.extensions import db
 from app.models import CrisisAlert, CrisisConcern, iso
 from app.models.concerns import OPEN as CONCERN_OPEN
 from app.services.activity import feed as activity
+from app.services.crisis import missed
 from app.services.shared import csv_safe
 from app.services.shared.transaction import commit
 
@@ -96,13 +99,37 @@ def _rows(include_text):
         .execution_options(yield_per=500)
     )
     yield from (_concern_row(concern, include_text) for concern in concerns)
+    yield from (_missed_row(report, include_text) for report in missed.reports())
 
 
 def export_csv(admin, include_text=False):
-    """Resolved alerts then reviewed concerns, oldest first, as CSV; with the message text only
+    """Resolved alerts, reviewed concerns, then reported misses, oldest first, as CSV; with the message text only
     when asked (audited)."""
     if include_text:
         activity.audit("crisis_feedback", 0, "exported_with_text", admin, new={"include_text": True})
         commit()
     header = COLUMNS + (["matched", "message"] if include_text else [])
     return csv_safe.write_rows(header, _rows(include_text))
+
+
+def _missed_row(report, include_text):
+    """A reported miss, in the alerts' columns: no alert, the report's own category and time."""
+    intent = report.intent
+    row = [
+        "",
+        report.student_id,
+        intent.intent,
+        intent.confidence,
+        "missed_report",
+        report.category,
+        "",
+        "missed",
+        "false",
+        iso(report.created_at),
+        "",
+        "",
+        "missed_report",
+        "",
+        "true",
+    ]
+    return row + ["", intent.message] if include_text else row

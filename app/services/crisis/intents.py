@@ -11,8 +11,8 @@ from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import ChatIntent, Role, User
-from app.services.crisis import alerts, concerns
-from app.services.crisis import detection as crisis_detection
+from app.services.crisis import attach, concerns
+from app.services.crisis.detection import verdict as crisis_check
 from app.services.shared import cache, idempotency
 from app.services.shared.errors import Forbidden, Invalid, NotFound
 from app.services.shared.text import clean_text
@@ -61,8 +61,8 @@ def record(caller, scope, body, idempotency_key=None):
         return replayed
     student = resolve_student(caller, body)
     message = clean_text(body["message"])
-    detection = crisis_detection.detect(message)
-    is_crisis, reason = crisis_detection.classify(body["intent"], message, current_app.config["CRISIS_LABELS"])
+    verdict = crisis_check.check(message, current_app.config["CRISIS_MODEL_PAGE_SCORE"])  # rules and model
+    is_crisis, reason = crisis_check.classify(body["intent"], verdict, current_app.config["CRISIS_LABELS"])
     intent = ChatIntent(
         student_id=student.id,
         message=message,
@@ -76,12 +76,13 @@ def record(caller, scope, body, idempotency_key=None):
     db.session.flush()
     alert = concern = None
     if is_crisis:
-        severity = crisis_detection.severity_for(body.get("severity"), body["confidence"], reason, detection)
-        alert = alerts.raise_alert(student, intent, severity, SOURCE_OF_REASON[reason], detection)
+        severity = crisis_check.severity(body.get("severity"), body["confidence"], reason, verdict)
+        # one open alert per student: a new one, or the open one this message joins (attach.py)
+        alert = attach.raise_or_attach(student, intent, severity, SOURCE_OF_REASON[reason], verdict)
     else:  # the review tier (concerns.py): risk signals without a clear crisis
-        source = concerns.source_for(body["intent"], detection, current_app.config["CONCERN_LABELS"])
+        source = concerns.source_for(body["intent"], verdict, current_app.config["CONCERN_LABELS"])
         if source:
-            concern = concerns.open_concern(student, intent, detection, source)
+            concern = concerns.open_concern(student, intent, verdict, source)
     answer = _answer(intent, alert, concern)
     student_id = student.id  # now: after the commit, student.id would reload the row
     after_commit(lambda: cache.on_student_activity(student_id))

@@ -108,10 +108,15 @@ def _trim(r, key):
 
 
 def invalidate_fast_list(user):
+    invalidate_fast_list_key(fast_list_key(user))
+
+
+def invalidate_fast_list_key(key):
+    """By key: after a commit, the caller may no longer touch the user's row."""
     try:
-        get_redis().delete(fast_list_key(user))
+        get_redis().delete(key)
     except redis.RedisError:
-        log.warning("Redis unavailable; could not invalidate %s", fast_list_key(user))
+        log.warning("Redis unavailable; could not invalidate %s", key)
 
 
 def _visible(user_id):

@@ -1,16 +1,16 @@
 """The crisis text check (app/services/crisis_detection): pure functions, no database needed
-(the suite's autouse fixture still brings one up). The corpus lives in tests/data/crisis_corpus."""
+(the suite's autouse fixture still brings one up). The corpus lives in app/services/crisis/detection/data/corpus."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.services.crisis.detection import CATEGORIES, Detection, classify, detect, normalise, severity_for
 from app.services.crisis.detection import text_signals_crisis as signals
+from app.services.crisis.detection.rules import DATA
 from tests.services.crisis.test_situations import SITUATIONS
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "crisis_corpus"
+CORPUS = DATA / "corpus"
 # The categories of v2; issue 32's situations are tested in test_situations.py.
 V2_CATEGORIES = set(CATEGORIES) - set(SITUATIONS)
 

@@ -117,9 +117,10 @@ def test_resolve_needs_a_note_and_cannot_repeat(client):
 
 def test_alert_list_filters_by_status(client):
     mentor = make_user("mentor")
-    student = make_user(mentor=mentor)
+    student, other = make_user(mentor=mentor), make_user(mentor=mentor)
     first = crisis(client, student)["alert"]["id"]
-    second = crisis(client, student, "I want to end my life")["alert"]["id"]
+    # another student: one student's second message would join their open alert (issue 25)
+    second = crisis(client, other, "I want to end my life")["alert"]["id"]
     client.post(f"/api/v1/mentor/alerts/{first}/acknowledge", headers=auth_for(mentor))
 
     def get(q):

@@ -7,13 +7,13 @@ held-out set (holdout4.jsonl, written before any situation rule) is measured on 
 """
 
 import json
-from pathlib import Path
 
 import pytest
 
 from app.services.crisis.detection import CATEGORIES, PAGE, REVIEW, detect
+from app.services.crisis.detection.rules import DATA  # noqa: E402
 
-CORPUS = Path(__file__).resolve().parents[2] / "data" / "crisis_corpus"
+CORPUS = DATA / "corpus"
 LANGS = {"en", "es", "fr", "pt", "de"}
 
 SITUATIONS = {

@@ -40,6 +40,7 @@ __all__ = [
     "Detection",
     "classify",
     "detect",
+    "detect_normalised",
     "normalise",
     "severity_for",
     "text_signals_crisis",
@@ -121,7 +122,12 @@ def _demoted(rules, text, hits):
 def detect(message):
     """The tier of `message` (page, review or none) with the categories and words behind it
     (never raises on odd text). Any page-tier match pages; only `signals` patterns review."""
-    hits = _hits(_RULES, normalise(message))
+    return detect_normalised(normalise(message))
+
+
+def detect_normalised(text):
+    """`detect` for text already normalised (verdict.check normalises once for rules and model)."""
+    hits = _hits(_RULES, text)
     page = [(category, snippet) for category, snippet, review in hits if not review]
     if page:
         return _finding(page, PAGE)

@@ -1,0 +1,53 @@
+"""C-SSRS escalators: means, a plan, preparation or a time in a crisis message make it critical.
+
+The Columbia scale ranks a wish to be dead as lower risk than ideation with a method,
+intent or a plan, and preparatory behaviour as the highest. The rules' categories already
+carry that (data/categories.toml), but a message the rules file as a passive wish ("i
+wish i was dead") can still say, elsewhere, that pills are saved up or that it is
+tonight; and a message only the model or the chatbot's label caught has no category at
+all. These markers only ever *raise* the severity of a message already found to be a
+crisis; alone they alert nothing ("tonight" and "pills" are ordinary words).
+Patterns run on normalised text (lower case, accents folded, "i'm" -> "i am").
+"""
+
+import re
+
+MARKERS = {
+    "means": (
+        r"\b(saved?|saving|stockpil\w*|hoard\w*|collect\w*|stash\w*) (up )?(\w+ ){0,3}"
+        r"(pills|meds|tablets|medication)"
+        r"|\b(sleeping pills|painkillers|overdose|rope|noose|razor|blade|train tracks|the tracks|bridge"
+        r"|rooftop|the roof|gun)\b"
+        r"|\b(pastillas|cuchilla|navaja|cuerda|vias del tren|azotea|puente)\b"
+        r"|\b(guardad[oa]s?|juntando) (\w+ ){0,3}pastillas"
+        r"|\b(cachets|medocs|medicaments|comprimes|lame|rasoir|corde|rails|pont|toit)\b"
+        r"|\b(remedios?|comprimidos|cartela|lamina|corda|trilhos?|ponte|telhado)\b"
+        r"|\b(tabletten|pillen|klinge|rasierklinge|seil|strick|gleise|brucke|dach)\b"
+    ),
+    "plan": (
+        r"\b(have|got|made|making) (a|the|my) plan\b|\ball planned\b|\bplanned (it|everything)\b"
+        r"|\btengo (un|todo) plan\w*|\bj ai (un plan|tout prevu)|\btenho um plano|\bja planejei"
+        r"|\bich (habe|hab) (einen plan|alles geplant)|\balles geplant\b"
+    ),
+    "preparation": (
+        r"\b(goodbye|farewell|suicide) (note|letter)s?\b|\bgave (away )?(all )?my (stuff|things)|\bgiving away my\b"
+        r"|\bwill not need (it|them|my \w+)|\bwrote (my|a) will\b"
+        r"|\bcartas? de despedida|\bnota de despedida|\bregal\w* (todas )?mis cosas|\bno (las|lo) voy a necesitar"
+        r"|\blettres? d adieu|\bdonne (toutes )?mes affaires|\ben aurai plus besoin"
+        r"|\bcartas? de despedida|\bdando minhas coisas|\bdei minhas coisas|\bnao vou (mais )?precisar"
+        r"|\babschiedsbrie\w*|\bverschenk\w*|\bbrauch\w* (die|meine sachen) (eh |bald )?nicht mehr"
+    ),
+    "time": (
+        r"\b(tonights?|this weekend|by (sunday|monday|tuesday|wednesday|thursday|friday|saturday))\b"
+        r"|\b(picked|set|chose|chosen) (a|the) (date|day)\b|\btomorrow is the day\b|\bmy last (day|week)\b"
+        r"|\besta noche\b|\beste fin de semana\b|\bya tengo fecha\b|\bce soir\b|\bcette nuit\b|\bce week end\b"
+        r"|\b(choisi|une) (la )?(date|jour)\b|\bhoje a noite\b|\besse fim de semana\b|\bja tenho data\b"
+        r"|\bheute (nacht|abend)\b|\bam wochenende\b|\bein datum\b|\bder tag steht fest\b"
+    ),
+}
+_COMPILED = {kind: re.compile(pattern) for kind, pattern in MARKERS.items()}
+
+
+def markers(normalised):
+    """The escalator kinds found in a normalised message: means, plan, preparation, time."""
+    return [kind for kind, pattern in _COMPILED.items() if pattern.search(normalised)]
