@@ -174,7 +174,7 @@ class Config:
     CONCERN_REVIEW_WINDOW = _env_int("CONCERN_REVIEW_WINDOW", 86400)
     # The learned model pages on its own only when this sure (0..1); between its recall
     # threshold and this, a message goes to review (docs/crisis-detection.md).
-    CRISIS_MODEL_PAGE_SCORE = float(os.environ.get("CRISIS_MODEL_PAGE_SCORE", "0.8"))
+    CRISIS_MODEL_PAGE_SCORE = float(os.environ.get("CRISIS_MODEL_PAGE_SCORE", "0.9"))
     IDEMPOTENCY_TTL_HOURS = _env_int("IDEMPOTENCY_TTL_HOURS", 48)
     INSIGHTS_TTL = _env_int("INSIGHTS_TTL", 300)
 

@@ -39,6 +39,8 @@ EXEMPT = {
     "academy.complete_lesson": "idempotent by nature: one completion per student and lesson",
     "mentor.acknowledge": "a state change of an alert, not a create",
     "mentor.resolve": "a state change of an alert, not a create",
+    "mentor.dismiss_concern": "a state change of a concern (409 once reviewed), not a create",
+    "mentor.raise_concern": "a state change of a concern (409 once reviewed); its alert is the concern's one",
     "notifications.mark_read": "idempotent by nature",
     "notifications.mark_all_read": "idempotent by nature",
     "student.stream_token": "a one-use token valid for seconds; a retry simply gets another",

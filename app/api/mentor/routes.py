@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
 from app.api.auth_helpers import role_required
+from app.api.idempotent import idempotent
 from app.schemas.alerts import (
     AlertEnvelope,
     AlertPageSchema,
@@ -174,6 +175,7 @@ def raise_concern(body, concern_id):
 @blp.post("/missed-crisis")
 @role_required("mentor", "admin")
 @blp.arguments(MissedCrisisSchema)
+@idempotent
 @blp.response(201, MissedCrisisEnvelope)
 def report_missed_crisis(body):
     """Report a student's chatbot message that should have raised a crisis alert and did not.

@@ -26,8 +26,6 @@ from app.services.realtime.rooms import ADMINS_ROOM
 from app.services.shared.errors import Conflict, NotFound
 from app.services.shared.transaction import commit
 
-CONCERN = notification_types.CRISIS_CONCERN
-
 
 def review_window():
     return timedelta(seconds=current_app.config["CONCERN_REVIEW_WINDOW"])
@@ -72,9 +70,9 @@ def open_concern(student, intent, detection, source="text"):
     body = f"{student.name} sent a message with risk signals but no clear crisis. Please look at it today."
     mentor = student.mentor
     if mentor is not None and mentor.is_active:
-        notifications.notify(mentor, CONCERN, title, body, _data(concern, student))
+        notifications.notify(mentor, notification_types.CRISIS_CONCERN, title, body, _data(concern, student))
     else:
-        notifications.notify_admins(CONCERN, title, body, _data(concern, student))
+        notifications.notify_admins(notification_types.CRISIS_CONCERN, title, body, _data(concern, student))
     return concern
 
 
@@ -187,7 +185,7 @@ def escalate(concern_id, now=None):
     # each admin's inbox (the `notification` event in their own room), and one event for
     # the admins' console in room `admins`
     notifications.notify_admins(
-        CONCERN,
+        notification_types.CRISIS_CONCERN,
         f"Unreviewed concern: {student.name}",
         f"A concern about {student.name} has waited more than a day for review by their mentor.",
         data,

@@ -9,8 +9,16 @@ import pytest
 import skops.io as sio
 from sklearn.preprocessing import FunctionTransformer
 
-from app.services.crisis.detection import CATEGORIES, model, training
-from app.services.crisis.detection.verdict import check, severity
+from app.services.crisis.detection import CATEGORIES, PAGE, REVIEW, model, training
+from app.services.crisis.detection.verdict import check as check_with
+from app.services.crisis.detection.verdict import severity
+from config import Config
+from tests.services.crisis.test_situations import SITUATIONS
+
+
+def check(message):
+    """The verdict as the intents service asks for it (the configured page score)."""
+    return check_with(message, Config.CRISIS_MODEL_PAGE_SCORE)
 
 
 def test_the_committed_artefact_loads_through_the_trusted_types_check():
@@ -63,12 +71,20 @@ VARIANTS = {
 
 
 def test_every_category_has_variants():
-    assert set(VARIANTS) == set(CATEGORIES)
+    # issue 32's situations have theirs in test_situations.py
+    assert set(VARIANTS) == set(CATEGORIES) - set(SITUATIONS)
 
 
 @pytest.mark.parametrize(("category", "message"), [(c, m) for c, ms in VARIANTS.items() for m in ms])
-def test_typo_and_slang_variants_alert(category, message):
-    assert check(message).is_crisis, message
+def test_typo_and_slang_variants_reach_the_mentor(category, message):
+    assert check(message).tier in (PAGE, REVIEW), message
+
+
+def test_typo_and_slang_variants_mostly_page():
+    """Two tiers: the model pages alone when sure or when means, a plan, preparation or a
+    time is named; otherwise its hits go to review. Of these 24, 20 page today."""
+    paged = [m for ms in VARIANTS.values() for m in ms if check(m).tier == PAGE]
+    assert len(paged) >= 20, len(paged)
 
 
 HARD_NEGATIVES = [
@@ -89,7 +105,7 @@ HARD_NEGATIVES = [
 @pytest.mark.parametrize("message", HARD_NEGATIVES)
 def test_hard_negatives_stay_quiet(message):
     verdict = check(message)
-    assert not verdict.is_crisis, (message, verdict.model)
+    assert verdict.tier is None, (message, verdict.model)
 
 
 def test_a_buried_clause_in_a_long_homework_message_alerts():
@@ -114,8 +130,8 @@ def test_cssrs_means_or_a_time_make_it_critical():
 
 def test_held_out_recall_and_false_alarms():
     """heldout_v3.jsonl was written before the model and is never trained on. Goals: recall
-    >= 95 %, false alarms <= 5 %; reached: recall 87/91 (95.6 %), false alarms 17/56 (30.4 %),
-    see bench/README.md. The false-alarm bound here only guards against getting worse."""
+    >= 95 %, false alarms <= 5 %: not met (bench/README.md). The bounds here only guard
+    against getting worse."""
     rows = training.read_file(training.HELD_OUT)
     crisis = [r for r in rows if r["category"]]
     ordinary = [r for r in rows if not r["category"]]
@@ -123,7 +139,13 @@ def test_held_out_recall_and_false_alarms():
     assert {r["lang"] for r in crisis} == {"en", "es", "fr", "pt", "de"}
     train_texts = {r["normalised"] for r in training.load_rows()}
     assert not train_texts & {training.normalise(r["text"]).strip() for r in rows}
-    recall = sum(check(r["text"]).is_crisis for r in crisis) / len(crisis)
-    alarms = sum(check(r["text"]).is_crisis for r in ordinary) / len(ordinary)
-    assert recall >= 0.95, recall
-    assert alarms <= 0.35, alarms
+    tiers = {r["text"]: check(r["text"]).tier for r in rows}
+    reach = sum(tiers[r["text"]] in (PAGE, REVIEW) for r in crisis) / len(crisis)
+    page = sum(tiers[r["text"]] == PAGE for r in crisis) / len(crisis)
+    alarms_paged = sum(tiers[r["text"]] == PAGE for r in ordinary) / len(ordinary)
+    alarms_reached = sum(tiers[r["text"]] in (PAGE, REVIEW) for r in ordinary) / len(ordinary)
+    # measured: reach 88/91, page 77/91; ordinary paged 10/56, reached 18/56 (bench/README.md)
+    assert reach >= 0.95, reach
+    assert page >= 0.80, page
+    assert alarms_paged <= 0.20, alarms_paged
+    assert alarms_reached <= 0.35, alarms_reached

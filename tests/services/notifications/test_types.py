@@ -66,7 +66,8 @@ def test_every_type_the_code_can_send_is_in_the_registry():
 
 def test_the_preferences_offer_exactly_the_registry():
     assert preferences.KNOWN_TYPES == registry.ALL
-    assert preferences.MANDATORY_TYPES == registry.MANDATORY == {"crisis_alert", "escalation", "security"}
+    locked = {"crisis_alert", "crisis_concern", "escalation", "security"}
+    assert preferences.MANDATORY_TYPES == registry.MANDATORY == locked
     assert len(set(registry.ALL)) == len(registry.ALL)
 
 

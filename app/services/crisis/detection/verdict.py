@@ -1,7 +1,8 @@
 """Rules and model together: is this message a crisis, why, and how severe.
 
 Two tiers (issue 32's triage). A message PAGES (an alert) when the rules' page tier fires
-or the model is sure (its score at or above CRISIS_MODEL_PAGE_SCORE); it goes to REVIEW (a
+or the model is sure (its score at or above CRISIS_MODEL_PAGE_SCORE, or past its recall threshold
+with means, a plan, preparation or a time named: C-SSRS); it goes to REVIEW (a
 concern on the mentor's list) when only the rules' signals fire or the model's score passes
 its recall threshold (chosen for recall, see training.py) without being sure. On data it
 never saw, the recall threshold alone raised a false alarm on about one ordinary message
@@ -54,7 +55,9 @@ class Verdict:
 
     @property
     def model_pages(self):
-        return self.by_model and self.model.score >= self.model_page_score
+        """The model pages alone when it is sure, or when it fired and the message names means,
+        a plan, preparation or a time (C-SSRS: the highest risk is never left to review)."""
+        return self.by_model and (self.model.score >= self.model_page_score or bool(self.escalators))
 
     @property
     def is_crisis(self):
