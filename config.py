@@ -79,6 +79,10 @@ class Config:
     AUTH_CACHE_TTL = _env_int("AUTH_CACHE_TTL", 24 * 3600)
     # None means: resolve at start-up (development may start an embedded Redis).
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Verify a rediss:// server's certificate. Heroku's Redis presents a self-signed one:
+    # set REDIS_TLS_VERIFY=0 there (every Redis client then connects with ssl_cert_reqs=none:
+    # still encrypted, not authenticated). See app/redis_tls.py and docs/deploy.md.
+    REDIS_TLS_VERIFY = _env_bool("REDIS_TLS_VERIFY", True)
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_env_int("JWT_REFRESH_DAYS", 30))

@@ -22,6 +22,7 @@ from rq.worker import WorkerStatus
 from app import create_app
 from app.extensions import db, get_redis
 from app.logs import init_sentry
+from app.redis_tls import refusal
 from app.services.shared.queues import HIGH, queue_name, runs_in_process, worker_queue_names
 from config import ConfigError
 
@@ -108,6 +109,9 @@ def main():
         sys.exit(f"pulse: {exc}")
     init_sentry(app.config, worker=True)
     with app.app_context():
+        refused = refusal(get_redis())
+        if refused:  # one clear sentence, not the traceback of the first job fetch
+            sys.exit(f"pulse: {refused}")
         from app.services.realtime import outbox
 
         log.info("relayed %s unsent outbox events at start", outbox.relay())

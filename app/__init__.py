@@ -6,6 +6,7 @@ import os
 from flask import Flask
 
 from app import namespace
+from app.redis_tls import with_tls_verify
 from config import INSTANCE_DIR, get_config
 
 log = logging.getLogger("pulse")
@@ -68,6 +69,12 @@ def resolve_services(app):
         app.config["REDIS_URL"] = url
     else:
         source = "settings"
+    # Heroku's TLS Redis has a self-signed certificate: REDIS_TLS_VERIFY=0 (app/redis_tls.py).
+    # Applied to the URL once, here, before any client (cache, RQ, Socket.IO, limits) is built.
+    verify = app.config["REDIS_TLS_VERIFY"]
+    app.config["REDIS_URL"] = with_tls_verify(app.config["REDIS_URL"], verify)
+    if app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = _limits_uri_with_tls_verify(app.config["RATELIMIT_STORAGE_URI"], verify)
     # app/api/limit_storage.py: the same Redis, one round trip per limit and request
     app.config.setdefault("RATELIMIT_STORAGE_URI", "pulse+" + app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -86,6 +93,12 @@ def resolve_services(app):
     log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
     log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)
     resolve_namespace(app)
+
+
+def _limits_uri_with_tls_verify(uri, verify):
+    """A RATELIMIT_STORAGE_URI set on its own (pulse+rediss://, rediss://) honours the setting too."""
+    prefix = "pulse+" if uri.startswith("pulse+") else ""
+    return prefix + with_tls_verify(uri.removeprefix(prefix), verify)
 
 
 def resolve_namespace(app):
