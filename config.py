@@ -64,7 +64,9 @@ class Config:
     DB_POOL_TIMEOUT = _env_int("DB_POOL_TIMEOUT", 10)
     # Concurrent connections (sockets and HTTP) one web process holds; past it a new one gets
     # a 503 at once. The open-files limit is raised to its hard limit at start (docs/scale.md).
-    WEB_MAX_CONNECTIONS = _env_int("WEB_MAX_CONNECTIONS", 10000)
+    # Unset: what fits in the container's memory limit (cgroup), at most 10,000; set higher
+    # than fits, start-up warns (app/memory_budget.py, docs/deploy.md).
+    WEB_MAX_CONNECTIONS = int(os.environ["WEB_MAX_CONNECTIONS"]) if os.environ.get("WEB_MAX_CONNECTIONS") else None
     WEB_LISTEN_BACKLOG = _env_int("WEB_LISTEN_BACKLOG", 2048)  # accept queue for reconnect storms
     # Redis connections per process, and seconds a caller waits for a free one. redis-py 8
     # caps a pool at 100 and raises past it: in a connect storm thousands of greenlets check

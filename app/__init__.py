@@ -93,6 +93,20 @@ def resolve_services(app):
     log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
     log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)
     resolve_namespace(app)
+    resolve_connection_cap(app)
+
+
+def resolve_connection_cap(app):
+    """WEB_MAX_CONNECTIONS: as set, else what fits in the container's memory (app/memory_budget.py)."""
+    from app import memory_budget
+
+    limit = memory_budget.memory_limit()
+    cap, warning = memory_budget.resolve_max_connections(
+        app.config.get("WEB_MAX_CONNECTIONS"), app.config["SOCKETIO_ASYNC_MODE"], limit
+    )
+    app.config["WEB_MAX_CONNECTIONS"] = cap
+    if warning and app.config.get("REALTIME_SERVER"):  # only the web process holds sockets
+        log.warning(warning)
 
 
 def _limits_uri_with_tls_verify(uri, verify):
