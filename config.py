@@ -95,6 +95,10 @@ class Config:
     CHATBOT_API_KEYS = _env_list("CHATBOT_API_KEYS")
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "eventlet")
+    # Engine.IO pings (seconds): the server pings every interval and drops a client silent for
+    # interval + timeout. The ping is traffic, so the interval too stays under the router's 55 s.
+    SOCKETIO_PING_INTERVAL = float(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
+    SOCKETIO_PING_TIMEOUT = float(os.environ.get("SOCKETIO_PING_TIMEOUT", "20"))
     # The deployment namespace that starts every Redis name (keys, channels, queues, locks;
     # see docs/namespaces.md). Unset: derived from the database's host, port and name, so two
     # deployments with different databases never share Redis names. 1-64 of [A-Za-z0-9_-].
@@ -189,7 +193,9 @@ class Config:
     # is faster; smaller lets an urgent refresh queued meanwhile in sooner (docs/scale.md).
     DASHBOARD_REFRESH_BATCH = _env_int("DASHBOARD_REFRESH_BATCH", 200)
     STREAM_TOKEN_TTL = _env_int("STREAM_TOKEN_TTL", 60)  # seconds a single-use SSE token lives
-    SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))  # seconds between keep-alive comments
+    # Seconds between an SSE stream's keep-alive comments. Heroku's router ends a connection
+    # after 55 s without a byte, so it must stay under that (checked at start: ROUTER_IDLE_LIMIT).
+    SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))
     SSE_MAX_AGE = float(os.environ.get("SSE_MAX_AGE", "900"))  # seconds before a stream ends (client reconnects)
     PROVIDER_TIMEOUT = float(os.environ.get("PROVIDER_TIMEOUT", "2"))  # seconds for an outside provider
     # Outside services; unset means Pulse computes the section from its own tables.
@@ -248,7 +254,9 @@ class Config:
 
     @classmethod
     def check(cls):
-        """Refuse to start where secrets are required and missing or published."""
+        """Refuse to start where secrets are required and missing or published, or where a
+        keep-alive would let the router's idle limit end live connections."""
+        cls.check_keepalives()
         if not cls.REQUIRE_SECRETS:
             return
         problems = [f"{name} is not set" for name in REQUIRED_SECRETS if not getattr(cls, name)]
@@ -263,6 +271,22 @@ class Config:
                 "Set SECRET_KEY, JWT_SECRET_KEY and CHATBOT_API_KEYS to secret values, "
                 "or choose development explicitly with PULSE_ENV=development."
             )
+
+    @classmethod
+    def check_keepalives(cls):
+        """SSE heartbeats and Socket.IO pings must come within the router's idle limit."""
+        for name in ("SSE_HEARTBEAT", "SOCKETIO_PING_INTERVAL"):
+            value = getattr(cls, name)
+            if not 0 < value < ROUTER_IDLE_LIMIT:
+                raise ConfigError(
+                    f"{name}={value:g} must be above 0 and under {ROUTER_IDLE_LIMIT} seconds: a platform "
+                    f"router (Heroku's) ends a connection after {ROUTER_IDLE_LIMIT} s without a byte."
+                )
+
+
+# Heroku's router: 30 s to a response's first byte (long exports answer 202 and run as jobs),
+# then 55 s of silence ends a connection (SSE heartbeats and Socket.IO pings keep it open).
+ROUTER_IDLE_LIMIT = 55
 
 
 class ConfigError(RuntimeError):
