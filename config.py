@@ -189,6 +189,10 @@ class Config:
     # A second worker loop, in a child process, that drains only the `high` queue (live
     # figures, crisis checks), so they never wait behind a long default/low job.
     WORKER_LIVE_LANE = _env_bool("WORKER_LIVE_LANE", True)
+    # Seconds a stopping worker (SIGTERM: a deploy, the daily restart) lets the job in hand
+    # finish before ending it and handing it back (its retry); under the platform's 30 s
+    # before SIGKILL, with room to write the outcome.
+    WORKER_SHUTDOWN_GRACE = _env_int("WORKER_SHUTDOWN_GRACE", 20)
     # Students a drain refreshes per transaction (a handful of set-based queries each): larger
     # is faster; smaller lets an urgent refresh queued meanwhile in sooner (docs/scale.md).
     DASHBOARD_REFRESH_BATCH = _env_int("DASHBOARD_REFRESH_BATCH", 200)
