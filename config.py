@@ -68,6 +68,9 @@ class Config:
     # than fits, start-up warns (app/memory_budget.py, docs/deploy.md).
     WEB_MAX_CONNECTIONS = int(os.environ["WEB_MAX_CONNECTIONS"]) if os.environ.get("WEB_MAX_CONNECTIONS") else None
     WEB_LISTEN_BACKLOG = _env_int("WEB_LISTEN_BACKLOG", 2048)  # accept queue for reconnect storms
+    # Seconds a web process stopping on SIGTERM waits for its sockets and SSE streams to go
+    # before exiting (app/drain.py): well under the platform's 30 s before SIGKILL.
+    WEB_SHUTDOWN_GRACE = _env_int("WEB_SHUTDOWN_GRACE", 10)
     # Redis connections per process, and seconds a caller waits for a free one. redis-py 8
     # caps a pool at 100 and raises past it: in a connect storm thousands of greenlets check
     # revocation at once, and the overflow fell back to the database and failed. Waiting for
