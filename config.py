@@ -64,8 +64,13 @@ class Config:
     DB_POOL_TIMEOUT = _env_int("DB_POOL_TIMEOUT", 10)
     # Concurrent connections (sockets and HTTP) one web process holds; past it a new one gets
     # a 503 at once. The open-files limit is raised to its hard limit at start (docs/scale.md).
-    WEB_MAX_CONNECTIONS = _env_int("WEB_MAX_CONNECTIONS", 10000)
+    # Unset: what fits in the container's memory limit (cgroup), at most 10,000; set higher
+    # than fits, start-up warns (app/memory_budget.py, docs/deploy.md).
+    WEB_MAX_CONNECTIONS = int(os.environ["WEB_MAX_CONNECTIONS"]) if os.environ.get("WEB_MAX_CONNECTIONS") else None
     WEB_LISTEN_BACKLOG = _env_int("WEB_LISTEN_BACKLOG", 2048)  # accept queue for reconnect storms
+    # Seconds a web process stopping on SIGTERM waits for its sockets and SSE streams to go
+    # before exiting (app/drain.py): well under the platform's 30 s before SIGKILL.
+    WEB_SHUTDOWN_GRACE = _env_int("WEB_SHUTDOWN_GRACE", 10)
     # Redis connections per process, and seconds a caller waits for a free one. redis-py 8
     # caps a pool at 100 and raises past it: in a connect storm thousands of greenlets check
     # revocation at once, and the overflow fell back to the database and failed. Waiting for
@@ -79,6 +84,10 @@ class Config:
     AUTH_CACHE_TTL = _env_int("AUTH_CACHE_TTL", 24 * 3600)
     # None means: resolve at start-up (development may start an embedded Redis).
     REDIS_URL = os.environ.get("REDIS_URL")
+    # Verify a rediss:// server's certificate. Heroku's Redis presents a self-signed one:
+    # set REDIS_TLS_VERIFY=0 there (every Redis client then connects with ssl_cert_reqs=none:
+    # still encrypted, not authenticated). See app/redis_tls.py and docs/deploy.md.
+    REDIS_TLS_VERIFY = _env_bool("REDIS_TLS_VERIFY", True)
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=_env_int("JWT_ACCESS_MINUTES", 15))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=_env_int("JWT_REFRESH_DAYS", 30))
@@ -89,6 +98,10 @@ class Config:
     CHATBOT_API_KEYS = _env_list("CHATBOT_API_KEYS")
     CORS_ORIGINS = _env_list("CORS_ORIGINS")
     SOCKETIO_ASYNC_MODE = os.environ.get("SOCKETIO_ASYNC_MODE", "gevent")
+    # Engine.IO pings (seconds): the server pings every interval and drops a client silent for
+    # interval + timeout. The ping is traffic, so the interval too stays under the router's 55 s.
+    SOCKETIO_PING_INTERVAL = float(os.environ.get("SOCKETIO_PING_INTERVAL", "25"))
+    SOCKETIO_PING_TIMEOUT = float(os.environ.get("SOCKETIO_PING_TIMEOUT", "20"))
     # The deployment namespace that starts every Redis name (keys, channels, queues, locks;
     # see docs/namespaces.md). Unset: derived from the database's host, port and name, so two
     # deployments with different databases never share Redis names. 1-64 of [A-Za-z0-9_-].
@@ -188,11 +201,17 @@ class Config:
     # A second worker loop, in a child process, that drains only the `high` queue (live
     # figures, crisis checks), so they never wait behind a long default/low job.
     WORKER_LIVE_LANE = _env_bool("WORKER_LIVE_LANE", True)
+    # Seconds a stopping worker (SIGTERM: a deploy, the daily restart) lets the job in hand
+    # finish before ending it and handing it back (its retry); under the platform's 30 s
+    # before SIGKILL, with room to write the outcome.
+    WORKER_SHUTDOWN_GRACE = _env_int("WORKER_SHUTDOWN_GRACE", 20)
     # Students a drain refreshes per transaction (a handful of set-based queries each): larger
     # is faster; smaller lets an urgent refresh queued meanwhile in sooner (docs/scale.md).
     DASHBOARD_REFRESH_BATCH = _env_int("DASHBOARD_REFRESH_BATCH", 200)
     STREAM_TOKEN_TTL = _env_int("STREAM_TOKEN_TTL", 60)  # seconds a single-use SSE token lives
-    SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))  # seconds between keep-alive comments
+    # Seconds between an SSE stream's keep-alive comments. Heroku's router ends a connection
+    # after 55 s without a byte, so it must stay under that (checked at start: ROUTER_IDLE_LIMIT).
+    SSE_HEARTBEAT = float(os.environ.get("SSE_HEARTBEAT", "15"))
     SSE_MAX_AGE = float(os.environ.get("SSE_MAX_AGE", "900"))  # seconds before a stream ends (client reconnects)
     PROVIDER_TIMEOUT = float(os.environ.get("PROVIDER_TIMEOUT", "2"))  # seconds for an outside provider
     # Outside services; unset means Pulse computes the section from its own tables.
@@ -272,7 +291,9 @@ class Config:
 
     @classmethod
     def check(cls):
-        """Refuse to start where secrets are required and missing or published."""
+        """Refuse to start where secrets are required and missing or published, or where a
+        keep-alive would let the router's idle limit end live connections."""
+        cls.check_keepalives()
         if not cls.REQUIRE_SECRETS:
             return
         problems = [f"{name} is not set" for name in REQUIRED_SECRETS if not getattr(cls, name)]
@@ -287,6 +308,22 @@ class Config:
                 "Set SECRET_KEY, JWT_SECRET_KEY and CHATBOT_API_KEYS to secret values, "
                 "or choose development explicitly with PULSE_ENV=development."
             )
+
+    @classmethod
+    def check_keepalives(cls):
+        """SSE heartbeats and Socket.IO pings must come within the router's idle limit."""
+        for name in ("SSE_HEARTBEAT", "SOCKETIO_PING_INTERVAL"):
+            value = getattr(cls, name)
+            if not 0 < value < ROUTER_IDLE_LIMIT:
+                raise ConfigError(
+                    f"{name}={value:g} must be above 0 and under {ROUTER_IDLE_LIMIT} seconds: a platform "
+                    f"router (Heroku's) ends a connection after {ROUTER_IDLE_LIMIT} s without a byte."
+                )
+
+
+# Heroku's router: 30 s to a response's first byte (long exports answer 202 and run as jobs),
+# then 55 s of silence ends a connection (SSE heartbeats and Socket.IO pings keep it open).
+ROUTER_IDLE_LIMIT = 55
 
 
 class ConfigError(RuntimeError):

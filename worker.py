@@ -15,13 +15,13 @@ import multiprocessing
 import signal
 import sys
 
-from rq import Worker
 from rq.defaults import DEFAULT_WORKER_TTL
-from rq.worker import WorkerStatus
+from rq.worker import HerokuWorker, WorkerStatus
 
 from app import create_app
 from app.extensions import db, get_redis
 from app.logs import init_sentry
+from app.redis_tls import refusal
 from app.services.shared.queues import HIGH, queue_name, runs_in_process, worker_queue_names
 from config import ConfigError
 
@@ -29,11 +29,24 @@ log = logging.getLogger("pulse.worker")
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
-class PulseWorker(Worker):
+class PulseWorker(HerokuWorker):
     """Forks a work horse per job, except the short live-path jobs marked `in_process` in
     app/jobs/queues.py, which it runs itself as RQ's SimpleWorker does (a fork and a new
     database connection cost more than such a job). The child must not reuse the parent's
-    DB connections."""
+    DB connections.
+
+    Stopping (a deploy, the daily restart): the platform sends SIGTERM to every process of
+    the dyno, then SIGKILL 30 s later. RQ's HerokuWorker keeps the work horse alive through
+    the SIGTERM and lets the job finish (warm shutdown); a job still running after
+    `imminent_shutdown_delay` (WORKER_SHUTDOWN_GRACE) is ended with ShutDownImminentException
+    and goes back on its queue if it retries. A second SIGTERM (the dyno-wide one reaching
+    a process already told by its parent) must not turn that into a cold shutdown."""
+
+    def request_force_stop(self, signum, frame):
+        if signum == signal.SIGTERM:
+            self.log.info("worker %s: SIGTERM again, still finishing the current job", self.name)
+            return
+        return super().request_force_stop(signum, frame)
 
     def execute_job(self, job, queue):
         if not runs_in_process(job.func_name):
@@ -76,7 +89,9 @@ def listener(app, queues):
     log.info("worker listening on %s", ", ".join(queues))
     # Maintenance retries the jobs of a worker that died (their retry) and takes over a dead
     # worker's scheduler: RQ's default, every 10 minutes, is too slow for crisis alerts.
-    return PulseWorker(queues, connection=get_redis(), maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"])
+    worker = PulseWorker(queues, connection=get_redis(), maintenance_interval=app.config["WORKER_MAINTENANCE_INTERVAL"])
+    worker.imminent_shutdown_delay = app.config["WORKER_SHUTDOWN_GRACE"]
+    return worker
 
 
 def run_live_lane():
@@ -108,6 +123,9 @@ def main():
         sys.exit(f"pulse: {exc}")
     init_sentry(app.config, worker=True)
     with app.app_context():
+        refused = refusal(get_redis())
+        if refused:  # one clear sentence, not the traceback of the first job fetch
+            sys.exit(f"pulse: {refused}")
         from app.services.realtime import outbox
 
         log.info("relayed %s unsent outbox events at start", outbox.relay())
@@ -122,8 +140,19 @@ def main():
         try:
             worker.work(burst=args.burst, with_scheduler=not args.no_scheduler)
         finally:
-            for child in children:
-                child.terminate()
+            stop_children(children, app.config["WORKER_SHUTDOWN_GRACE"])
+
+
+def stop_children(children, grace):
+    """The clock and the live lane stop with the worker: SIGTERM (the live lane finishes its job
+    first; a second SIGTERM from the platform changes nothing), then SIGKILL past `grace`."""
+    for child in children:
+        if child.is_alive():
+            child.terminate()
+    for child in children:
+        child.join(grace)
+        if child.is_alive():
+            child.kill()
 
 
 if __name__ == "__main__":

@@ -28,12 +28,20 @@ elif ASYNC_MODE == "gevent":
 import sys  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.extensions import get_redis  # noqa: E402
+from app.redis_tls import refusal  # noqa: E402
 from config import ConfigError  # noqa: E402
 
 try:
     app = create_app(SOCKETIO_ASYNC_MODE=ASYNC_MODE, REALTIME_SERVER=True)
 except ConfigError as exc:  # a clear sentence and exit code 1, not a traceback
     sys.exit(f"pulse: {exc}")
+with app.app_context():
+    # A Redis whose certificate we refuse is a setting to change (REDIS_TLS_VERIFY), not an
+    # outage to ride out: say so and stop, rather than serve with every Redis call failing.
+    refused = refusal(get_redis())
+if refused:
+    sys.exit(f"pulse: {refused}")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import sys
 from flask import Flask
 
 from app import namespace
+from app.redis_tls import with_tls_verify
 from config import INSTANCE_DIR, get_config
 
 log = logging.getLogger("pulse")
@@ -97,6 +98,12 @@ def resolve_services(app):
         app.config["REDIS_URL"] = url
     else:
         source = "settings"
+    # Heroku's TLS Redis has a self-signed certificate: REDIS_TLS_VERIFY=0 (app/redis_tls.py).
+    # Applied to the URL once, here, before any client (cache, RQ, Socket.IO, limits) is built.
+    verify = app.config["REDIS_TLS_VERIFY"]
+    app.config["REDIS_URL"] = with_tls_verify(app.config["REDIS_URL"], verify)
+    if app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = _limits_uri_with_tls_verify(app.config["RATELIMIT_STORAGE_URI"], verify)
     # app/api/limit_storage.py: the same Redis, one round trip per limit and request
     app.config.setdefault("RATELIMIT_STORAGE_URI", "pulse+" + app.config["REDIS_URL"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
@@ -115,6 +122,26 @@ def resolve_services(app):
     log.info("database: %s", _redact(app.config["SQLALCHEMY_DATABASE_URI"]))
     log.info("redis: %s (%s)", _redact(app.config["REDIS_URL"]), source)
     resolve_namespace(app)
+    resolve_connection_cap(app)
+
+
+def resolve_connection_cap(app):
+    """WEB_MAX_CONNECTIONS: as set, else what fits in the container's memory (app/memory_budget.py)."""
+    from app import memory_budget
+
+    limit = memory_budget.memory_limit()
+    cap, warning = memory_budget.resolve_max_connections(
+        app.config.get("WEB_MAX_CONNECTIONS"), app.config["SOCKETIO_ASYNC_MODE"], limit
+    )
+    app.config["WEB_MAX_CONNECTIONS"] = cap
+    if warning and app.config.get("REALTIME_SERVER"):  # only the web process holds sockets
+        log.warning(warning)
+
+
+def _limits_uri_with_tls_verify(uri, verify):
+    """A RATELIMIT_STORAGE_URI set on its own (pulse+rediss://, rediss://) honours the setting too."""
+    prefix = "pulse+" if uri.startswith("pulse+") else ""
+    return prefix + with_tls_verify(uri.removeprefix(prefix), verify)
 
 
 def resolve_namespace(app):

@@ -1,6 +1,7 @@
-"""Flask commands: users (create, set-role, deactivate, activate, refresh-identity), seed-demo,
-demo simulate, refresh-dashboards, crisis train; and what the `flask` command says when the
-settings refuse to start (app.create_cli_app, .flaskenv's FLASK_APP)."""
+"""Flask commands: users (create, create-first-admin, set-role, deactivate, activate,
+refresh-identity), seed-demo, demo simulate, refresh-dashboards, crisis train; and what the
+`flask` command says when the settings refuse to start (app.create_cli_app, .flaskenv's
+FLASK_APP)."""
 
 import os
 
@@ -30,6 +31,27 @@ def create_user_command(email, password, name, role):
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"created {user.role.value} {user.email} (id {user.id})")
+
+
+@users_cli.command("create-first-admin")
+def create_first_admin_command():
+    """Create the first admin from ADMIN_EMAIL, ADMIN_PASSWORD (and ADMIN_NAME), unless an admin
+    exists: app.json's post-deploy step, so a one-click deploy can be signed in to at once."""
+    import os
+
+    from app.services.identity import users
+
+    if users.has_admin():
+        click.echo("an admin exists already: nothing to do")
+        return
+    email, password = os.environ.get("ADMIN_EMAIL", "").strip(), os.environ.get("ADMIN_PASSWORD", "")
+    if not email or len(password) < 8:
+        raise click.ClickException("set ADMIN_EMAIL and ADMIN_PASSWORD (8+ characters) to create the first admin")
+    try:
+        user = users.create_user(email, password, os.environ.get("ADMIN_NAME") or "Administrator", Role.ADMIN.value)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"created admin {user.email} (id {user.id})")
 
 
 def _change(email, changes):

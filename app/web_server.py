@@ -11,6 +11,8 @@ import logging
 import resource
 import socket
 
+from app import drain
+
 log = logging.getLogger("pulse.web")
 
 _BODY = b'{"error": {"code": "server_full", "message": "Too many connections; retry shortly.", "details": {}}}'
@@ -91,6 +93,7 @@ def serve_eventlet(app, host, port, max_connections, backlog):
     pool = eventlet.GreenPool(max_connections)
     sock = eventlet.listen((host, port), backlog=backlog)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    drain.install(sock.close, app.config["WEB_SHUTDOWN_GRACE"], eventlet.spawn, eventlet.sleep)
     eventlet.wsgi.server(
         _RefusingListener(sock, pool), app, custom_pool=pool, max_size=max_connections, log_output=False
     )
@@ -118,9 +121,12 @@ def serve_gevent(app, host, port, max_connections, backlog):
         def log_request(self):
             pass
 
+    import gevent
+
     server = LimitedServer(
         listener(host, port, backlog), app, handler_class=QuietHandler, spawn=Pool(max_connections), log=None
     )
+    drain.install(server.close, app.config["WEB_SHUTDOWN_GRACE"], gevent.spawn, gevent.sleep)
     server.serve_forever()
 
 

@@ -32,6 +32,9 @@ def register_sockets(app):
         # Sockets authenticate by token and keep their state in python-socketio's session:
         # no per-socket copy of the Flask session (memory per socket, 10,000 of them).
         manage_session=False,
+        # Under the router's 55 s idle limit (config.py checks it): the pings keep it open.
+        ping_interval=app.config["SOCKETIO_PING_INTERVAL"],
+        ping_timeout=app.config["SOCKETIO_PING_TIMEOUT"],
     )
     handlers.register(socketio)
     membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])

@@ -55,6 +55,8 @@ REPLAY_LIMIT = 200
 STREAM_QUEUE_SIZE = 1000
 RESYNC = object()  # "you may have missed events: replay from the database"
 END = object()  # "the credentials are gone: end the stream now"
+RESTART = object()  # "this process is stopping: tell the client to reconnect (elsewhere) soon"
+RESTART_RETRY_MS = 1000  # the reconnect delay a stopping process asks for
 
 
 def unavailable():
@@ -211,6 +213,14 @@ class Hub:
                 streams.discard(q)
                 if not streams:
                     del self._streams[student_id]
+
+    def end_all(self):
+        """This process is stopping (SIGTERM): every stream ends with a retry hint; the client
+        reconnects with Last-Event-ID, through the router, to a process still serving."""
+        with self._lock:
+            queues = [q for streams in self._streams.values() for q in streams]
+        for q in queues:
+            q.put(RESTART)
 
     def stream_count(self):
         with self._lock:
@@ -441,6 +451,9 @@ def _generate(app, student_id, cursor, resume, heartbeat, max_age, jti=None):
                 pending = []
                 continue
             if item is END:  # logged out, deactivated or no longer a student
+                break
+            if item is RESTART:
+                yield f"retry: {RESTART_RETRY_MS}\n: server restarting, reconnect\n\n"
                 break
             pending = _replay(app, student_id, cursor) if item is RESYNC else [item]
     finally:

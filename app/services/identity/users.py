@@ -42,6 +42,11 @@ def create_user(email, password, name, role):
     return user
 
 
+def has_admin():
+    """Whether any admin account exists (the first deploy's post-deploy step makes one)."""
+    return db.session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1)) is not None
+
+
 @functools.cache
 def _dummy_hash():
     """A hash of the same kind as real ones, so an unknown email costs the same time."""
