@@ -26,7 +26,8 @@ def start(email, password):
     session's data for the cookie)."""
     user = users.authenticate(email, password)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(time.time() + lifetime), "role": user.role.value}
+    now = time.time()
+    data = {"uid": user.id, "jti": uuid.uuid4().hex, "iat": now, "exp": int(now + lifetime), "role": user.role.value}
     return user, data
 
 
@@ -47,7 +48,10 @@ def principal_for(data):
         return None
     if tokens.is_revoked(data["jti"], data["uid"]):
         return None
-    principal = principals.for_token({"sub": str(data["uid"])})
+    # The same test as a bearer token's (principals.speaks_for): active, the role it was
+    # started with, started after the last deactivation.
+    claims = {"sub": str(data["uid"]), "role": data["role"], "iat": data.get("iat")}
+    principal = principals.for_token(claims)
     if principal is None or principal.role.value != data["role"]:
         return None
     return principal
