@@ -17,6 +17,8 @@ from app.extensions import db
 from app.models import AlertStep, CrisisAlert, Notification, Role, User, utcnow
 from app.models.alerts import ACKNOWLEDGED, OPEN, RESOLVED
 from app.services.notifications import inbox as notifications
+from app.services.realtime import outbox
+from app.services.realtime.rooms import ADMINS_ROOM, mentor_room
 from app.services.shared import cache
 from app.services.shared.errors import Conflict, NotFound
 from app.services.shared.queues import enqueue_in
@@ -205,8 +207,32 @@ def move_to_mentor(student, new_mentor, actor=None):
     return moving
 
 
+ALERT_UPDATED = "alert:updated"
+
+
+def _announce(alert, extra_user_ids=()):
+    """`alert:updated` to the alert's mentor (and a previous one) and to every admin, so each
+    of their open pages (banner, alert page, other tabs) shows the new state within a second."""
+    db.session.flush()  # the steps' ids and times, and the alert's columns, as committed
+    payload = {
+        "alert_id": alert.id,
+        "student_id": alert.student_id,
+        "mentor_id": alert.mentor_id,
+        "status": alert.status,
+        "severity": alert.severity,
+        "escalation_level": alert.escalation_level,
+        "acknowledged_by": alert.acknowledged_by,
+        "resolved_by": alert.resolved_by,
+        "outcome": alert.outcome,
+    }
+    rooms = [mentor_room(m) for m in sorted({alert.mentor_id, *extra_user_ids} - {None})] + [ADMINS_ROOM]
+    outbox.record_many([(ALERT_UPDATED, room, payload) for room in rooms])
+
+
 def _after_change(alert, extra_user_ids=()):
-    """Pinned flags in fast lists and the student's insights change with the alert."""
+    """Pinned flags in fast lists and the student's insights change with the alert; its
+    mentor's and the admins' pages are told (alert:updated)."""
+    _announce(alert, extra_user_ids)
     user_ids = set(db.session.scalars(select(Notification.user_id).where(Notification.alert_id == alert.id)))
     user_ids |= set(extra_user_ids)
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all() if user_ids else []
