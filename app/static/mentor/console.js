@@ -179,10 +179,46 @@ function installInbox() {
   $("bell").addEventListener("show.bs.dropdown", refreshInbox);
 }
 
+// --- a live refresh must not undo what the mentor is doing --------------------------------
+// The banner and the alert page are re-rendered by every event and every reconnect: keep
+// the open "Resolve" panels, what was typed or chosen, and the focus across the swap.
+
+const kept = new WeakMap();
+
+function snapshot(target) {
+  const fields = [...target.querySelectorAll("input[id], textarea[id]")].map((el) => [el.id, el.type, el.value, el.checked]);
+  kept.set(target, {
+    open: [...target.querySelectorAll("details[id][open]")].map((d) => d.id),
+    fields,
+    focus: target.contains(document.activeElement) ? document.activeElement.id : null,
+  });
+}
+
+function restore(target) {
+  const state = kept.get(target);
+  if (!state) return;
+  kept.delete(target);
+  state.open.forEach((id) => { const d = document.getElementById(id); if (d) d.open = true; });
+  for (const [id, type, value, checked] of state.fields) {
+    const el = document.getElementById(id);
+    if (!el || el.type === "hidden") continue;
+    if (type === "radio" || type === "checkbox") el.checked = checked;
+    else el.value = value;
+  }
+  if (state.focus) document.getElementById(state.focus)?.focus();
+}
+
 // --- wiring -----------------------------------------------------------------------------
+
+document.body.addEventListener("htmx:beforeSwap", (e) => {
+  const target = e.detail.target;
+  // only refreshes (GET) keep state: an answer to the mentor's own action shows the new state
+  if (["crisis-banner", "alert-detail"].includes(target.id) && e.detail.requestConfig.verb === "get") snapshot(target);
+});
 
 document.body.addEventListener("htmx:afterSwap", (e) => {
   const target = e.detail.target;
+  if (["crisis-banner", "alert-detail"].includes(target.id)) restore(target);
   if (target.id === "crisis-banner") updateTitle();
   if (target.id === "inbox-list") {
     const ul = target.querySelector("[data-unread]");
