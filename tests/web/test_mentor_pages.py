@@ -168,3 +168,22 @@ def test_a_student_gets_403_and_anonymous_goes_to_login(client, path):
     assert client.get(path).status_code == 302
     sign_in(client, factories.student())
     assert client.get(path).status_code == 403
+
+
+def test_the_students_table_counts_entries_to_review_tasks_and_the_next_session(client):
+    from datetime import timedelta
+
+    from app.models import utcnow
+
+    mentor = factories.mentor()
+    student = factories.student(mentor=mentor)
+    factories.entry(student, status="pending")
+    factories.entry(student, status="approved")
+    factories.task(student, mentor=mentor)
+    factories.task(student, mentor=mentor)
+    factories.schedule(mentor, start=utcnow() + timedelta(days=1), student=student)
+    sign_in(client, mentor)
+    html = client.get("/mentor/_students").get_data(as_text=True)
+    assert 'data-testid="entries-to-review">1<' in html
+    assert 'data-testid="open-tasks">2<' in html
+    assert "none booked" not in html and " UTC" in html

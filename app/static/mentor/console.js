@@ -229,6 +229,11 @@ document.body.addEventListener("htmx:afterSwap", (e) => {
 Live.on("notification", onNotification);
 Live.on("alert:updated", onAlertUpdated);
 Live.on("notifications:read", (r) => { setBadge(r.unread_count); refreshInbox(); });
+// What moves a student's counters: refresh the table (the server counts).
+for (const event of ["entry:created", "entry:statusChanged", "entry:updated", "task:assigned", "task:updated",
+  "schedule:created", "schedule:assigned", "schedule:updated", "activity:new"]) {
+  Live.on(event, () => { if ($("students")) Live.refresh($("students")); });
+}
 Live.on("insights:ready", (r) => {
   const box = $("insights");
   if (box && (!r || !r.student_id || Number(box.dataset.studentId) === r.student_id)) Live.refresh(box);

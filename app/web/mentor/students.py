@@ -7,18 +7,24 @@ from app.web.mentor import blp
 from app.web.session import require_role
 
 
+def _rows():
+    rows = mentors.students_overview(g.person)
+    counters = mentors.console_counters([r["id"] for r in rows])
+    return [{**r, **counters[r["id"]]} for r in rows]
+
+
 @blp.get("")
 @require_role("mentor")
 def home():
     """The mentor's console: open alerts on top, then their students."""
-    return render_template("web/mentor/home.html", rows=mentors.students_overview(g.person))
+    return render_template("web/mentor/home.html", rows=_rows())
 
 
 @blp.get("/_students")
 @require_role("mentor")
 def students_table():
     """The students table with its counters (refreshed live)."""
-    return render_template("web/mentor/_students.html", rows=mentors.students_overview(g.person))
+    return render_template("web/mentor/_students.html", rows=_rows())
 
 
 @blp.get("/students/<int:student_id>")
