@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AlertStep, CrisisAlert, Notification, Role, User, utcnow
@@ -130,8 +131,14 @@ def get_alert(user, alert_id, lock=False):
     return alert
 
 
-def list_alerts(user, status=None, student_id=None, limit=50, before_id=None):
+def list_alerts(user, status=None, student_id=None, limit=50, before_id=None, full=False):
+    """`full`: with each alert's student, trigger and steps loaded in three more queries
+    (the mentor's banner shows them; without it, one query per alert each)."""
     query = select(CrisisAlert).order_by(CrisisAlert.id.desc()).limit(limit + 1)
+    if full:
+        query = query.options(
+            selectinload(CrisisAlert.student), selectinload(CrisisAlert.intent), selectinload(CrisisAlert.steps)
+        )
     if user.role != Role.ADMIN:
         current = select(User.id).where(User.mentor_id == user.id)
         query = query.where(CrisisAlert.mentor_id == user.id, CrisisAlert.student_id.in_(current))

@@ -10,7 +10,7 @@ BELL_SIZE = 8
 
 def open_alerts(person):
     """The open (not yet acknowledged) alerts of this mentor's students, newest first."""
-    return alerts.list_alerts(person, status=OPEN, limit=20)["items"]
+    return alerts.list_alerts(person, status=OPEN, limit=20, full=True)["items"]
 
 
 def told(alert, person):
