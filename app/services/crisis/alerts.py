@@ -12,11 +12,14 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import AlertMessage, AlertStep, CrisisAlert, Notification, Role, User, utcnow
 from app.models.alerts import ACKNOWLEDGED, OPEN, RESOLVED
 from app.services.notifications import inbox as notifications
+from app.services.realtime import events, outbox
+from app.services.realtime.rooms import ADMINS_ROOM, mentor_room
 from app.services.shared import cache
 from app.services.shared.errors import Conflict, NotFound
 from app.services.shared.queues import enqueue_in
@@ -147,8 +150,14 @@ def get_alert(user, alert_id, lock=False):
     return alert
 
 
-def list_alerts(user, status=None, student_id=None, limit=50, before_id=None):
+def list_alerts(user, status=None, student_id=None, limit=50, before_id=None, full=False):
+    """`full`: with each alert's student, trigger and steps loaded in three more queries
+    (the mentor's banner shows them; without it, one query per alert each)."""
     query = select(CrisisAlert).order_by(CrisisAlert.id.desc()).limit(limit + 1)
+    if full:
+        query = query.options(
+            selectinload(CrisisAlert.student), selectinload(CrisisAlert.intent), selectinload(CrisisAlert.steps)
+        )
     if user.role != Role.ADMIN:
         current = select(User.id).where(User.mentor_id == user.id)
         query = query.where(CrisisAlert.mentor_id == user.id, CrisisAlert.student_id.in_(current))
@@ -224,9 +233,33 @@ def move_to_mentor(student, new_mentor, actor=None):
     return moving
 
 
+ALERT_UPDATED = events.ALERT_UPDATED
+
+
+def _announce(alert, extra_user_ids=()):
+    """`alert:updated` to the alert's mentor (and a previous one) and to every admin, so each
+    of their open pages (banner, alert page, other tabs) shows the new state within a second."""
+    db.session.flush()  # the steps' ids and times, and the alert's columns, as committed
+    payload = {
+        "alert_id": alert.id,
+        "student_id": alert.student_id,
+        "mentor_id": alert.mentor_id,
+        "status": alert.status,
+        "severity": alert.severity,
+        "escalation_level": alert.escalation_level,
+        "acknowledged_by": alert.acknowledged_by,
+        "resolved_by": alert.resolved_by,
+        "outcome": alert.outcome,
+    }
+    rooms = [mentor_room(m) for m in sorted({alert.mentor_id, *extra_user_ids} - {None})] + [ADMINS_ROOM]
+    outbox.record_many([(ALERT_UPDATED, room, payload) for room in rooms])
+
+
 def _after_change(alert, extra_user_ids=()):
-    """Pinned flags in fast lists and the student's insights change with the alert. The keys
-    are worked out now: after the commit, touching the rows would read them again."""
+    """Pinned flags in fast lists and the student's insights change with the alert; its
+    mentor's and the admins' pages are told (alert:updated). The keys are worked out now:
+    after the commit, touching the rows would read them again."""
+    _announce(alert, extra_user_ids)
     user_ids = set(db.session.scalars(select(Notification.user_id).where(Notification.alert_id == alert.id)))
     user_ids |= set(extra_user_ids)
     users = db.session.scalars(select(User).where(User.id.in_(user_ids))).all() if user_ids else []

@@ -3,7 +3,7 @@
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import ChatIntent, CrisisAlert, Role, User, iso
+from app.models import ChatIntent, CrisisAlert, Entry, Role, Schedule, Task, User, iso, utcnow
 from app.models.alerts import RESOLVED
 
 # Later parts add sources of "last activity" (entries, tasks): fn(student_ids) -> {id: datetime}
@@ -51,3 +51,32 @@ def students_overview(mentor):
         }
         for s in students
     ]
+
+
+def _counts(column, *where):
+    return dict(db.session.execute(select(column, func.count()).where(*where).group_by(column)).all())
+
+
+def console_counters(student_ids, now=None):
+    """For the mentor's console: per student, entries waiting for review, open tasks and the
+    next scheduled 1:1 session (three grouped queries, whatever the number of students)."""
+    if not student_ids:
+        return {}
+    now = now or utcnow()
+    pending = _counts(Entry.student_id, Entry.student_id.in_(student_ids), Entry.status == "pending")
+    tasks = _counts(Task.student_id, Task.student_id.in_(student_ids), Task.status == "open")
+    upcoming = dict(
+        db.session.execute(
+            select(Schedule.student_id, func.min(Schedule.start_time))
+            .where(Schedule.student_id.in_(student_ids), Schedule.status == "scheduled", Schedule.start_time > now)
+            .group_by(Schedule.student_id)
+        ).all()
+    )
+    return {
+        sid: {
+            "entries_to_review": pending.get(sid, 0),
+            "open_tasks": tasks.get(sid, 0),
+            "next_session_at": iso(upcoming.get(sid)),
+        }
+        for sid in student_ids
+    }

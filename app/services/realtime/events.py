@@ -14,7 +14,9 @@ NOTIFICATION = "notification"
 NOTIFICATIONS_READ = "notifications:read"
 ACTIVITY_NEW = "activity:new"
 
-# Crisis triage: an unreviewed concern told to the admins
+# Crisis alerts and triage: an alert's new state (acknowledged, resolved, escalated, moved),
+# an unreviewed concern told to the admins
+ALERT_UPDATED = "alert:updated"
 CONCERN_ESCALATED = "concern:escalated"
 
 # The mentoring portal
