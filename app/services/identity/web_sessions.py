@@ -26,7 +26,9 @@ def start(email, password):
     session's data for the cookie)."""
     user = users.authenticate(email, password)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(time.time() + lifetime), "role": user.role.value}
+    now = time.time()
+    # iat as a float: a sign-in just after a reactivation (tokens_valid_after) is after it
+    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(now + lifetime), "iat": now, "role": user.role.value}
     return user, data
 
 
@@ -47,7 +49,9 @@ def principal_for(data):
         return None
     if tokens.is_revoked(data["jti"], data["uid"]):
         return None
-    principal = principals.for_token({"sub": str(data["uid"])})
+    # the session's claims as a token's: speaks_for checks the role and the issue time too
+    claims = {"sub": str(data["uid"]), "role": data["role"], "iat": data.get("iat", 0)}
+    principal = principals.for_token(claims)
     if principal is None or principal.role.value != data["role"]:
         return None
     return principal
