@@ -1,0 +1,73 @@
+"""The admin's pages with Flask's test client: the pending payments queue, approve and
+reject with a note (the same service as the API), the event that keeps every admin's page
+live, /admin/rq/ through the web session, and the not-allowed paths."""
+
+from app.extensions import db
+from app.models import Payment
+from tests import factories
+from tests.web.admin_fixture import pending_payments
+from tests.web.pages import csrf_token, sign_in
+
+HTMX = {"HX-Request": "true"}
+
+
+def test_the_queue_lists_pending_payments_and_a_decision_removes_one(client):
+    first, second = pending_payments(client)
+    admin = factories.admin()
+    sign_in(client, admin)
+    html = client.get("/admin/payments").get_data(as_text=True)
+    assert f'data-payment="{first}"' in html and f'data-payment="{second}"' in html and "REF-0" in html
+    token = csrf_token(client, "/admin/payments")
+    answer = client.post(
+        f"/admin/payments/{first}/approve", data={"note": "Matched.", "csrf_token": token}, headers=HTMX
+    )
+    assert answer.status_code == 200
+    part = answer.get_data(as_text=True)
+    assert f'data-payment="{first}"' not in part and f'data-payment="{second}"' in part and "<html" not in part
+    payment = db.session.get(Payment, first)
+    db.session.refresh(payment)
+    assert payment.status == "approved" and payment.note == "Matched." and payment.decided_by == admin.id
+    again = client.post(f"/admin/payments/{first}/reject", data={"csrf_token": token}, headers=HTMX)
+    assert again.status_code == 409, again.get_data(as_text=True)
+    assert again.get_json()["error"]["code"] == "payment_decided"
+    plain = client.post(f"/admin/payments/{second}/reject", data={"csrf_token": token})
+    assert plain.status_code == 302 and plain.headers["Location"] == "/admin/payments"
+    assert client.post(f"/admin/payments/{second}/approve", data={}).status_code == 400  # no CSRF token
+    assert client.post("/admin/payments/999999/approve", data={"csrf_token": token}).status_code == 404
+
+
+def test_a_decision_tells_every_admin_page_through_the_outbox(client):
+    from app.models import OutboxEvent
+
+    (payment,) = pending_payments(client, 1)
+    sign_in(client, factories.admin())
+    token = csrf_token(client, "/admin/payments")
+    client.post(f"/admin/payments/{payment}/reject", data={"csrf_token": token}, headers=HTMX)
+    events = [(e.event, e.room, e.payload) for e in db.session.query(OutboxEvent).order_by(OutboxEvent.id)]
+    assert ("payment:changed", "admins", {"payment_id": payment, "status": "pending"}) in events
+    assert ("payment:changed", "admins", {"payment_id": payment, "status": "rejected"}) in events
+
+
+def test_other_roles_cannot_open_admin_pages(client, app):
+    (payment,) = pending_payments(client, 1)
+    for role in ("student", "mentor", "educator"):
+        other = app.test_client()
+        sign_in(other, factories.user(role))
+        assert other.get("/admin").status_code == 403, role
+        assert other.get("/admin/payments").status_code == 403, role
+        token = csrf_token(other, f"/{role}")
+        assert other.post(f"/admin/payments/{payment}/approve", data={"csrf_token": token}).status_code == 403
+    assert db.session.get(Payment, payment).status == "pending"
+
+
+def test_admins_signed_in_on_the_web_use_the_job_queues(client, app):
+    anonymous = app.test_client()
+    assert anonymous.get("/admin/rq/").status_code == 401
+    sign_in(client, factories.admin())
+    page = client.get("/admin/rq/")
+    assert page.status_code == 200 and 'id="queues"' in page.get_data(as_text=True)
+    assert "'unsafe-eval'" in page.headers["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in client.get("/admin").headers["Content-Security-Policy"]
+    educator = app.test_client()
+    sign_in(educator, factories.user("educator"))
+    assert educator.get("/admin/rq/").status_code == 401
