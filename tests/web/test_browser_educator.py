@@ -79,3 +79,26 @@ def test_a_student_gets_403_and_another_educator_404(client, people):
     stranger.expect_console(r"status of 404")
     page = stranger.sign_in(factories.user("educator"))
     assert page.goto(f"/educator?section={built['section']['id']}").status == 404
+
+
+def test_csv_and_pdf_exports_arrive_as_downloads(client, people, site_worker, tmp_path):
+    from pypdf import PdfReader
+
+    built = fx.build(client)
+    person = people.new()
+    page = person.wait_live(person.sign_in(built["educator"]))
+    with page.expect_download() as csv_download:
+        page.get_by_test_id("csv-link").click()
+    csv = csv_download.value.path().read_text()
+    assert csv.startswith("student_id,name,average") and "Ben" in csv
+    page.get_by_role("button", name="PDF").click()
+    expect(page.get_by_test_id("pdf-preparing").or_(page.get_by_test_id("pdf-link"))).to_be_visible()
+    link = page.get_by_test_id("pdf-link")
+    expect(link).to_be_visible(timeout=20_000)  # after export_ready, without a reload
+    with page.expect_download() as pdf_download:
+        link.click()
+    target = tmp_path / "export.pdf"
+    pdf_download.value.save_as(target)
+    text = "".join(p.extract_text() for p in PdfReader(target).pages)
+    assert "Ben" in text or "Math A" in text
+    assert page.evaluate("performance.getEntriesByType('navigation').length") == 1

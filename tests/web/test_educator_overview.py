@@ -7,7 +7,7 @@ import re
 from tests import educator_fixture as fx
 from tests import factories
 from tests.helpers import auth_for
-from tests.web.pages import sign_in
+from tests.web.pages import csrf_token, sign_in
 
 
 def figure(html, key):
@@ -71,3 +71,25 @@ def test_another_educators_section_is_404_and_other_roles_403(client, app):
 def test_anonymous_goes_to_login(client):
     response = client.get("/educator/_overview")
     assert response.status_code in (302, 401)
+
+
+def test_csv_export_downloads_and_a_pdf_is_queued_with_a_preparing_status(client, app):
+    built = fx.build(client)
+    educator = built["educator"]
+    sign_in(client, educator)
+    csv = client.get(f"/educator/export.csv?scope=section:{built['section']['id']}")
+    assert csv.status_code == 200 and csv.mimetype == "text/csv"
+    assert "attachment" in csv.headers["Content-Disposition"]
+    body = csv.get_data(as_text=True)
+    assert body.startswith("student_id,name,average") and "Ana" in body and "Ben" in body
+    token = csrf_token(client, "/educator")
+    queued = client.post("/educator/exports?scope=overview", headers={"X-CSRFToken": token, "HX-Request": "true"})
+    html = queued.get_data(as_text=True)
+    assert queued.status_code == 200 and 'data-status="pending"' in html and "Preparing the PDF" in html
+    export_id = re.search(r'data-export-id="(\d+)"', html).group(1)
+    assert client.get(f"/educator/exports/{export_id}/_status").status_code == 200
+    stranger = app.test_client()
+    sign_in(stranger, factories.user("educator"))
+    assert stranger.get(f"/educator/exports/{export_id}/_status").status_code == 404
+    assert stranger.get(f"/educator/export.csv?scope=section:{built['section']['id']}").status_code == 404
+    assert stranger.get("/educator/export.csv?scope=bogus").status_code == 422

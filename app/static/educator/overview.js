@@ -83,6 +83,31 @@ if (region) {
   // Chart.js is a deferred classic script: it has run before DOMContentLoaded.
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
   else draw();
+  // PDF export: "preparing" until export_ready names it; then (or after a reconnect, when
+  // the region resyncs from data-live-src) its fragment shows the link.
+  const pdf = document.getElementById("pdf-export");
+  if (pdf) {
+    const ready = new Set(); // export ids whose export_ready came (perhaps before the POST's answer)
+    pdf.addEventListener("htmx:afterSettle", () => {
+      const status = pdf.querySelector("[data-export-id]");
+      if (status && status.dataset.status !== "ready" && status.dataset.status !== "failed") {
+        pdf.dataset.liveSrc = status.dataset.statusUrl;
+        if (ready.has(status.dataset.exportId)) Live.refresh(pdf);
+      } else {
+        delete pdf.dataset.liveSrc;
+        if (status && status.dataset.status === "ready") Live.announce("The PDF is ready to download.");
+      }
+    });
+    Live.on("notification", (n) => {
+      if (!n || n.type !== "export_ready") return;
+      ready.add(String(n.data && n.data.export_id));
+      const status = pdf.querySelector("[data-export-id]");
+      if (status && String(n.data && n.data.export_id) === status.dataset.exportId) {
+        pdf.dataset.liveSrc = status.dataset.statusUrl;
+        Live.refresh(pdf);
+      }
+    });
+  }
   // Filters: choosing one loads the view it names (the URL is the state; reload restores it).
   const form = document.getElementById("filters");
   if (form) form.addEventListener("change", () => form.requestSubmit());

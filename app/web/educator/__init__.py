@@ -1,7 +1,9 @@
-"""The educator's pages, under /educator: the overview (home) with its live figures."""
+"""The educator's pages, under /educator: the overview (home) with its live figures, exports,
+and the sections (roster, drill-down, grades upload)."""
 
 from flask import Blueprint
 
 blp = Blueprint("educator", __name__, url_prefix="/educator")
 
-from app.web.educator import overview  # noqa: E402,F401  (routes register on blp)
+# the route modules register on blp
+from app.web.educator import exports, overview  # noqa: E402,F401
