@@ -102,3 +102,32 @@ def test_csv_and_pdf_exports_arrive_as_downloads(client, people, site_worker, tm
     text = "".join(p.extract_text() for p in PdfReader(target).pages)
     assert "Ben" in text or "Math A" in text
     assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+
+
+def test_a_csv_upload_with_a_bad_row_saves_nothing_then_fixed_moves_the_open_overview(client, people, site_worker):
+    built = fx.build(client)
+    _ana, ben, cy = built["students"]
+    geometry = built["exams"][1]["id"]
+    person = people.new()
+    overview = person.wait_live(person.sign_in(built["educator"]))
+    expect(overview.locator('[data-figure="overall_average"]')).to_have_attribute("data-value", "75.83")
+    work = person.new_page()
+    work.goto(f"/educator/sections/{built['section']['id']}")
+    person.wait_live(work)
+    assert axe_violations(work) == []
+    card = work.locator(f'[data-exam="{geometry}"]')
+    card.get_by_label("Grades as CSV").fill(f"student_id,score\n{ben.id},20\n{cy.id},99\n")
+    card.get_by_role("button", name="Upload grades").click()
+    expect(card.get_by_test_id("upload-failed")).to_be_visible()
+    expect(card.locator('tr[data-line="3"]')).to_contain_text("Must be between 0 and 20.")
+    expect(card.locator("tr[data-row-error]")).to_have_count(1)
+    grades = client.get(f"/api/v1/educator/exams/{geometry}/grades", headers=auth_for(built["educator"])).get_json()
+    assert {g["student_id"]: g["score"] for g in grades["grades"]}.get(cy.id) is None  # nothing saved
+    card.get_by_label("Grades as CSV").fill(f"student_id,score\n{ben.id},20\n{cy.id},18\n")
+    card.get_by_role("button", name="Upload grades").click()
+    expect(card.get_by_test_id("upload-saved")).to_have_text("2 grade(s) saved.")
+    expect(overview.locator('[data-figure="overall_average"]')).to_have_attribute("data-value", "85.83", timeout=15_000)
+    work.goto(f"/educator/students/{cy.id}")
+    assert axe_violations(work) == []
+    work.goto("/educator/sections")
+    assert axe_violations(work) == []
