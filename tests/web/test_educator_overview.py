@@ -32,7 +32,7 @@ def test_the_overview_shows_the_apis_figures_and_the_at_risk_reasons(client):
     for band, count in api["grade_distribution"].items():
         assert figure(html, f"band:{band}") == str(count)
     assert figure(html, "subject:algebra") == "76.67" and figure(html, "subject:geometry") == "72.5"
-    risk = html[html.index('id="at-risk"'):]
+    risk = html[html.index('id="at-risk"') :]
     assert f'data-student="{ben.id}"' in risk and f'data-student="{cy.id}"' in risk
     assert f'data-student="{ana.id}"' not in risk
     assert 'data-reasons="low_attendance below_pass_mark"' in risk and 'data-reasons="missing_grade"' in risk

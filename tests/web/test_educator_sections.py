@@ -22,8 +22,10 @@ def test_sections_list_section_roster_and_drill_down(client):
     order = [page.index(f'data-student="{s.id}"') for s in (ana, ben, cy)]
     assert order == sorted(order)  # Ana, Ben, Cy by name
     by_avg = client.get(f"/educator/sections/{sid}?sort=-average").get_data(as_text=True)
-    assert by_avg.index(f'data-student="{ana.id}"') < by_avg.index(f'data-student="{cy.id}"') < by_avg.index(
-        f'data-student="{ben.id}"'
+    assert (
+        by_avg.index(f'data-student="{ana.id}"')
+        < by_avg.index(f'data-student="{cy.id}"')
+        < by_avg.index(f'data-student="{ben.id}"')
     )
     assert 'aria-sort="descending"' in by_avg
     drill = client.get(f"/educator/students/{ben.id}").get_data(as_text=True)
@@ -69,3 +71,53 @@ def test_another_educators_section_exam_and_student_are_404(client, app):
     sign_in(student, built["students"][0])
     for path in ("/educator/sections", f"/educator/sections/{sid}", f"/educator/students/{built['students'][0].id}"):
         assert student.get(path).status_code == 403, path
+
+
+def test_create_and_edit_an_exam_and_mark_a_days_attendance(client, app):
+    from app.models import Exam, SectionAttendance
+
+    built = fx.build(client)
+    ana, ben, cy = built["students"]
+    sid = built["section"]["id"]
+    sign_in(client, built["educator"])
+    page = client.get(f"/educator/sections/{sid}").get_data(as_text=True)
+    assert 'id="new-exam"' in page and "Edit this exam" in page
+    token = csrf_token(client, f"/educator/sections/{sid}")
+    form = {"csrf_token": token, "name": "Quiz 1", "subject": "geometry", "date": "2026-12-01", "total_marks": "10"}
+    created = client.post(f"/educator/sections/{sid}/exams", data=form)
+    assert created.status_code == 302 and created.headers["Location"] == f"/educator/sections/{sid}"
+    exam = db.session.query(Exam).filter_by(name="Quiz 1").one()
+    assert exam.subject == "geometry" and exam.total_marks == 10 and not exam.published
+    bad = client.post(f"/educator/sections/{sid}/exams", data=form | {"subject": "poetry", "total_marks": "-1"})
+    assert bad.status_code == 422
+    edited = client.post(f"/educator/exams/{exam.id}", data=form | {"name": "Quiz one", "published": "on"})
+    assert edited.status_code == 302
+    db.session.expire_all()
+    exam = db.session.get(Exam, exam.id)
+    assert exam.name == "Quiz one" and exam.published
+
+    day = fx.days_ago(4).isoformat()
+    sheet = client.get(f"/educator/sections/{sid}/attendance?date={day}").get_data(as_text=True)
+    assert f'id="status-{ana.id}"' in sheet and f'id="status-{cy.id}"' in sheet
+    marks = {
+        "csrf_token": token,
+        "student_id": [str(ana.id), str(ben.id), str(cy.id)],
+        f"status-{ana.id}": "present",
+        f"status-{ben.id}": "absent",
+        f"status-{cy.id}": "late",
+    }
+    wrong = client.post(f"/educator/sections/{sid}/attendance?date={day}", data=marks | {f"status-{cy.id}": "asleep"})
+    assert wrong.status_code == 422 and "Nothing was saved." in wrong.get_data(as_text=True)
+    assert db.session.query(SectionAttendance).filter_by(section_id=sid, day=fx.days_ago(4)).count() == 0
+    saved = client.post(f"/educator/sections/{sid}/attendance?date={day}", data=marks)
+    assert saved.status_code == 200 and "Saved 3 mark(s)" in saved.get_data(as_text=True)
+    rows = db.session.query(SectionAttendance).filter_by(section_id=sid, day=fx.days_ago(4))
+    got = {m.student_id: m.status for m in rows}
+    assert got == {ana.id: "present", ben.id: "absent", cy.id: "late"}
+
+    stranger = app.test_client()
+    sign_in(stranger, factories.user("educator"))
+    other = csrf_token(stranger, "/educator")
+    assert stranger.get(f"/educator/sections/{sid}/attendance").status_code == 404
+    assert stranger.post(f"/educator/sections/{sid}/exams", data=form | {"csrf_token": other}).status_code == 404
+    assert stranger.post(f"/educator/exams/{exam.id}", data=form | {"csrf_token": other}).status_code == 404

@@ -8,8 +8,16 @@ from app.services.performance import access, reports, rules, store
 from app.services.performance import figures as fig
 
 SHOWN = (
-    "total_students", "overall_average", "pass_rate", "grade_distribution", "subject_averages",
-    "section_averages", "attendance_percentage", "top_performers", "low_performers", "at_risk_count",
+    "total_students",
+    "overall_average",
+    "pass_rate",
+    "grade_distribution",
+    "subject_averages",
+    "section_averages",
+    "attendance_percentage",
+    "top_performers",
+    "low_performers",
+    "at_risk_count",
     "computed_at",
 )
 
@@ -33,7 +41,10 @@ def view(user, term=None, section_id=None, subject=None, weeks=8, now=None):
     subjects = sorted(whole.get("subject_averages") or {})
     if subject:
         one = (whole.get("subjects") or {}).get(subject) or {
-            "students": 0, "average": None, "pass_rate": None, "grade_distribution": rules.distribution([]),
+            "students": 0,
+            "average": None,
+            "pass_rate": None,
+            "grade_distribution": rules.distribution([]),
         }
         figures |= {
             "overall_average": one["average"],

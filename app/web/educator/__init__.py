@@ -6,4 +6,4 @@ from flask import Blueprint
 blp = Blueprint("educator", __name__, url_prefix="/educator")
 
 # the route modules register on blp
-from app.web.educator import exports, overview, sections  # noqa: E402,F401
+from app.web.educator import exports, overview, sections, work  # noqa: E402,F401

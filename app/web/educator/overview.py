@@ -23,8 +23,11 @@ def filters():
 
 
 def query_of(chosen):
-    return {k: v for k, v in (("term", chosen["term"]), ("section", chosen["section_id"]),
-                              ("subject", chosen["subject"])) if v}
+    return {
+        k: v
+        for k, v in (("term", chosen["term"]), ("section", chosen["section_id"]), ("subject", chosen["subject"]))
+        if v
+    }
 
 
 @blp.get("")

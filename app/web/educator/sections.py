@@ -72,14 +72,28 @@ def upload_grades(exam_id):
         saved = grades.put_grades(g.person, exam_id, parsed)
     except Invalid as error:
         bad = (error.details or {}).get("rows")
-        listed = [{"line": n, "row": r, "errors": (bad or {}).get(str(n)) if isinstance(bad, dict) else None}
-                  for n, r in parsed]
+        listed = [
+            {"line": n, "row": r, "errors": (bad or {}).get(str(n)) if isinstance(bad, dict) else None}
+            for n, r in parsed
+        ]
         general = bad if isinstance(bad, list) else ([] if bad else [error.message])
-        body = render_template("web/educator/_upload_result.html", ok=False, message=error.message,
-                               listed=listed, general=general, text=text, exam_id=exam_id)
+        body = render_template(
+            "web/educator/_upload_result.html",
+            ok=False,
+            message=error.message,
+            listed=listed,
+            general=general,
+            text=text,
+            exam_id=exam_id,
+        )
         return body, (200 if is_htmx() else 422)  # htmx swaps 2xx only; the fragment says what is wrong
-    body = render_template("web/educator/_upload_result.html", ok=True, saved=len(saved), exam_id=exam_id,
-                           back=url_for("web.educator.home"))
+    body = render_template(
+        "web/educator/_upload_result.html",
+        ok=True,
+        saved=len(saved),
+        exam_id=exam_id,
+        back=url_for("web.educator.home"),
+    )
     return body
 
 
