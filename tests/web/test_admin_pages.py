@@ -71,3 +71,63 @@ def test_admins_signed_in_on_the_web_use_the_job_queues(client, app):
     educator = app.test_client()
     sign_in(educator, factories.user("educator"))
     assert educator.get("/admin/rq/").status_code == 401
+
+
+def test_users_search_filter_page_create_deactivate_role_and_mentor(client, app):
+    from app.models import User
+
+    admin = factories.admin()
+    mentor = factories.mentor(name="Mia Mentor")
+    student = factories.student(name="Sam Student")
+    for i in range(26):
+        factories.user("educator", name=f"Edu {i:02d}")
+    sign_in(client, admin)
+    html = client.get("/admin/users?q=sam").get_data(as_text=True)
+    assert f'data-user="{student.id}"' in html and f'data-user="{mentor.id}"' not in html
+    educators = client.get("/admin/users?role=educator").get_data(as_text=True)
+    assert "26 user(s) · page 1 of 2" in educators and "Next" in educators
+    second = client.get("/admin/users?role=educator&page=2").get_data(as_text=True)
+    assert "page 2 of 2" in second and "Previous" in second and second.count('data-user="') == 1
+    token = csrf_token(client, "/admin/users")
+    back = "/admin/users?q=sam"
+    made = client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "next": back,
+            "email": "new@example.test",
+            "password": "a-long-password-1",
+            "name": "New Person",
+            "role": "mentor",
+        },
+    )
+    assert made.status_code == 302 and made.headers["Location"] == back
+    assert db.session.query(User).filter_by(email="new@example.test").one().role.value == "mentor"
+    assert client.post("/admin/users", data={"csrf_token": token, "email": "x"}).status_code == 422
+
+    off = client.post(f"/admin/users/{student.id}", data={"csrf_token": token, "action": "deactivate", "next": back})
+    assert off.status_code == 302
+    db.session.expire_all()
+    assert not db.session.get(User, student.id).is_active
+    client.post(f"/admin/users/{student.id}", data={"csrf_token": token, "action": "reactivate"})
+    db.session.expire_all()
+    assert db.session.get(User, student.id).is_active
+    assigned = client.post(f"/admin/students/{student.id}/mentor", data={"csrf_token": token, "mentor_id": mentor.id})
+    assert assigned.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, student.id).mentor_id == mentor.id
+    busy = client.post(f"/admin/users/{mentor.id}", data={"csrf_token": token, "action": "role", "role": "educator"})
+    assert busy.status_code == 409  # a mentor who still has students (as PATCH /admin/users)
+    promoted = client.post(f"/admin/users/{student.id}", data={"csrf_token": token, "action": "role", "role": "admin"})
+    assert promoted.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, student.id).role.value == "admin"
+    assert client.post(f"/admin/users/{admin.id}", data={"csrf_token": token, "action": "bogus"}).status_code == 422
+    evil = client.post(
+        f"/admin/users/{mentor.id}", data={"csrf_token": token, "action": "deactivate", "next": "https://evil.example/"}
+    )
+    assert evil.headers["Location"] == "/admin/users"
+
+    educator = app.test_client()
+    sign_in(educator, factories.user("educator"))
+    assert educator.get("/admin/users").status_code == 403
