@@ -131,3 +131,44 @@ def test_users_search_filter_page_create_deactivate_role_and_mentor(client, app)
     educator = app.test_client()
     sign_in(educator, factories.user("educator"))
     assert educator.get("/admin/users").status_code == 403
+
+
+def test_crisis_oversight_lists_unresolved_alerts_oldest_first_with_who_was_told(client, app):
+    from datetime import timedelta
+
+    from app.models import AlertStep, AuditLog, utcnow
+
+    mentor = factories.mentor(name="Mia Mentor")
+    old_student, new_student = factories.student(mentor, name="Olga Old"), factories.student(mentor, name="Ned New")
+    now = utcnow()
+    old = factories.alert(old_student, created_at=now - timedelta(hours=3, minutes=5), escalation_level=1)
+    new = factories.alert(new_student, created_at=now - timedelta(minutes=7))
+    done = factories.alert(new_student, status="resolved", resolved_at=now, outcome="false_alarm")
+    db.session.add_all(
+        [
+            AlertStep(alert_id=old.id, action="notified", note=f"mentor:{mentor.id}"),
+            AlertStep(alert_id=old.id, action="escalated", note=f"mentor:{mentor.id}, admins"),
+        ]
+    )
+    db.session.commit()
+    admin = factories.admin()
+    sign_in(client, admin)
+    html = client.get("/admin/crisis").get_data(as_text=True)
+    assert html.index(f'data-alert="{old.id}"') < html.index(f'data-alert="{new.id}"')
+    assert f'data-alert="{done.id}"' not in html
+    row = html[html.index(f'data-alert="{old.id}"') : html.index(f'data-alert="{new.id}"')]
+    assert "3 h 5 min" in row and "Mia Mentor (mentor), admins" in row and "level 1" in row
+    assert client.get("/admin/crisis/_alerts").status_code == 200
+
+    plain = client.get("/admin/crisis/feedback.csv")
+    assert plain.status_code == 200 and plain.mimetype == "text/csv"
+    assert "message" not in plain.get_data(as_text=True).splitlines()[0]
+    assert db.session.query(AuditLog).filter_by(action="exported_with_text").count() == 0
+    with_text = client.get("/admin/crisis/feedback.csv?include_text=on").get_data(as_text=True)
+    assert with_text.splitlines()[0].endswith("matched,message") and "I feel unsafe" in with_text
+    assert db.session.query(AuditLog).filter_by(action="exported_with_text").count() == 1
+
+    mentor_client = app.test_client()
+    sign_in(mentor_client, mentor)
+    assert mentor_client.get("/admin/crisis").status_code == 403
+    assert mentor_client.get("/admin/crisis/feedback.csv?include_text=on").status_code == 403
