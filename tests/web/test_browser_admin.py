@@ -45,3 +45,15 @@ def test_a_student_cannot_open_the_admin_pages(people):
     page = person.sign_in(factories.student())
     for path in ("/admin", "/admin/payments"):
         assert page.goto(path).status == 403
+
+
+def test_admin_pages_have_no_serious_accessibility_violation(people):
+    mentor = factories.mentor()
+    factories.alert(factories.student(mentor))
+    person = people.new()
+    page = person.wait_live(person.sign_in(factories.admin()))
+    assert axe_violations(page) == []
+    for path in ("/admin/users", "/admin/users?role=student", "/admin/crisis", "/admin/payments"):
+        page.goto(path)
+        person.wait_live(page)
+        assert axe_violations(page) == [], path
