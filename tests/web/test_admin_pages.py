@@ -172,3 +172,31 @@ def test_crisis_oversight_lists_unresolved_alerts_oldest_first_with_who_was_told
     sign_in(mentor_client, mentor)
     assert mentor_client.get("/admin/crisis").status_code == 403
     assert mentor_client.get("/admin/crisis/feedback.csv?include_text=on").status_code == 403
+
+
+def test_cohorts_create_open_close_join_code_and_members(client, app):
+    from app.models import Cohort, CohortMember
+
+    student = factories.student(name="Cora Cohort")
+    sign_in(client, factories.admin())
+    token = csrf_token(client, "/admin/cohorts")
+    made = client.post("/admin/cohorts", data={"csrf_token": token, "name": "Spring 27", "join_code": "SPRING-27"})
+    assert made.status_code == 302
+    cohort = db.session.query(Cohort).filter_by(name="Spring 27").one()
+    assert cohort.join_code == "SPRING-27" and not cohort.is_open
+    assert client.post("/admin/cohorts", data={"csrf_token": token, "name": "Spring 27"}).status_code == 409
+    client.post(f"/admin/cohorts/{cohort.id}", data={"csrf_token": token, "open": "on", "join_code": ""})
+    db.session.expire_all()
+    cohort = db.session.get(Cohort, cohort.id)
+    assert cohort.is_open and cohort.join_code is None
+    client.post(f"/admin/cohorts/{cohort.id}/members", data={"csrf_token": token, "student_id": str(student.id)})
+    page = client.get("/admin/cohorts").get_data(as_text=True)
+    assert f'data-member="{student.id}"' in page and "Cora Cohort" in page and ">open<" in page
+    client.post(f"/admin/cohorts/{cohort.id}/members", data={"csrf_token": token, "remove": str(student.id)})
+    assert db.session.query(CohortMember).filter_by(cohort_id=cohort.id).count() == 0
+    assert client.post("/admin/cohorts/999999", data={"csrf_token": token}).status_code == 404
+    bad = client.post(f"/admin/cohorts/{cohort.id}/members", data={"csrf_token": token, "student_id": "x"})
+    assert bad.status_code == 422
+    mentor = app.test_client()
+    sign_in(mentor, factories.mentor())
+    assert mentor.get("/admin/cohorts").status_code == 403

@@ -14,4 +14,4 @@ def home():
     return render_template("web/admin/home.html", active="home")
 
 
-from app.web.admin import crisis, payments, users  # noqa: E402,F401  (routes register on blp)
+from app.web.admin import cohorts, crisis, payments, users  # noqa: E402,F401  (routes register on blp)
