@@ -14,7 +14,7 @@ requeues on GET), from this origin (Origin / Sec-Fetch-Site).
 import base64
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, session
 from flask_jwt_extended import current_user, verify_jwt_in_request
 from limits import parse
 
@@ -22,13 +22,16 @@ from app.api.errors import error_response
 from app.api.limits import account_failed, account_retry_after
 from app.extensions import limiter
 from app.models import Role
-from app.services.identity import users
+from app.services.identity import users, web_sessions
 from app.services.shared.errors import DomainError
 
 PREFIX = "/admin/rq"
-# rq-dashboard's pages carry inline scripts; this relaxed policy applies to them alone.
+# rq-dashboard's pages carry inline scripts and build their tables with underscore's
+# _.template (new Function: 'unsafe-eval'; without it the tables stay on "Loading...").
+# This relaxed policy applies to its pages alone; ours keep the strict one.
 DASHBOARD_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; connect-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'"
 )
 
@@ -65,12 +68,14 @@ def _admin_from_basic(email, password):
 
 
 def admin_from_web_session():
-    """The admin signed in through the browser dashboards' web session, or None.
-
-    The hook for signing admins in without Basic once the browser pages' session exists:
-    return the session's admin here (require_admin tries it before Basic). The origin and
-    method checks in _refuse_unsafe already run first, so a cookie is no CSRF opening."""
-    return None
+    """The admin signed in through the browser pages' session (the pulse_session cookie), or
+    None. require_admin tries it before Basic. The origin and method checks in
+    _refuse_unsafe run first, so a cookie is no CSRF opening."""
+    data = session.get(web_sessions.SESSION_KEY)
+    if data is None:
+        return None
+    principal = web_sessions.principal_for(data)
+    return principal if principal is not None and principal.role == Role.ADMIN else None
 
 
 # rq-dashboard views that change state (their rules take POST); filled in by mount().

@@ -10,7 +10,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.schemas.errors import envelope
-from app.services.shared.errors import DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from app.services.shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
 from app.web.session import _to_login, is_htmx
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,7 @@ TITLES = {
     403: "You cannot open this page",
     404: "Page not found",
     405: "That action is not available here",
+    409: "That has changed meanwhile",
     422: "Please check what you entered",
     429: "Too many attempts",
     500: "Something went wrong",
@@ -32,7 +33,7 @@ MESSAGES = {
     429: "Please wait a few minutes and try again.",
     500: "Something went wrong on our side; it has been logged. Please try again.",
 }
-DOMAIN_STATUS = ((Invalid, 422), (Unauthorized, 401), (Forbidden, 403), (NotFound, 404))
+DOMAIN_STATUS = ((Invalid, 422), (Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409))
 
 
 def is_page_request():

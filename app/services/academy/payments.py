@@ -19,6 +19,8 @@ from app.services.academy import access, notices, progress
 from app.services.academy import enrolment as enrolments
 from app.services.notifications import inbox as notifications
 from app.services.notifications import types as notification_types
+from app.services.realtime import events, outbox
+from app.services.realtime.rooms import ADMINS_ROOM
 from app.services.shared import idempotency
 from app.services.shared.errors import Conflict, Invalid, NotFound
 from app.services.shared.transaction import commit, rollback
@@ -79,6 +81,7 @@ def report(student, enrolment_id, reference, amount, idempotency_key=None):
     db.session.add(payment)
     db.session.flush()
     payment.status = provider().start(payment)
+    _queue_changed(payment)
     notifications.notify_admins(
         notification_types.PAYMENT_REPORTED,
         f"{student.name} reported a payment for {enrolment.course.title}",
@@ -121,9 +124,16 @@ def _approvable(payment_id):
     return payment
 
 
+def _queue_changed(payment):
+    """Every admin's open payments page hears that the pending queue changed (with the commit,
+    through the outbox): one admin's decision takes the row off the others' pages."""
+    outbox.record(events.PAYMENT_CHANGED, ADMINS_ROOM, {"payment_id": payment.id, "status": payment.status})
+
+
 def _decide(admin, payment, status, note):
     payment.status, payment.note = status, note
     payment.decided_at, payment.decided_by = utcnow(), admin.id
+    _queue_changed(payment)
 
 
 def approve(admin, payment_id, note=None):

@@ -43,6 +43,7 @@ PROGRESS_UPDATED = "progress:updated"
 ENROLMENT_CONFIRMED = "enrolment:confirmed"
 PAYMENT_APPROVED = "payment:approved"
 PAYMENT_REJECTED = "payment:rejected"
+PAYMENT_CHANGED = "payment:changed"  # to the admins: the pending queue moved
 CERTIFICATE_ISSUED = "certificate:issued"
 
 # Educator performance (ATTENDANCE_UPDATED too, to the educator's room)

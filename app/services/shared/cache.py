@@ -364,3 +364,13 @@ def clock_heartbeat_key(clock_id):
 
 
 CLOCK_HEARTBEAT_TTL = 60
+
+
+def performance_trends_key(scope, section_id, weeks, day, versions):
+    """The educator overview page's weekly trends (services/performance/board.py): named by the
+    sections' data versions and the day, so any write to a section (or a new day) is a new key;
+    old ones lapse after PERFORMANCE_TRENDS_TTL."""
+    return key(f"educator:performance:trends:{scope}:{section_id or 'all'}:{weeks}:{day}:{versions}")
+
+
+PERFORMANCE_TRENDS_TTL = 600

@@ -1,14 +1,9 @@
-"""The educator's pages, under /educator. Later parts of issue 26 add the console here."""
+"""The educator's pages, under /educator: the overview (home) with its live figures, exports,
+and the sections (roster, drill-down, grades upload)."""
 
-from flask import Blueprint, render_template
-
-from app.web.session import require_role
+from flask import Blueprint
 
 blp = Blueprint("educator", __name__, url_prefix="/educator")
 
-
-@blp.get("")
-@require_role("educator")
-def home():
-    """The educator's home page."""
-    return render_template("web/educator/home.html")
+# the route modules register on blp
+from app.web.educator import exports, overview, sections, work  # noqa: E402,F401

@@ -1,0 +1,118 @@
+"""The educator's overview page (issue 28): server time of GET /educator from the cache, and
+grade PUT through the API -> the figure changed on the open page in Chromium.
+
+Seeds 30 sections x 40 students x 20 exams for one educator (bench/performance.py's seed),
+starts one web process and one worker, signs in through /login, then prints:
+  - GET /educator (the whole page) and GET /educator/_overview (the live region), warm cache,
+  - PUT one grade (API, bearer token) -> the open page's overview region swapped in the
+    figures that followed the grade:updated event, measured in Debian's Chromium.
+    Each section is written at most once per 2.1 s (outside its coalescing interval).
+Usage: .venv/bin/python bench/web_overview.py [--sections 30] [--students 40] [--gets 300] [--writes 60]
+"""
+
+import argparse
+import re
+import time
+
+import requests
+from common import free_port, prepare_database, report, start  # sets the environment first
+from performance import PASSWORD, seed
+
+from tests.web.browser import CHROMIUM, CHROMIUM_ARGS
+
+
+def sign_in(base):
+    http = requests.Session()
+    page = http.get(f"{base}/login").text
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    res = http.post(
+        f"{base}/login",
+        data={"email": "educator@bench.test", "password": PASSWORD, "csrf_token": token},
+        allow_redirects=False,
+    )
+    assert res.status_code == 302, res.text
+    return http
+
+
+def timed(http, url, n):
+    http.get(url).raise_for_status()  # warm
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        res = http.get(url)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert res.status_code == 200
+    return samples
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sections", type=int, default=30)
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--exams", type=int, default=20)
+    parser.add_argument("--gets", type=int, default=300)
+    parser.add_argument("--writes", type=int, default=60)
+    args = parser.parse_args()
+    prepare_database()
+    exams = seed(args.sections, args.students, args.exams)
+    port = free_port()
+    web, worker = start(["wsgi.py"], port=port), start(["worker.py", "--no-cron"])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        http = sign_in(base)
+        report("GET /educator (page, cached figures)", timed(http, f"{base}/educator", args.gets))
+        report("GET /educator/_overview (region)", timed(http, f"{base}/educator/_overview", args.gets))
+        api = requests.post(f"{base}/api/v1/auth/login", json={"email": "educator@bench.test", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {api.json()['access_token']}"}
+        cookie = http.cookies.get("pulse_session")
+
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            context = browser.new_context(base_url=base)
+            context.add_cookies([{"name": "pulse_session", "value": cookie, "url": base}])
+            page = context.new_page()
+            page.goto("/educator")
+            page.wait_for_selector('#live-status[data-state="live"]')
+            # the region's swaps: computed_at has one-second resolution, so count the swaps instead
+            page.evaluate(
+                "() => { window.swaps = 0; document.getElementById('overview')"
+                ".addEventListener('htmx:afterSettle', () => { window.swaps += 1; }); }"
+            )
+            section_ids, last, samples = sorted(exams), {}, []
+            for i in range(args.writes):
+                sid = section_ids[i % len(section_ids)]
+                wait = last.get(sid, 0) + 2.1 - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+                exam_id, students = exams[sid]
+                before = page.evaluate("window.swaps")
+                started = time.perf_counter()
+                last[sid] = started
+                res = requests.put(
+                    f"{base}/api/v1/educator/exams/{exam_id}/grades",
+                    json=[{"student_id": students[i % len(students)], "score": float(40 + (i * 7) % 60)}],
+                    headers=headers,
+                )
+                assert res.status_code == 200, res.text
+                page.wait_for_function(
+                    "prev => window.swaps > prev",
+                    arg=before,
+                    polling="raf",
+                    timeout=15_000,
+                )
+                samples.append((time.perf_counter() - started) * 1000)
+            browser.close()
+        first = len(section_ids)  # a section's first write also sends its at-risk notices
+        report("grade PUT -> overview changed in Chromium (all)", samples)
+        if len(samples) > first + 1:
+            report("  later writes (steady state)", samples[first:])
+    finally:
+        for proc in (web, worker):
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
