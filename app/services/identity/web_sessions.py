@@ -14,8 +14,10 @@ import uuid
 import redis
 from flask import current_app
 
+from app.models import utcnow
 from app.services.identity import principals, tokens, users
 from app.services.realtime import membership
+from app.services.shared.transaction import after_commit, commit
 
 SESSION_KEY = "web"
 TOKEN_TYPE = "web"  # RevokedToken.token_type of a revoked browser session
@@ -26,7 +28,9 @@ def start(email, password):
     session's data for the cookie)."""
     user = users.authenticate(email, password)
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(time.time() + lifetime), "role": user.role.value}
+    now = time.time()
+    # iat: "sign out everywhere" (end_everywhere) ends the sessions started before it
+    data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(now + lifetime), "role": user.role.value, "iat": now}
     return user, data
 
 
@@ -47,8 +51,11 @@ def principal_for(data):
         return None
     if tokens.is_revoked(data["jti"], data["uid"]):
         return None
-    principal = principals.for_token({"sub": str(data["uid"])})
-    if principal is None or principal.role.value != data["role"]:
+    # The session's role and start time are its claims, checked as a token's are (speaks_for):
+    # a role change, a deactivation or "sign out everywhere" after it started ends it.
+    claims = {"sub": str(data["uid"]), "role": data["role"], "iat": data.get("iat")}
+    principal = principals.for_token(claims)
+    if principal is None:
         return None
     return principal
 
@@ -63,3 +70,12 @@ def end(data):
         membership.disconnect_token(data["uid"], data["jti"])
     except redis.RedisError:
         pass  # revoked in the database: the socket is refused at its next event or connect
+
+
+def end_everywhere(user_id):
+    """Sign the user out everywhere: every session and API token issued until now is refused
+    (the account's tokens_valid_after, which deactivation also sets), and their sockets end."""
+    user = users.get_user(user_id)
+    user.tokens_valid_after = utcnow()
+    after_commit(lambda: membership.disconnect_user(user_id, reason="signed_out_everywhere"))
+    commit()
