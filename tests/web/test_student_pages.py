@@ -203,3 +203,45 @@ def test_sign_out_everywhere_ends_this_session_and_api_tokens(client):
     assert client.get("/api/v1/student/dashboard", headers=headers).status_code == 401
     sign_in(client, student)
     assert client.get("/student").status_code == 200
+
+
+def test_the_emails_settings_link_sends_each_person_to_their_settings(client):
+    assert client.get("/settings").headers["Location"].startswith("/login?reason=sign_in&next=/settings")
+    _student(client)
+    assert client.get("/settings").headers["Location"] == "/student/settings"
+
+
+def test_emails_link_to_pages_and_not_to_the_api(app):
+    from types import SimpleNamespace
+
+    from app.services.notifications.mail import compose
+
+    for template in ("enrolment_confirmed", "payment_approved", "payment_rejected", "certificate_issued", "digest"):
+        row = SimpleNamespace(
+            id=1,
+            template=template,
+            type=template,
+            to_address="s@example.test",
+            critical=False,
+            context={
+                "title": "T",
+                "body": "B",
+                "certificate_id": 1,
+                "code": "ABCD",
+                "verify_path": "/verify/ABCD",
+                "items": [],
+                "timezone": "UTC",
+            },
+        )
+        with app.test_request_context():
+            message = compose.build(row, "Sam")
+        text = message.get_body(("plain",)).get_content() + message.get_body(("html",)).get_content()
+        assert "/api/" not in text, template
+        assert "/settings" in message["List-Unsubscribe"]
+
+
+def test_make_run_gives_emails_the_port_it_serves_on():
+    import subprocess
+
+    out = subprocess.run(["make", "-n", "run", "PORT=5123"], capture_output=True, text=True, check=True).stdout
+    assert "PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-http://localhost:5123}" in out
