@@ -58,7 +58,8 @@ def test_a_mentors_approval_shows_on_the_students_open_page(people, client):
 
 def test_completing_lessons_moves_the_bar_and_the_certificate_verifies_without_sign_in(people, client, site_worker):
     student = _student()
-    course, lessons, _ = make_course(client, factories.user("educator"), lessons=2, title="Testing in Python")
+    educator = factories.user("educator")
+    course, lessons, _ = make_course(client, educator, lessons=2, title="Testing in Python")
     enrol(client, student, course["id"])
     person = people.new()
     page = person.sign_in(student)
@@ -70,6 +71,12 @@ def test_completing_lessons_moves_the_bar_and_the_certificate_verifies_without_s
     _tab_to(page, "Mark “Lesson 1” complete")  # keyboard only: Tab to it, Enter
     page.keyboard.press("Enter")
     expect(bar).to_have_attribute("aria-valuenow", "50")
+    # an educator's change to the course shows as a notice (course:updated), focus stays put
+    announced = client.post(
+        f"/api/v1/courses/{course['id']}/announcements", json={"title": "New exercise"}, headers=auth_for(educator)
+    )
+    assert announced.status_code == 201
+    expect(page.get_by_test_id("course-changed")).to_be_visible()
     page.get_by_role("link", name="Lesson 2").click()
     person.wait_live(page)
     page.get_by_role("button", name="Mark “Lesson 2” complete").click()
