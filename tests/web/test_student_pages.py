@@ -112,6 +112,9 @@ def test_courses_enrol_free_complete_lessons_progress_and_certificate(client, ru
     assert 'data-testid="empty-courses"' in html and f"Enrol in {course['title']}" in html
     response = _post(client, f"/student/courses/{course['id']}/enrol", htmx=True)
     assert 'aria-valuenow="0"' in response.get_data(as_text=True) and "Begin" in response.get_data(as_text=True)
+    assert response.headers["HX-Trigger"] == "courses-changed"  # the catalogue refreshes its button
+    catalogue = client.get("/student/courses/_catalogue").get_data(as_text=True)
+    assert "Enrolled" in catalogue and f"Enrol in {course['title']}" not in catalogue
     page = client.get(f"/student/courses/{course['id']}").get_data(as_text=True)
     assert "Lesson 1" in page and "Read this." in page and 'role="progressbar"' in page
     response = _post(

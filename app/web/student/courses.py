@@ -59,13 +59,21 @@ def courses_region():
     return render_template("web/student/_my_courses.html", **_courses_context())
 
 
+@blp.get("/courses/_catalogue")
+@require_role("student")
+def catalogue_region():
+    """The catalogue's page (refreshed after an enrolment, so its button turns to Enrolled)."""
+    return render_template("web/student/_catalogue.html", **_courses_context())
+
+
 @blp.post("/courses/<int:course_id>/enrol")
 @require_role("student")
 def enrol(course_id):
     """Enrol in a course: a free one is active at once, a paid one waits for its payment."""
     enrolment.enrol(users.get_user(g.person.id), course_id)
     if is_htmx():
-        return render_template("web/student/_my_courses.html", **_courses_context())
+        page = render_template("web/student/_my_courses.html", **_courses_context())
+        return page, 200, {"HX-Trigger": "courses-changed"}
     return redirect(url_for("web.student.courses"))
 
 
