@@ -109,6 +109,9 @@ def clicks(base, course_id, lesson_ids):
         for lesson_id in lesson_ids:
             page.goto(f"/student/courses/{course_id}?lesson={lesson_id}")
             page.wait_for_selector('#live-status[data-state="live"]')
+            # let the connect-time refresh of the region land first: a click on the form it is
+            # about to replace would be measured against that swap, not against the answer
+            page.wait_for_timeout(500)
             samples.append(page.evaluate(CLICK))
         browser.close()
     report("Mark complete click -> bar moved (Chromium)", samples)
