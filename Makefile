@@ -15,7 +15,8 @@ migrate: export PULSE_ENV ?= development
 run: install ## install, migrate, load demo data, start web + worker
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
-	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$${HOST:-127.0.0.1} $(BIN)/honcho start -f Procfile -p $(PORT) web worker
+	# Links in emails follow the port the pages are served on (unless PUBLIC_BASE_URL is set).
+	PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$${HOST:-127.0.0.1} PUBLIC_BASE_URL=$${PUBLIC_BASE_URL:-http://localhost:$(PORT)} $(BIN)/honcho start -f Procfile -p $(PORT) web worker
 
 test: install-dev ## the whole suite, against local PostgreSQL and Redis
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -15,13 +15,14 @@ def register_web(app):
     from app.web.auth.routes import blp as auth_blp
     from app.web.educator import blp as educator_blp
     from app.web.mentor import blp as mentor_blp
+    from app.web.public import blp as public_blp
     from app.web.student import blp as student_blp
 
     web = Blueprint("web", __name__)
     web.before_request(session.load_person)  # every page knows who is asking (g.person)
     web.before_request(protect)  # every state-changing request from a page carries the token
     csrf.init_app(app)
-    for blp in (auth_blp, mentor_blp, student_blp, educator_blp, admin_blp):
+    for blp in (auth_blp, mentor_blp, student_blp, educator_blp, admin_blp, public_blp):
         web.register_blueprint(blp)
     app.register_blueprint(web)
     app.context_processor(session.template_context)

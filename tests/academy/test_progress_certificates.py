@@ -46,7 +46,8 @@ def test_progress_is_idempotent_and_the_certificate_is_issued_once(client, smtp,
     assert certificate.pdf.startswith(b"%PDF")
 
     mail = smtp.inbox.wait_for(lambda m: m["Subject"].startswith("Your certificate"))
-    assert certificate.code in text_of(mail) and f"/api/v1/certificates/verify/{certificate.code}" in text_of(mail)
+    assert certificate.code in text_of(mail) and f"/verify/{certificate.code}" in text_of(mail)
+    assert "/api/" not in text_of(mail) and "/student/certificates" in text_of(mail)  # pages, not API paths
     assert smtp.inbox.subjects(to="cora@example.test").count(mail["Subject"]) == 1
 
     # public verification: name, course, date, and nothing else; an unknown code is a 404

@@ -18,7 +18,7 @@ from app.services.academy import legal_names, notices, progress
 from app.services.shared.errors import NotFound
 from app.services.shared.transaction import commit, rollback
 
-VERIFY_PATH = "/api/v1/certificates/verify/"
+VERIFY_PATH = "/verify/"  # the public page (app/web/public); the API has /api/v1/certificates/verify/<code>
 
 
 def new_code():

@@ -84,3 +84,14 @@ def student_courses(student):
     answer = StudentCoursesSchema().dump({"items": progress.compute_student_courses(student.id)})
     cache.set_json(key, answer, cache.student_courses_ttl())
     return answer
+
+
+def completed_lesson_ids(student_id, course_id):
+    """The lessons of a course the student has completed (a page ticks them)."""
+    return set(
+        db.session.scalars(
+            select(LessonCompletion.lesson_id).where(
+                LessonCompletion.student_id == student_id, LessonCompletion.course_id == course_id
+            )
+        )
+    )

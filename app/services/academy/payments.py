@@ -175,3 +175,15 @@ def reject(admin, payment_id, note=None):
     progress.invalidate_student(enrolment.student_id)
     commit()
     return payment
+
+
+def latest_by_enrolment(student_id):
+    """{enrolment_id: the student's latest reported payment} (pages show "waiting for approval"
+    or the rejection's reason beside a pending enrolment)."""
+    rows = db.session.scalars(
+        select(Payment)
+        .join(Enrolment, Enrolment.id == Payment.enrolment_id)
+        .where(Enrolment.student_id == student_id)
+        .order_by(Payment.id)
+    )
+    return {payment.enrolment_id: payment for payment in rows}

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Certificate, Course, Enrolment, Lesson, LessonCompletion
 from app.models.academy import ENDED
 from app.services.shared import cache
-from app.services.shared.transaction import after_commit
+from app.services.shared.transaction import after_commit, before_commit
 
 
 def counts(course_id, student_id):
@@ -67,6 +67,12 @@ def invalidate_student(*student_ids):
     """After commit: drop these students' cached course lists."""
     keys = [cache.student_courses_key(s) for s in student_ids if s]
     if keys:
+        # Also just before the commit: the live event recorded earlier in the transaction
+        # (progress:updated, certificate:issued, payment:approved) is published by an
+        # after-commit step that runs before this one, and a page that refreshes on it must
+        # not read the old cached list. The delete after the commit drops what a concurrent
+        # reader cached in between.
+        before_commit(lambda: cache.delete(*keys))
         after_commit(lambda: cache.delete(*keys))
 
 

@@ -14,8 +14,10 @@ import uuid
 import redis
 from flask import current_app
 
+from app.models import utcnow
 from app.services.identity import principals, tokens, users
 from app.services.realtime import membership
+from app.services.shared.transaction import after_commit, commit
 
 SESSION_KEY = "web"
 TOKEN_TYPE = "web"  # RevokedToken.token_type of a revoked browser session
@@ -28,6 +30,7 @@ def start(email, password):
     principals.rewrite(user.id)  # as the API's login: a fresh sign-in reads the database
     now = time.time()
     lifetime = current_app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    # iat: "sign out everywhere" (end_everywhere) ends the sessions started before it
     data = {"uid": user.id, "jti": uuid.uuid4().hex, "exp": int(now + lifetime), "role": user.role.value, "iat": now}
     return user, data
 
@@ -49,8 +52,8 @@ def principal_for(data):
         return None
     if tokens.is_revoked(data["jti"], data["uid"]):
         return None
-    # The same test as a token's (principals.speaks_for): active, the same role, and begun
-    # after the account's last deactivation.
+    # The session's role and start time are its claims, checked as a token's are (speaks_for):
+    # a role change, a deactivation or "sign out everywhere" after it started ends it.
     return principals.for_token({"sub": str(data["uid"]), "role": data["role"], "iat": data.get("iat")})
 
 
@@ -64,3 +67,12 @@ def end(data):
         membership.disconnect_token(data["uid"], data["jti"])
     except redis.RedisError:
         pass  # revoked in the database: the socket is refused at its next event or connect
+
+
+def end_everywhere(user_id):
+    """Sign the user out everywhere: every session and API token issued until now is refused
+    (the account's tokens_valid_after, which deactivation also sets), and their sockets end."""
+    user = users.get_user(user_id)
+    user.tokens_valid_after = utcnow()
+    after_commit(lambda: membership.disconnect_user(user_id, reason="signed_out_everywhere"))
+    commit()

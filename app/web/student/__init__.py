@@ -1,14 +1,8 @@
-"""The student's pages, under /student. Later parts of issue 26 add the console here."""
+"""The student's pages, under /student: the dashboard, entries, courses, certificates and
+settings. Each module adds its routes to `blp`; every route is @require_role("student")."""
 
-from flask import Blueprint, render_template
-
-from app.web.session import require_role
+from flask import Blueprint
 
 blp = Blueprint("student", __name__, url_prefix="/student")
 
-
-@blp.get("")
-@require_role("student")
-def home():
-    """The student's home page."""
-    return render_template("web/student/home.html")
+from app.web.student import courses, dashboard, entries, settings  # noqa: E402,F401  (routes register on blp)

@@ -5,7 +5,8 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app, render_template
 
-UNSUBSCRIBE_PATH = "/api/v1/notifications/preferences"
+# A page (it sends each role to its settings), never the JSON API: people open it in a browser.
+UNSUBSCRIBE_PATH = "/settings"
 
 
 def links():
