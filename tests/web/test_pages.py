@@ -174,3 +174,11 @@ def test_repeated_wrong_passwords_get_a_readable_too_many_attempts_page(client):
     response = sign_in(client, person, password="wrong-password")
     assert response.status_code == 429
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_pages_have_an_icon_and_favicon_ico_is_not_a_404(client):
+    """A browser asks for an icon on every page: a 404 there is a console error on every load."""
+    page = client.get("/login", headers=HTML).get_data(as_text=True)
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response.headers["Location"].endswith("/static/favicon.svg")

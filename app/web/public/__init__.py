@@ -28,3 +28,10 @@ def settings():
     if g.person.role.value == "student":
         return redirect(url_for("web.student.settings"))
     return redirect(home_for(g.person))
+
+
+@blp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on pages without an icon link (the API docs, a JSON body):
+    the app's icon, not a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
