@@ -55,9 +55,16 @@ class Verdict:
 
     @property
     def model_pages(self):
-        """The model pages alone when it is sure, or when it fired and the message names means,
-        a plan, preparation or a time (C-SSRS: the highest risk is never left to review)."""
-        return self.by_model and (self.model.score >= self.model_page_score or bool(self.escalators))
+        """The model pages alone when it fired and the message names means, a plan, preparation
+        or a time (C-SSRS: the highest risk is never left to review), or when it is sure and
+        the rules found nothing."""
+        if not self.by_model:
+            return False
+        if self.escalators:
+            return True
+        # The rules' signals (hopelessness, a passive wish in weak words) are a deliberate
+        # review: a sure model does not page over them, only where the rules have no opinion.
+        return self.rules.tier is None and self.model.score >= self.model_page_score
 
     @property
     def is_crisis(self):
