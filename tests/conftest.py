@@ -13,6 +13,7 @@ import psycopg2
 import pytest
 import redis
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 # Redis pub/sub channels are shared by every database of a Redis server: give each test run
 # its own deployment namespace (and so its own channel), so parallel runs on one machine never
@@ -59,8 +60,18 @@ def clean_state(app):
 
     with app.app_context():
         tables = ", ".join(t.name for t in db.metadata.sorted_tables)
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        db.session.commit()
+        # A live web process or worker of a session-scoped fixture (the browser tests') may
+        # still be finishing the last test's work: a deadlock with it is retried, not an error.
+        for attempt in range(5):
+            try:
+                db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+                db.session.commit()
+                break
+            except OperationalError:
+                db.session.rollback()
+                if attempt == 4:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
         redis.Redis.from_url(REDIS_URL).flushdb()
         yield
         db.session.remove()

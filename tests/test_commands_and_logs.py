@@ -101,8 +101,17 @@ def test_a_job_that_found_nothing_to_do_logs_at_debug(app, caplog):
     def relay_some():
         return {"relayed": 3}
 
-    with app.app_context(), caplog.at_level(logging.INFO, logger="pulse.jobs"):
-        relay_nothing()
-        relay_some()
+    # The handler on the logger itself: app/logs.py may stop "pulse" from propagating to the
+    # root logger (where caplog listens) depending on which app the suite built before.
+    logger = logging.getLogger("pulse.jobs")
+    logger.addHandler(caplog.handler)
+    propagate, logger.propagate = logger.propagate, False  # each record once
+    try:
+        with app.app_context(), caplog.at_level(logging.INFO, logger="pulse.jobs"):
+            relay_nothing()
+            relay_some()
+    finally:
+        logger.removeHandler(caplog.handler)
+        logger.propagate = propagate
     lines = [r.getMessage() for r in caplog.records if r.name == "pulse.jobs"]
     assert lines == ["job relay_some done: {'relayed': 3}"]

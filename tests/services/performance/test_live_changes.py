@@ -166,7 +166,7 @@ def test_admins_hear_the_platform_overview(client, channel):
 
 
 def test_a_section_made_from_a_cohort_announces_its_roster(client, channel):
-    from app.models import Cohort, CohortMember
+    from app.models import Cohort, CohortMember, EducatorCohort
 
     educator = make_user("educator")
     cohort = Cohort(name="Aurora")
@@ -175,6 +175,7 @@ def test_a_section_made_from_a_cohort_announces_its_roster(client, channel):
     members = [make_user(name=n) for n in ("Ana", "Ben")]
     for m in members:
         db.session.add(CohortMember(cohort_id=cohort.id, user_id=m.id))
+    db.session.add(EducatorCohort(educator_id=educator.id, cohort_id=cohort.id))  # an admin assigned it
     db.session.commit()
     made = section(client, educator, name="Math", subjects=["algebra"], cohort_id=cohort.id)
     run(made["id"])
