@@ -85,6 +85,21 @@ def _tell(alert, student, title, body, escalated=False, intent=None):
     return told
 
 
+def add_message(alert, intent, severity, source, detection, model=None):
+    """One crisis message on the alert (its first, or one attached later: attach.py)."""
+    db.session.add(
+        AlertMessage(
+            alert_id=alert.id,
+            intent_id=intent.id,
+            severity=severity,
+            source=source,
+            categories=list(detection.categories),
+            matched=list(detection.matched),
+            model=model,
+        )
+    )
+
+
 def raise_alert(student, intent, severity, source, detection, model=None):
     """Create the alert, with its trigger, and its notifications in the caller's open transaction.
     `source` is label, text or both; `detection` is the text check's finding (the rules'
@@ -105,17 +120,7 @@ def raise_alert(student, intent, severity, source, detection, model=None):
     alert.intent = intent
     db.session.add(alert)
     db.session.flush()
-    db.session.add(
-        AlertMessage(
-            alert_id=alert.id,
-            intent_id=intent.id,
-            severity=severity,
-            source=source,
-            categories=list(detection.categories),
-            matched=list(detection.matched),
-            model=model,
-        )
-    )
+    add_message(alert, intent, severity, source, detection, model)
     told = _tell(
         alert,
         student,

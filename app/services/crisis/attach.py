@@ -15,7 +15,7 @@ Two messages of one student arriving together are serialised on the student's ro
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AlertMessage, CrisisAlert, User, utcnow
+from app.models import CrisisAlert, User, utcnow
 from app.models.alerts import ACKNOWLEDGED, OPEN, SEVERITIES
 from app.services.crisis import alerts
 from app.services.shared.transaction import after_commit
@@ -47,17 +47,7 @@ def raise_or_attach(student, intent, severity, source, verdict):
 
 
 def _attach(alert, student, intent, severity, source, verdict, model):
-    db.session.add(
-        AlertMessage(
-            alert_id=alert.id,
-            intent_id=intent.id,
-            severity=severity,
-            source=source,
-            categories=list(verdict.categories),
-            matched=list(verdict.matched),
-            model=model,
-        )
-    )
+    alerts.add_message(alert, intent, severity, source, verdict, model)
     alert.message_count = (alert.message_count or 1) + 1
     notes = [f"intent {intent.id}, reason {intent.crisis_reason}, message {alert.message_count}"]
     if SEVERITIES.index(severity) > SEVERITIES.index(alert.severity):
