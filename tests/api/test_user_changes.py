@@ -159,3 +159,38 @@ def test_an_sql_change_holds_after_a_fresh_login_and_after_refresh_identity(app,
     assert cli(app, "users", "refresh-identity", "--all").exit_code == 0
     assert me(client, token).status_code == 401  # from before the deactivation
     assert me(client, login(client, student)["access_token"]).status_code == 200
+
+
+def test_two_admins_demoting_each_other_at_once_keep_one(app):
+    """The other admin's demotion is under way (uncommitted) when this one starts: this one
+    waits for it, then sees it, and refuses to remove the last admin."""
+    import threading
+
+    from app.services.accounts import changes
+    from app.services.shared.errors import Conflict
+
+    first, second = make_user("admin"), make_user("admin")
+    first_id, second_id = first.id, second.id
+    db.session.commit()
+    outcome = {}
+
+    def demote_first():
+        with app.app_context():
+            try:
+                changes.update(first_id, {"role": "mentor"})
+                outcome["result"] = "demoted"
+            except Conflict as exc:
+                outcome["result"] = exc.code
+            finally:
+                db.session.remove()
+
+    with db.engine.connect() as other:  # the other admin's transaction, still open
+        other.execute(text("UPDATE users SET role = 'mentor' WHERE id = :id"), {"id": second_id})
+        worker = threading.Thread(target=demote_first)
+        worker.start()
+        worker.join(0.5)  # it waits on the admins' rows (without the lock it finishes here)
+        other.commit()
+    worker.join(10)
+    assert outcome == {"result": "last_admin"}
+    roles = db.session.execute(text("SELECT role FROM users WHERE id IN (:a, :b)"), {"a": first_id, "b": second_id})
+    assert sorted(r[0] for r in roles) == ["admin", "mentor"]

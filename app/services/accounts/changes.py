@@ -27,6 +27,8 @@ FIELDS = ("name", "role", "is_active", "tier")
 def update(user_id, changes):
     """Apply any of `name`, `role`, `is_active`, `tier` to the user; returns the user."""
     user = get_user(user_id)
+    if "role" in changes or "is_active" in changes:
+        _lock_the_admins()
     db.session.execute(select(User.id).where(User.id == user.id).with_for_update())  # one change at a time
     db.session.refresh(user)
     was_student, mentor_before = user.role == Role.STUDENT, user.mentor_id
@@ -87,6 +89,15 @@ def _change_role(user, role):
     if user.role == Role.STUDENT:
         user.mentor_id = None  # only students have a mentor
     user.role = role
+
+
+def _lock_the_admins():
+    """Access changes wait for each other on the active admins' rows, always taken first and
+    in id order (no deadlock): two admins demoting each other at once would otherwise each
+    count the other as the admin who stays."""
+    db.session.execute(
+        select(User.id).where(User.role == Role.ADMIN, User.is_active.is_(True)).order_by(User.id).with_for_update()
+    )
 
 
 def _keep_an_admin(user, role, active):
