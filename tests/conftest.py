@@ -115,7 +115,7 @@ def _output_of(proc):
     return proc.stdout.read().decode()[-3000:] if proc.stdout else ""
 
 
-def wait_for_port(port, proc, timeout=20):
+def wait_for_port(port, proc, timeout=60):  # a loaded machine imports slowly
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -31,6 +31,13 @@ def _refused(port):
         return True
 
 
+def _slots_held(user_id):
+    from app.extensions import get_redis
+    from app.services.realtime.connections import user_key
+
+    return get_redis().zcard(user_key(user_id))
+
+
 @pytest.mark.parametrize("mode", ["gevent", "eventlet"])
 def test_sigterm_every_client_is_back_on_another_process_with_nothing_missed(mode, client):
     users = _students(CLIENTS)
@@ -56,6 +63,8 @@ def test_sigterm_every_client_is_back_on_another_process_with_nothing_missed(mod
         await _until(lambda: not any(p.sio.connected for p in peers.values()), "every socket dropped")
         await _until(lambda: proc.poll() is not None, "the process to exit")
         state["took"] = time.monotonic() - stopped_at
+        # nor does it keep its users' connection slots until they lapse
+        state["slots"] = {u.id: _slots_held(u.id) for u in users}
         missed = _notify(users, "Missed", lambda n: 1 + n % 3)
 
         other, _ = start_web(mode, port)  # another process where the router would send them
@@ -77,6 +86,7 @@ def test_sigterm_every_client_is_back_on_another_process_with_nothing_missed(mod
     try:
         asyncio.run(scenario())
         assert proc.returncode == 0, _log_tail(proc)
+        assert set(state["slots"].values()) == {0}, state["slots"]
         assert state["took"] < PLATFORM_GRACE - 10, f"stopping took {state['took']:.1f}s"
         # the SSE stream was ended by the server, with its reconnect hint, not cut
         assert stream.ended.wait(5) and "server restarting, reconnect" in stream.comments
