@@ -1,11 +1,10 @@
-"""Pages whose links go out in emails: the public certificate check (no sign-in) and /settings,
-which sends each signed-in person to their own settings."""
+"""Pages anyone may open without signing in: the public certificate check (its link goes out in
+emails and on certificates) and the icon."""
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 
 from app.services.academy import certificates
 from app.services.shared.errors import NotFound
-from app.web.session import home_for, require_role
 
 blp = Blueprint("public", __name__)
 
@@ -18,16 +17,6 @@ def verify(code):
     except NotFound:
         return render_template("web/public/verify.html", certificate=None, code=code[:64]), 404
     return render_template("web/public/verify.html", certificate=certificate, code=certificate.code)
-
-
-@blp.get("/settings")
-@require_role()
-def settings():
-    """Emails' "choose which emails you get" link: the person's settings page (their home until
-    their role has one)."""
-    if g.person.role.value == "student":
-        return redirect(url_for("web.student.settings"))
-    return redirect(home_for(g.person))
 
 
 @blp.get("/favicon.ico")
