@@ -1,6 +1,6 @@
 """Admin: users, mentors, cohorts."""
 
-from flask import Response
+from flask import Response, stream_with_context
 from flask_jwt_extended import current_user
 from flask_smorest import Blueprint
 
@@ -171,7 +171,7 @@ def crisis_feedback_export(query):
     recorded in the audit log. Cells that a spreadsheet would run as a formula are escaped.
     """
     return Response(
-        crisis_feedback.export_csv(current_user, query["include_text"]),
+        stream_with_context(crisis_feedback.export_csv(current_user, query["include_text"])),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=crisis-feedback.csv"},
     )

@@ -1,6 +1,6 @@
 """Every role's inbox."""
 
-from flask import Response, jsonify
+from flask import Response, jsonify, stream_with_context
 from flask_jwt_extended import current_user, jwt_required
 from flask_smorest import Blueprint
 
@@ -74,7 +74,7 @@ def export(query):
     oldest first.
     """
     return Response(
-        notifications.export_csv(current_user),
+        stream_with_context(notifications.export_csv(current_user)),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=notifications.csv"},
     )

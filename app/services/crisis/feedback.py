@@ -103,13 +103,13 @@ def _rows(include_text):
 
 
 def export_csv(admin, include_text=False):
-    """Resolved alerts, reviewed concerns, then reported misses, oldest first, as CSV; with the message text only
-    when asked (audited)."""
+    """Resolved alerts, reviewed concerns, then reported misses, oldest first, as CSV lines to
+    stream; with the message text only when asked (audited at once, before the first line)."""
     if include_text:
         activity.audit("crisis_feedback", 0, "exported_with_text", admin, new={"include_text": True})
         commit()
     header = COLUMNS + (["matched", "message"] if include_text else [])
-    return csv_safe.write_rows(header, _rows(include_text))
+    return csv_safe.lines(header, _rows(include_text))
 
 
 def _missed_row(report, include_text):

@@ -32,7 +32,3 @@ def lines(header, rows):
         out.seek(0)
         out.truncate()
 
-
-def write_rows(header, rows):
-    """A whole CSV document (header first) with every cell made safe."""
-    return "".join(lines(header, rows))

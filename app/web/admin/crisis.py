@@ -2,7 +2,7 @@
 the time since it was raised and who was told; and the feedback export, with the students'
 words only when the admin ticks the box (the service audits that choice)."""
 
-from flask import Response, g, render_template, request
+from flask import Response, g, render_template, request, stream_with_context
 
 from app.models import utcnow
 from app.services.crisis import feedback, oversight
@@ -42,7 +42,7 @@ def crisis_feedback():
     """Resolved alerts as CSV for retraining; ?include_text=on adds the messages (audited)."""
     include_text = request.args.get("include_text") == "on"
     return Response(
-        feedback.export_csv(g.person, include_text),
+        stream_with_context(feedback.export_csv(g.person, include_text)),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=crisis-feedback.csv"},
     )

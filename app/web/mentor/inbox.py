@@ -1,7 +1,7 @@
 """The inbox bell: its list (filtered by type), mark one or all read, the CSV export.
 Reading sends `notifications:read` from the service, so every tab's badge agrees."""
 
-from flask import Response, g, jsonify, render_template, request
+from flask import Response, g, jsonify, render_template, request, stream_with_context
 
 from app.services.notifications import inbox, preferences
 from app.services.shared.errors import Invalid
@@ -40,9 +40,8 @@ def mark_all_read():
 @require_role("mentor")
 def export():
     """Every notification ever received, as CSV."""
-    body = inbox.export_csv(g.person)
     return Response(
-        body,
+        stream_with_context(inbox.export_csv(g.person)),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=pulse-notifications.csv"},
     )
