@@ -141,6 +141,7 @@ def test_an_activity_item_appears_on_the_open_feed(people, client):
     assert page.url.endswith("/mentor/activity")  # no navigation
     # a filter that does not match: the next item is not added
     page.get_by_label("Type").select_option(label="Task assigned")
+    page.get_by_role("button", name="Filter").click()
     page.wait_for_url(re.compile(r"type=task"))
     settled(person, page)
     submit_entry(client, student, "Filtered out")

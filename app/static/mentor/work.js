@@ -5,8 +5,6 @@
 //   one of those events arrives (live.js refreshes them on every connect too);
 // - a form with data-reset-on-success is emptied after a successful htmx answer, and its
 //   inline error (data-error-inline) cleared;
-// - a GET form with data-submit-on-change submits when a field changes (its button stays
-//   for keyboard users);
 // - the feed: each `activity:new` of the shown type fetches the items newer than the top
 //   one (server-rendered, once each); while the reader is scrolled down into the list, a
 //   "N new" button waits instead of pushing items under their eyes.
@@ -26,10 +24,6 @@ document.body.addEventListener("htmx:afterRequest", (e) => {
   form.reset();
   Live.announce("Saved.");
 });
-
-for (const form of document.querySelectorAll("form[data-submit-on-change]")) {
-  form.addEventListener("change", () => form.requestSubmit());
-}
 
 // --- the activity feed ------------------------------------------------------------------
 

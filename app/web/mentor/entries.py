@@ -6,7 +6,6 @@ from flask import g, redirect, render_template, request, url_for
 
 from app.services.identity import users
 from app.services.portal import entries as entry_service
-from app.services.portal import mentors
 from app.services.shared.errors import Invalid
 from app.web.mentor import blp
 from app.web.mentor.forms import text
@@ -30,7 +29,7 @@ def _status():
 
 def _list(status):
     page = entry_service.list_entries(g.person, status=None if status == "all" else status, limit=100)
-    names = {s["id"]: s["name"] for s in mentors.students_overview(g.person)}
+    names = users.names([e.student_id for e in page["items"]])
     return [{"entry": e, "student": names.get(e.student_id, "A former student")} for e in page["items"]]
 
 
