@@ -107,6 +107,7 @@ def test_assign_a_task_after_fixing_the_form_then_mark_it_done(people):
     expect(page.get_by_test_id("error-title")).to_have_text("Give the task a title.")
     expect(page.get_by_test_id("error-est_hours")).to_contain_text("Hours as a number")
     expect(page.get_by_label("Estimated hours (optional)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Student")).to_be_focused()  # the first bad field, ready to fix
     assert axe_violations(page) == []
     page.get_by_label("Student").select_option(label=student.name)
     page.get_by_label("Title").fill("Read chapter 3")

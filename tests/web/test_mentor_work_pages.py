@@ -184,6 +184,10 @@ def test_a_bad_task_form_shows_every_error_beside_its_field(mentor_client):
     for text in ("Choose a student.", "Give the task a title.", "A date, such as 2026-12-31.", "Hours as a number"):
         assert text in html, text
     assert 'aria-invalid="true"' in html and 'value="lots"' in html
+    assert (
+        html.count(" autofocus") == 1
+        and 'is-invalid" autofocus aria-invalid="true" aria-describedby="task-student_id' in html
+    )
     too_long = {**data, "student_id": str(c.student.id), "title": "x" * 201, "due": "", "est_hours": "-1"}
     html = c.post("/mentor/tasks", data=too_long).get_data(as_text=True)
     assert "At most 200 characters." in html and "Hours as a number" in html
