@@ -248,3 +248,33 @@ def test_the_feed_hides_other_mentors_students(mentor_client):
     c = mentor_client
     entry_service.create(factories.student(mentor=factories.mentor()), title="Not yours")
     assert "Not yours" not in c.get("/mentor/activity").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "kind, payload, text",
+    [
+        ("entry:created", {"title": "Parser"}, "Ann submitted an entry “Parser”"),
+        ("entry:statusChanged", {"status": "needs_revision"}, "You asked for changes to an entry"),
+        ("entry:statusChanged", {"status": "pending"}, "Ann resubmitted an entry"),
+        ("comment:added", {}, "Ann commented on an entry"),
+        ("task:assigned", {"title": "Read"}, "You assigned “Read” to Ann"),
+        ("task:updated", {"changes": ["title"]}, "You changed a task"),
+        ("task:completed", {"title": "Read"}, "Ann completed “Read”"),
+        ("schedule:created", {"title": "1:1"}, "You booked the session “1:1”"),
+        ("schedule:canceled", {"title": "1:1"}, "You canceled the session “1:1”"),
+        ("attendance:marked", {"status": "late"}, "You marked Ann late"),
+        ("student:registered", {}, "Ann is now your student"),
+    ],
+)
+def test_each_feed_item_reads_as_a_sentence(kind, payload, text):
+    from types import SimpleNamespace
+
+    from app.web.mentor.activity import TYPES, describe
+
+    mine = (
+        kind.startswith(("task:assigned", "task:updated", "schedule:", "attendance:"))
+        or payload.get("status") == "needs_revision"
+    )
+    item = SimpleNamespace(type=kind, payload=payload, actor_id=1 if mine else 2, student_id=2)
+    assert kind in TYPES
+    assert describe(item, {1: "Mo", 2: "Ann"}, me=1) == text
