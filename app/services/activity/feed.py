@@ -87,8 +87,9 @@ def _visible_to(user):
     )
 
 
-def feed_for(user, type=None, student_id=None, before_id=None, limit=20):
-    """A page of the feed, newest first."""
+def feed_for(user, type=None, student_id=None, before_id=None, after_id=None, limit=20):
+    """A page of the feed, newest first; `after_id` keeps only items newer than that one (a
+    page that shows the feed fetches what arrived since its top item)."""
     query = select(ActivityEvent)
     visible = _visible_to(user)
     if visible is not None:
@@ -98,6 +99,8 @@ def feed_for(user, type=None, student_id=None, before_id=None, limit=20):
         query = query.where(ActivityEvent.student_id == student_id)
     if type:
         query = query.where(ActivityEvent.type == type)
+    if after_id is not None:
+        query = query.where(ActivityEvent.id > after_id)
     return paging.newest_first(query, ActivityEvent.id, before_id=before_id, limit=limit)
 
 

@@ -83,6 +83,14 @@ def get_user(user_id, role=None):
     return user
 
 
+def names(user_ids):
+    """{id: name} for these users (one query), for pages that show who did what."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    return dict(db.session.execute(select(User.id, User.name).where(User.id.in_(ids))).all())
+
+
 # Called inside the rename's transaction with the user: domains that keep a copy of a name
 # (performance's cached section figures, their CSV and PDF exports) mark it stale there.
 # Registered at start-up (identity sits below those domains and cannot import them).
