@@ -18,4 +18,4 @@ def console():
     return views.console_context(person)
 
 
-from app.web.mentor import crisis, inbox, students  # noqa: E402,F401  (their routes join blp)
+from app.web.mentor import crisis, inbox, missed, schedules, students  # noqa: E402,F401  (their routes join blp)
