@@ -172,7 +172,9 @@ def test_a_student_gets_403_and_anonymous_goes_to_login(client, path):
 
 
 def test_without_the_csrf_token_a_session_is_not_booked(mc):
-    assert mc.post("/mentor/schedules", data={k: v for k, v in form(mc).items() if k != "csrf_token"}).status_code == 400
+    assert (
+        mc.post("/mentor/schedules", data={k: v for k, v in form(mc).items() if k != "csrf_token"}).status_code == 400
+    )
     assert db.session.query(Schedule).count() == 0
 
 
@@ -180,7 +182,9 @@ def test_mark_attendance_for_the_mentors_own_students_of_a_group_session(mc):
     s = factories.schedule(mc.mentor, start=paris(10), cohort=mc.cohort, title="Group")
     page = mc.get(f"/mentor/schedules/{s.id}").get_data(as_text=True)
     assert "Ada Lovelace" in page and "Grace Hopper" not in page
-    answer = mc.post(f"/mentor/schedules/{s.id}/attendance", data={"csrf_token": mc.token, f"status-{mc.mine.id}": "late"})
+    answer = mc.post(
+        f"/mentor/schedules/{s.id}/attendance", data={"csrf_token": mc.token, f"status-{mc.mine.id}": "late"}
+    )
     assert answer.status_code == 303 and answer.headers["Location"].endswith("?saved=attendance")
     row = db.session.query(Attendance).one()
     assert (row.student_id, row.status, row.marked_by) == (mc.mine.id, "late", mc.mentor.id)
@@ -193,7 +197,9 @@ def test_mark_attendance_for_the_mentors_own_students_of_a_group_session(mc):
 
 def test_attendance_with_a_bad_status_or_nothing_chosen_is_a_readable_422(mc):
     s = factories.schedule(mc.mentor, start=paris(10), student=mc.mine)
-    bad = mc.post(f"/mentor/schedules/{s.id}/attendance", data={"csrf_token": mc.token, f"status-{mc.mine.id}": "asleep"})
+    bad = mc.post(
+        f"/mentor/schedules/{s.id}/attendance", data={"csrf_token": mc.token, f"status-{mc.mine.id}": "asleep"}
+    )
     assert bad.status_code == 422 and "Choose present, late, absent or excused." in bad.get_data(as_text=True)
     empty = mc.post(f"/mentor/schedules/{s.id}/attendance", data={"csrf_token": mc.token})
     assert empty.status_code == 422 and "Choose a status for at least one student." in empty.get_data(as_text=True)

@@ -103,8 +103,16 @@ def audience_names(rows):
     """{session id: who it is for} for display: the student's name, "Group: <cohort>", or None."""
     student_ids = {s.student_id for s in rows if s.student_id}
     cohort_ids = {s.cohort_id for s in rows if s.cohort_id}
-    students = dict(db.session.execute(select(User.id, User.name).where(User.id.in_(student_ids))).all()) if student_ids else {}
-    cohorts = dict(db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids))).all()) if cohort_ids else {}
+    students = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(student_ids))).all())
+        if student_ids
+        else {}
+    )
+    cohorts = (
+        dict(db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids))).all())
+        if cohort_ids
+        else {}
+    )
     names = {}
     for s in rows:
         if s.student_id:
