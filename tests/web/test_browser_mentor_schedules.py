@@ -4,6 +4,7 @@ session, edit it, mark attendance; open a student's insights drawer (partial, th
 report a missed message from the drawer and from the alert page; axe on each page."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -14,6 +15,13 @@ from tests.web.browser import axe_violations
 from tests.web.test_browser_mentor import post_crisis, settled
 
 DAY = "2031-03-12"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
+
+
+def shot(page, name):
+    """A screenshot for a person to look at (tmp/artifacts/, not checked)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 def mentor_with_cohort():
@@ -49,6 +57,7 @@ def test_book_a_group_session_edit_it_and_mark_attendance(people):
     assert axe_violations(page) == []
     page.get_by_role("button", name="Book session").click()
     expect(page.get_by_test_id("error-end")).to_have_text("The end must be after the start.")
+    shot(page, "mentor-schedule-form-error.png")
     expect(page.get_by_label("Ends")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Title")).to_have_value("Project clinic")
     page.get_by_label("Ends").fill("16:30")
@@ -85,6 +94,7 @@ def test_book_a_group_session_edit_it_and_mark_attendance(people):
     expect(item).to_contain_text("Project clinic (moved)")
     expect(item).to_contain_text("17:00–18:00")
     expect(page.locator('[data-hour="17:00"] [data-testid="schedule-item"]')).to_have_count(1)
+    shot(page, "mentor-schedule-day.png")
 
 
 def test_the_day_view_follows_a_session_booked_elsewhere(people):
@@ -140,6 +150,7 @@ def test_the_insights_drawer_loads_partial_then_full_and_reports_a_missed_messag
     assert axe_violations(page) == []
     drawer.get_by_role("button", name="Report message").click()
     expect(drawer.get_by_test_id("missed-done")).to_contain_text("Reported. Thank you")
+    shot(page, "mentor-insights-drawer.png")
     db.session.expire_all()
     report = db.session.query(MissedCrisisReport).one()
     assert (report.intent_id, report.category, report.reporter_id) == (quiet.id, "preparatory_behaviour", mentor.id)
