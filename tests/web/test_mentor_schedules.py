@@ -110,6 +110,8 @@ def test_book_a_group_session_for_a_cohort_with_one_of_the_mentors_students(mc):
         ({"student_id": ""}, "student_id", "Choose the student."),
         ({"kind": "group", "cohort_id": ""}, "cohort_id", "Choose the cohort of the group session."),
         ({"kind": "party"}, "kind", "Choose a 1:1 or a group session."),
+        ({"focus": "ok, " + "x" * 41}, "focus", "At most 20 tags, each of 1 to 40 characters."),
+        ({"day": "2031-02-30"}, "day", "Choose a day (YYYY-MM-DD)."),
     ],
 )
 def test_a_bad_form_is_shown_again_with_the_message_beside_the_field(mc, extra, field, text):
@@ -209,3 +211,12 @@ def test_attendance_with_a_bad_status_or_nothing_chosen_is_a_readable_422(mc):
     )
     assert answer.status_code == 422 and "This session was canceled." in answer.get_data(as_text=True)
     assert db.session.query(Attendance).count() == 0
+
+
+def test_without_the_csrf_token_attendance_and_edits_are_refused(mc):
+    s = factories.schedule(mc.mentor, start=paris(10), student=mc.mine, title="Kept")
+    assert mc.post(f"/mentor/schedules/{s.id}/attendance", data={f"status-{mc.mine.id}": "present"}).status_code == 400
+    changes = {k: v for k, v in form(mc, title="Changed").items() if k != "csrf_token"}
+    assert mc.post(f"/mentor/schedules/{s.id}", data=changes).status_code == 400
+    db.session.refresh(s)
+    assert s.title == "Kept" and db.session.query(Attendance).count() == 0

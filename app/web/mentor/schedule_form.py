@@ -101,6 +101,8 @@ def parse(person, form):
             if field == "_schema":
                 continue
             text = messages[0] if isinstance(messages, list) else "Not valid."
+            if field == "focus_stack":  # its messages are per tag (a dict): say the rule instead
+                text = "At most 20 tags, each of 1 to 40 characters."
             errors.setdefault(SCHEMA_FIELDS.get(field, field), READABLE.get(text, text))
         loaded = None
     if errors:
