@@ -220,3 +220,25 @@ def test_without_the_csrf_token_attendance_and_edits_are_refused(mc):
     assert mc.post(f"/mentor/schedules/{s.id}", data=changes).status_code == 400
     db.session.refresh(s)
     assert s.title == "Kept" and db.session.query(Attendance).count() == 0
+
+
+def test_complete_cancel_and_reopen_a_session(mc):
+    s = factories.schedule(mc.mentor, start=paris(10), student=mc.mine)
+    base = f"/mentor/schedules/{s.id}/status"
+    answer = mc.post(base, data={"csrf_token": mc.token, "status": "completed"})
+    assert answer.status_code == 303 and "Session marked completed." in mc.get(answer.headers["Location"]).get_data(
+        as_text=True
+    )
+    mc.post(base, data={"csrf_token": mc.token, "status": "canceled"})
+    db.session.refresh(s)
+    assert s.status == "canceled"
+    factories.schedule(mc.mentor, start=paris(10, 30), student=mc.second, title="Took the slot")
+    clash = mc.post(base, data={"csrf_token": mc.token, "status": "scheduled"})
+    assert clash.status_code == 422 and "already has a session at that time" in clash.get_data(as_text=True)
+    bad = mc.post(base, data={"csrf_token": mc.token, "status": "postponed"})
+    assert bad.status_code == 422 and "Choose completed, canceled or scheduled." in bad.get_data(as_text=True)
+    other = factories.schedule(factories.mentor(), start=paris(8))
+    assert (
+        mc.post(f"/mentor/schedules/{other.id}/status", data={"csrf_token": mc.token, "status": "canceled"}).status_code
+        == 404
+    )

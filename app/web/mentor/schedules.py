@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from flask import g, redirect, render_template, request, url_for
 
-from app.models.schedules import ATTENDANCE_STATUSES
+from app.models.schedules import ATTENDANCE_STATUSES, SCHEDULE_STATUSES
 from app.services.portal import attendance, mentors, schedule_list, schedules
 from app.services.shared.errors import Conflict, DomainError, Invalid, NotFound
 from app.web.mentor import blp
@@ -124,7 +124,7 @@ def schedule_page(schedule_id):
     return _session_page(schedule_id, saved=request.args.get("saved"))
 
 
-def _session_page(schedule_id, saved=None, errors=None, status=200):
+def _session_page(schedule_id, saved=None, errors=None, status=200, status_error=None):
     s, people = attendance.roster(g.person, schedule_id)
     return render_template(
         "web/mentor/schedule.html",
@@ -135,6 +135,7 @@ def _session_page(schedule_id, saved=None, errors=None, status=200):
         statuses=ATTENDANCE_STATUSES,
         saved=saved,
         errors=errors or {},
+        status_error=status_error,
     ), status
 
 
@@ -188,3 +189,17 @@ def schedule_attendance(schedule_id):
     if errors:
         return _session_page(schedule_id, errors=errors, status=422)
     return redirect(url_for("web.mentor.schedule_page", schedule_id=s.id, saved="attendance"), code=303)
+
+
+@blp.post("/schedules/<int:schedule_id>/status")
+@require_role("mentor")
+def schedule_status(schedule_id):
+    """Mark a session completed or canceled, or reopen it (an overlap refuses the reopening)."""
+    status = request.form.get("status") or ""
+    if status not in SCHEDULE_STATUSES:
+        raise Invalid("bad_status", "Choose completed, canceled or scheduled.")
+    try:
+        schedules.set_status(g.person, schedule_id, status)
+    except Conflict as error:
+        return _session_page(schedule_id, status=422, status_error=error.message)
+    return redirect(url_for("web.mentor.schedule_page", schedule_id=schedule_id, saved=status), code=303)
