@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import ChatIntent, CrisisAlert, MissedCrisisReport, Role, User
 from app.services.crisis.detection import CATEGORIES
+from app.services.identity import access
 from app.services.shared.errors import Conflict, Invalid, NotFound
 from app.services.shared.transaction import commit
 
@@ -37,6 +38,19 @@ def report(user, intent_id, category, note=None):
     db.session.add(row)
     commit()
     return row
+
+
+def reportable(user, student_id, limit=20):
+    """The messages of one of the caller's students that could be reported: stored, newest
+    first, that raised no alert and were not reported yet (404 for someone else's student)."""
+    student = access.mentor_student(user, student_id)
+    reported = select(MissedCrisisReport.intent_id).where(MissedCrisisReport.student_id == student.id)
+    return db.session.scalars(
+        select(ChatIntent)
+        .where(ChatIntent.student_id == student.id, ChatIntent.is_crisis.is_(False), ChatIntent.id.not_in(reported))
+        .order_by(ChatIntent.id.desc())
+        .limit(limit)
+    ).all()
 
 
 def reports():

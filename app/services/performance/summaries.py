@@ -128,3 +128,21 @@ def summary_for(student_id):
         "at_risk_reasons": summary.at_risk_reasons,
         "computed_at": iso(summary.computed_at),
     }
+
+
+def at_risk_for(student_ids):
+    """{student id: [{"code", "text"}]} for the students with at-risk reasons in their stored
+    summaries (the educator side's figures), in one query; students not at risk are left out."""
+    if not student_ids:
+        return {}
+    limit = fig.limits()
+    rows = db.session.execute(
+        select(StudentPerformanceSummary.student_id, StudentPerformanceSummary.at_risk_reasons).where(
+            StudentPerformanceSummary.student_id.in_(list(student_ids))
+        )
+    ).all()
+    return {
+        sid: [{"code": r, "text": reason_text(r, limit)} for r in reasons if r in rules.REASONS]
+        for sid, reasons in rows
+        if reasons
+    }

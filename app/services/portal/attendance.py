@@ -82,3 +82,12 @@ def mark(user, schedule_id, status, student_id=None, now=None):
         )
     commit()
     return s
+
+
+def roster(user, schedule_id):
+    """The session (one the caller sees) and its attendees the caller may see, each with their
+    current mark or None: a mentor's own students in a group session of a mixed cohort."""
+    s = schedules.visible_schedule(user, schedule_id)
+    marks = {a.student_id: a for a in s.attendance}
+    people = [p for p in schedules.attendees(s) if p is not None and access.can_see_student(user, p)]
+    return s, [{"student": p, "mark": marks.get(p.id)} for p in people]

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 
 from app.extensions import db
-from app.models import Schedule
+from app.models import Cohort, CohortMember, Role, Schedule, User
 from app.services.identity import access
 from app.services.portal.schedules import visibility
 
@@ -87,3 +87,38 @@ def _hours(rows, date, tz, start, end):
         )
         slot = nxt
     return {"date": date, "tz": tz, "hours": hours}
+
+
+def group_cohorts(mentor):
+    """The cohorts a mentor may hold a group session for (schedules._group_cohort's rule: one
+    that has at least one of their students), by name."""
+    mine = select(User.id).where(User.mentor_id == mentor.id, User.role == Role.STUDENT)
+    query = select(Cohort).order_by(Cohort.name, Cohort.id)
+    if mentor.role != Role.ADMIN:
+        query = query.where(Cohort.id.in_(select(CohortMember.cohort_id).where(CohortMember.user_id.in_(mine))))
+    return list(db.session.scalars(query))
+
+
+def audience_names(rows):
+    """{session id: who it is for} for display: the student's name, "Group: <cohort>", or None."""
+    student_ids = {s.student_id for s in rows if s.student_id}
+    cohort_ids = {s.cohort_id for s in rows if s.cohort_id}
+    students = (
+        dict(db.session.execute(select(User.id, User.name).where(User.id.in_(student_ids))).all())
+        if student_ids
+        else {}
+    )
+    cohorts = (
+        dict(db.session.execute(select(Cohort.id, Cohort.name).where(Cohort.id.in_(cohort_ids))).all())
+        if cohort_ids
+        else {}
+    )
+    names = {}
+    for s in rows:
+        if s.student_id:
+            names[s.id] = students.get(s.student_id)
+        elif s.cohort_id:
+            names[s.id] = f"Group: {cohorts.get(s.cohort_id, 'a cohort')}"
+        else:
+            names[s.id] = None
+    return names

@@ -18,4 +18,13 @@ def console():
     return views.console_context(person)
 
 
-from app.web.mentor import activity, crisis, entries, inbox, students, tasks  # noqa: E402,F401  (their routes join blp)
+from app.web.mentor import (  # noqa: E402,F401  (their routes join blp)
+    activity,
+    crisis,
+    entries,
+    inbox,
+    missed,
+    schedules,
+    students,
+    tasks,
+)
