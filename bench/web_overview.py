@@ -16,7 +16,6 @@ import re
 import time
 
 import psutil
-
 import requests
 from common import free_port, prepare_database, report, start  # sets the environment first
 from performance import PASSWORD, seed
@@ -53,12 +52,14 @@ def cpu_seconds(procs):
 
 
 def cpu_report(title, procs, before, n):
-    spent = cpu_seconds(procs) - before
-    print(f"{title:<44} n={n:<5} server CPU {spent * 1000 / n:7.2f} ms each (web + worker, {spent:.2f} s in all)")
+    """CPU per request or write; `before` is [cpu_seconds([p]) for p in procs] at the start."""
+    spent = [cpu_seconds([p]) - b for p, b in zip(procs, before, strict=True)]
+    each = " + ".join(f"{name} {s * 1000 / n:.1f}" for name, s in zip(("web", "worker"), spent, strict=False))
+    print(f"{title:<44} n={n:<5} server CPU {sum(spent) * 1000 / n:7.2f} ms each ({each} ms)")
 
 
 def load():
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def timed(http, url, n):
@@ -88,10 +89,10 @@ def main():
     try:
         http = sign_in(base)
         print(f"{args.sections} sections x {args.students} students x {args.exams} exams; at start {load()}")
-        cpu = cpu_seconds([web])
+        cpu = [cpu_seconds([web])]
         report("GET /educator (page, cached figures)", timed(http, f"{base}/educator", args.gets))
         cpu_report("  GET /educator", [web], cpu, args.gets + 1)
-        cpu = cpu_seconds([web])
+        cpu = [cpu_seconds([web])]
         report("GET /educator/_overview (region)", timed(http, f"{base}/educator/_overview", args.gets))
         cpu_report("  GET /educator/_overview", [web], cpu, args.gets + 1)
         api = requests.post(f"{base}/api/v1/auth/login", json={"email": "educator@bench.test", "password": PASSWORD})
@@ -113,7 +114,7 @@ def main():
                 ".addEventListener('htmx:afterSettle', () => { window.swaps += 1; }); }"
             )
             section_ids, last, samples = sorted(exams), {}, []
-            cpu = cpu_seconds([web, worker])
+            cpu = [cpu_seconds([web]), cpu_seconds([worker])]
             for i in range(args.writes):
                 sid = section_ids[i % len(section_ids)]
                 wait = last.get(sid, 0) + 2.1 - time.perf_counter()
@@ -138,6 +139,7 @@ def main():
                 samples.append((time.perf_counter() - started) * 1000)
             # the writes' CPU: the PUT, the recompute and event (worker), the region's refresh (web)
             cpu_report("grade PUT -> overview changed (server CPU)", [web, worker], cpu, args.writes)
+            print(f"  region refreshes per write: {page.evaluate('window.swaps') / args.writes:.2f}")
             browser.close()
         first = len(section_ids)  # a section's first write also sends its at-risk notices
         report("grade PUT -> overview changed in Chromium (all)", samples)
