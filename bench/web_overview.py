@@ -11,9 +11,11 @@ Usage: .venv/bin/python bench/web_overview.py [--sections 30] [--students 40] [-
 """
 
 import argparse
+import os
 import re
 import time
 
+import psutil
 import requests
 from common import free_port, prepare_database, report, start  # sets the environment first
 from performance import PASSWORD, seed
@@ -32,6 +34,32 @@ def sign_in(base):
     )
     assert res.status_code == 302, res.text
     return http
+
+
+def cpu_seconds(procs):
+    """User + system CPU seconds of the processes and their children so far (the server's side
+    of a figure: on a shared machine wall time includes waiting for a core, CPU time does not)."""
+    total = 0.0
+    for proc in procs:
+        p = psutil.Process(proc.pid)
+        for one in [p, *p.children(recursive=True)]:
+            try:
+                t = one.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += t.user + t.system
+    return total
+
+
+def cpu_report(title, procs, before, n):
+    """CPU per request or write; `before` is [cpu_seconds([p]) for p in procs] at the start."""
+    spent = [cpu_seconds([p]) - b for p, b in zip(procs, before, strict=True)]
+    each = " + ".join(f"{name} {s * 1000 / n:.1f}" for name, s in zip(("web", "worker"), spent, strict=False))
+    print(f"{title:<44} n={n:<5} server CPU {sum(spent) * 1000 / n:7.2f} ms each ({each} ms)")
+
+
+def load():
+    return "load average {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
 def timed(http, url, n):
@@ -60,8 +88,13 @@ def main():
     base = f"http://127.0.0.1:{port}"
     try:
         http = sign_in(base)
+        print(f"{args.sections} sections x {args.students} students x {args.exams} exams; at start {load()}")
+        cpu = [cpu_seconds([web])]
         report("GET /educator (page, cached figures)", timed(http, f"{base}/educator", args.gets))
+        cpu_report("  GET /educator", [web], cpu, args.gets + 1)
+        cpu = [cpu_seconds([web])]
         report("GET /educator/_overview (region)", timed(http, f"{base}/educator/_overview", args.gets))
+        cpu_report("  GET /educator/_overview", [web], cpu, args.gets + 1)
         api = requests.post(f"{base}/api/v1/auth/login", json={"email": "educator@bench.test", "password": PASSWORD})
         headers = {"Authorization": f"Bearer {api.json()['access_token']}"}
         cookie = http.cookies.get("pulse_session")
@@ -81,6 +114,7 @@ def main():
                 ".addEventListener('htmx:afterSettle', () => { window.swaps += 1; }); }"
             )
             section_ids, last, samples = sorted(exams), {}, []
+            cpu = [cpu_seconds([web]), cpu_seconds([worker])]
             for i in range(args.writes):
                 sid = section_ids[i % len(section_ids)]
                 wait = last.get(sid, 0) + 2.1 - time.perf_counter()
@@ -103,11 +137,15 @@ def main():
                     timeout=15_000,
                 )
                 samples.append((time.perf_counter() - started) * 1000)
+            # the writes' CPU: the PUT, the recompute and event (worker), the region's refresh (web)
+            cpu_report("grade PUT -> overview changed (server CPU)", [web, worker], cpu, args.writes)
+            print(f"  region refreshes per write: {page.evaluate('window.swaps') / args.writes:.2f}")
             browser.close()
         first = len(section_ids)  # a section's first write also sends its at-risk notices
         report("grade PUT -> overview changed in Chromium (all)", samples)
         if len(samples) > first + 1:
             report("  later writes (steady state)", samples[first:])
+        print(f"at the end {load()}")
     finally:
         for proc in (web, worker):
             proc.terminate()

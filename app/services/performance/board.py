@@ -3,12 +3,10 @@ the at-risk students and their reasons. Read from the same cached figures as the
 GET /performance/overview (unfiltered, it *is* that answer), so a page never disagrees
 with the API and a live event's figures are what the next read shows."""
 
-import hashlib
-
 from app.models import utcnow
-from app.services.performance import access, reports, rules, store
+from app.services.performance import access, rules, store
 from app.services.performance import figures as fig
-from app.services.shared import cache
+from app.services.performance import trends as weekly_trends
 
 SHOWN = (
     "total_students",
@@ -75,16 +73,7 @@ def view(user, term=None, section_id=None, subject=None, weeks=8, now=None):
 
 
 def _trends(user, section_id, weeks, now):
-    """reports.trends' weeks, cached under the sections' data versions: reading every grade and
-    attendance mark of 30 sections takes about a second, the versions one small query."""
+    """reports.trends' weeks, from each section's part cached under its data version: a write
+    to one section recomputes that section's weeks, not the 30 sections' (trends.py)."""
     ids = [section_id] if section_id is not None else access.section_ids_for(user)
-    versions = sorted(store.data_versions(ids).items())
-    stamp = hashlib.sha256(repr((ids, versions)).encode()).hexdigest()[:20]
-    scope = access.educator_scope(user)
-    key = cache.performance_trends_key(scope if scope is not None else "all", section_id, weeks, now.date(), stamp)
-    found = cache.get_json(key)
-    if found is not None:
-        return found
-    weeks_out = reports.trends(user, section_id=section_id, weeks=weeks, now=now)["weeks"]
-    cache.set_json(key, weeks_out, cache.PERFORMANCE_TRENDS_TTL)
-    return weeks_out
+    return weekly_trends.weekly_cached(ids, weeks, now.date())

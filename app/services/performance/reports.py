@@ -1,13 +1,9 @@
 """What the performance endpoints answer: overview, sections, subjects, a student, weekly trends."""
 
-from datetime import timedelta
-
-from sqlalchemy import select
-
-from app.extensions import db
-from app.models import Exam, Grade, SectionAttendance, SectionEnrolment, utcnow
-from app.services.performance import access, rules, store, students
+from app.models import utcnow
+from app.services.performance import access, store, students
 from app.services.performance import figures as fig
+from app.services.performance import trends as weekly_trends
 
 HIDDEN = ("averages", "sources", "subjects")
 
@@ -77,38 +73,4 @@ def trends(user, section_id=None, weeks=8, now=None):
     """Weekly averages (all published grades dated that week) and attendance, oldest week first."""
     today = (now or utcnow()).date()
     ids = [access.visible_section(user, section_id).id] if section_id else access.section_ids_for(user)
-    first = rules.week_start(today) - timedelta(weeks=weeks - 1)
-    starts = [first + timedelta(weeks=i) for i in range(weeks)]
-    pcts = {w: [] for w in starts}
-    for date, score, total in db.session.execute(
-        select(Exam.date, Grade.score, Exam.total_marks)
-        .join(Grade, Grade.exam_id == Exam.id)
-        .where(Exam.section_id.in_(ids), Exam.published.is_(True), Exam.date >= first, Exam.date <= today)
-    ):
-        pcts[rules.week_start(date)].append(rules.percentage(score, total))
-    windows = {
-        (e.section_id, e.student_id): fig.windows_of(e)
-        for e in db.session.scalars(select(SectionEnrolment).where(SectionEnrolment.section_id.in_(ids)))
-    }
-    marks = {w: [0, 0] for w in starts}
-    for m in db.session.scalars(
-        select(SectionAttendance).where(
-            SectionAttendance.section_id.in_(ids), SectionAttendance.day >= first, SectionAttendance.day <= today
-        )
-    ):
-        a, c = rules.attendance_tally([(m.day, m.status)], windows.get((m.section_id, m.student_id), []))
-        tally = marks[rules.week_start(m.day)]
-        tally[0] += a
-        tally[1] += c
-    return {
-        "section_id": section_id,
-        "weeks": [
-            {
-                "week_start": w.isoformat(),
-                "average": rules.average(pcts[w]),
-                "grades": len(pcts[w]),
-                "attendance_percentage": rules.attendance_percentage(*marks[w]),
-            }
-            for w in starts
-        ],
-    }
+    return {"section_id": section_id, "weeks": weekly_trends.weekly(ids, weeks, today)}

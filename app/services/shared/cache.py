@@ -366,11 +366,17 @@ def clock_heartbeat_key(clock_id):
 CLOCK_HEARTBEAT_TTL = 60
 
 
-def performance_trends_key(scope, section_id, weeks, day, versions):
-    """The educator overview page's weekly trends (services/performance/board.py): named by the
-    sections' data versions and the day, so any write to a section (or a new day) is a new key;
-    old ones lapse after PERFORMANCE_TRENDS_TTL."""
-    return key(f"educator:performance:trends:{scope}:{section_id or 'all'}:{weeks}:{day}:{versions}")
+def performance_trends_key(stamp, weeks, day):
+    """The overview page's merged weekly trends of a set of sections (services/performance/
+    trends.py), `stamp` a hash of their ids and data versions: any write is a new key."""
+    return key(f"educator:performance:trends:{stamp}:{weeks}:{day}")
+
+
+def performance_trend_part_key(section_id, version, weeks, day):
+    """One section's weekly sums for the overview page's trends (services/performance/trends.py):
+    named by the section's data version and the day, so a write to the section (or a new day)
+    is a new key; old ones lapse after PERFORMANCE_TRENDS_TTL."""
+    return key(f"educator:performance:trends:section:{section_id}:{version}:{weeks}:{day}")
 
 
 PERFORMANCE_TRENDS_TTL = 600

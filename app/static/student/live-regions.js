@@ -2,6 +2,8 @@
 // its data-live-src when one of those Socket.IO events arrives (live.js refreshes it on
 // every connect too). Elements with data-notice-on="event" are shown (un-hidden) when the
 // event arrives: a notice such as "this course changed", without moving the reader's focus.
+// An element with data-announcement-course="<id>" shows that course's announcements
+// (course:updated with change "announcement"): the title and the message, as text.
 const Live = window.Live;
 
 for (const el of document.querySelectorAll("[data-live-on]")) {
@@ -19,4 +21,15 @@ for (const el of document.querySelectorAll("[data-notice-on]")) {
       Live.announce(el.textContent.trim());
     });
   }
+}
+
+for (const el of document.querySelectorAll("[data-announcement-course]")) {
+  Live.on("course:updated", (payload) => {
+    if (!payload || payload.change !== "announcement" || String(payload.course_id) !== el.dataset.announcementCourse) return;
+    const { title = "", body = "" } = payload.announcement || {};
+    el.querySelector('[data-part="title"]').textContent = title;
+    el.querySelector('[data-part="body"]').textContent = body;
+    el.hidden = false;
+    Live.announce(`Announcement: ${title}`);
+  });
 }
