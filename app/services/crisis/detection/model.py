@@ -122,9 +122,11 @@ def explain(text, model=None, limit=TOP_FEATURES):
     when fewer words weighed (a typo or slang the model knows only by its pieces)."""
     model = model or current()
     weights = {}
-    for piece, column, kind in model.pipeline.named_steps["ngrams"].ngrams(text, sizes=(4, 5)):
+    # only the pieces with a positive weight are turned into text (a few dozen of hundreds)
+    positive = lambda columns: model.coef[columns] > 0  # noqa: E731
+    for piece, column, kind in model.pipeline.named_steps["ngrams"].ngrams(text, sizes=(4, 5), keep=positive):
         piece = piece.strip()
-        if len(piece) > 2 and model.coef[column] > 0 and kind in ("word", "pair", 4, 5):
+        if len(piece) > 2 and kind in ("word", "pair", 4, 5):
             readable = kind in ("word", "pair")
             weights[piece] = max(weights.get(piece, (0, 0.0)), (readable, float(model.coef[column])))
     top = []
