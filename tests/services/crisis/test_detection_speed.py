@@ -2,6 +2,8 @@
 (issue 25's latency work). No timing here: the figures are in bench/README.md."""
 
 import json
+import random
+import re
 
 import numpy as np
 import pytest
@@ -61,3 +63,29 @@ def test_ngrams_and_columns_agree(texts):
             continue
         _, columns = ngrams.columns(text)
         assert sorted(c for _, c, _ in ngrams.ngrams(text)) == sorted(np.asarray(columns).tolist())
+
+
+def test_the_spaced_escalator_patterns_find_what_the_written_ones_find(texts):
+    from app.services.crisis.detection import cssrs
+
+    words = sorted({w for pattern in cssrs.MARKERS.values() for w in re.findall(r"[a-z]{2,}", pattern)})
+    rng = random.Random(25)
+    samples = list(texts)
+    for _ in range(3000):  # marker words in random orders, so every pattern has something to find
+        samples.append(normalise(" ".join(rng.choice(words) for _ in range(rng.randint(1, 12)))))
+    found = 0
+    for text in samples:
+        written = [kind for kind, pattern in cssrs._COMPILED.items() if pattern.search(text)]
+        assert [kind for kind, pattern in cssrs._SPACED.items() if pattern.search(text)] == written, text
+        assert cssrs.markers(text) == written, text
+        found += bool(written)
+    assert found > 500  # the comparison was not vacuous
+
+
+def test_escalators_on_text_of_another_shape_use_the_written_patterns():
+    from app.services.crisis.detection import cssrs
+
+    # a word right after a line break, or at the very start: a word boundary but no space
+    assert cssrs.markers("tonight\nbridge") == ["means", "time"]
+    assert cssrs.markers(" x\ntonight ") == ["time"]
+    assert cssrs.markers("Tonight ") == []  # upper case is not normalised text: as written
