@@ -89,3 +89,58 @@ def test_escalators_on_text_of_another_shape_use_the_written_patterns():
     assert cssrs.markers("tonight\nbridge") == ["means", "time"]
     assert cssrs.markers(" x\ntonight ") == ["time"]
     assert cssrs.markers("Tonight ") == []  # upper case is not normalised text: as written
+
+
+def _columns_reference(ngrams, doc):
+    """features.columns as first written (a gather per n-gram size), kept to compare with."""
+    from app.services.crisis.detection import features as f
+
+    raw = _encode(doc)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate([[np.uint64(0)], np.cumsum(data.astype(np.uint64) * f._BACK[: len(data)])])
+
+    def substring(start, end):
+        with np.errstate(over="ignore"):
+            return (prefix[end] - prefix[start]) * f._POWER[end - 1]
+
+    def bucket(hashes, salt):
+        with np.errstate(over="ignore"):
+            return (((hashes ^ salt) * f._MIX) >> np.uint64(64 - ngrams.bits)).astype(np.int64)
+
+    positions, cols = [], []
+    for n in f.CHAR_SIZES:
+        begin = np.arange(max(len(data) - n + 1, 0))
+        positions.append(begin)
+        cols.append(bucket(substring(begin, begin + n), f._SALT[n]))
+    edge = np.diff(f._IS_WORD[data].astype(np.int8))
+    starts, ends = np.flatnonzero(edge == 1) + 1, np.flatnonzero(edge == -1) + 1
+    if len(starts):
+        positions += [starts, starts[:-1]]
+        cols += [bucket(substring(starts, ends), f._SALT["word"])]
+        cols += [bucket(substring(starts[:-1], ends[1:]), f._SALT["pair"])]
+    return np.concatenate(positions), np.concatenate(cols)
+
+
+def _score_reference(model, normalised):
+    """model.score as first written: window_columns, then the weights gathered per window."""
+    windows, cols = model.pipeline.named_steps["ngrams"].window_columns(normalised, crisis_model.WINDOW_SPAN)
+    if not len(cols):
+        return 0.0, 0
+    sums = np.bincount(windows, weights=model.coef[cols])
+    counts = np.bincount(windows)
+    raw = sums / np.sqrt(np.maximum(counts, 1)) + model.intercept
+    best = int(np.argmax(np.where(counts > 0, raw, -np.inf)))
+    return float(crisis_model._sigmoid(raw[best])), best
+
+
+def test_columns_and_score_match_their_first_versions(texts):
+    model = crisis_model.current()
+    ngrams = model.pipeline.named_steps["ngrams"]
+    long_texts = [normalise(" . ".join(texts[i : i + 60])) for i in range(0, len(texts), 60)]
+    for text in texts + long_texts:
+        positions, cols = ngrams.columns(text)
+        ref_positions, ref_cols = _columns_reference(ngrams, text)
+        assert positions.tolist() == ref_positions.tolist() and cols.tolist() == ref_cols.tolist(), text
+        value, best = _score_reference(model, text)
+        assert crisis_model.score(text, model).score == value, text  # exactly: same sums, same order
