@@ -220,7 +220,7 @@ def _scan_sentence(text, s_start, s_end, words, found):
             continue
         if starts is None:
             # where every word starts (less its space): a window is then two list look-ups
-            starts = list(accumulate((len(w) + 1 for w in long_part.split(" ")), initial=s_start))
+            starts = list(accumulate(map(_PLUS_BREAK, map(len, long_part.split(" "))), initial=s_start))
         at = text.find(needle, s_start, s_end)
         while at >= 0:
             word = bisect_left(starts, at + 1)  # index of the anchor word's leading space
