@@ -67,8 +67,8 @@ def _alternatives(pattern):
 
 
 def _starts_with_a_letter(rest):
-    """Does every way `rest` can match begin with a letter or digit? (checked on the text: a
-    word, or a group of words)."""
+    """Does every way `rest` (a pattern's source) can match begin with a letter or digit? Only
+    a plain word or a group of plain words says yes; anything else is left as written."""
     if rest[:1].isalnum():
         return rest[1:2] not in ("?", "*", "{")  # "\\bx?" may start at what follows
     if not rest.startswith("(") or rest.startswith("(?"):
@@ -87,7 +87,7 @@ def _spaced(pattern):
     """`pattern` with a leading `\\b` before a word read as a space: in normalised text every
     word follows a space, and a regex that starts with a literal lets `re` skip to the
     candidates in C instead of testing a word boundary at every character (several times
-    faster on a 4,000-character message). Used only on text of that shape (_NORMALISED)."""
+    faster on a 4,000-character message). `markers` uses it only on text of that shape."""
     return "|".join(
         " " + alt[2:] if alt.startswith("\\b") and _starts_with_a_letter(alt[2:]) else alt
         for alt in _alternatives(pattern)
