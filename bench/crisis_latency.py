@@ -1,8 +1,15 @@
 """Crisis latency: from the chatbot's POST to the mentor's Socket.IO `notification` event.
 
-N mentors keep connected Socket.IO clients; their students post crisis intents; prints
-p50/p95/p99 of POST -> event, then a cached insights GET against a trivial endpoint on
-the same server. Usage: .venv/bin/python bench/crisis_latency.py [--mentors 10] [--posts 200]
+First the text check alone, in-process (bench/detector_latency.py): p50/p99 of the
+verdict path on corpus messages and 4,000-character ones, in wall and CPU time, with the
+load average before and after (issue 25's goal: p99 <= 2 ms for 4,000 characters).
+`--detector` stops there (no database, no server); `--stages` adds normalise, rules,
+model and the C-SSRS markers one by one.
+
+Then N mentors keep connected Socket.IO clients; their students post crisis intents; prints
+p50/p95/p99 of POST -> event (wall time only: it spans three processes), then a cached
+insights GET against a trivial endpoint on the same server.
+Usage: .venv/bin/python bench/crisis_latency.py [--detector] [--stages] [--mentors 10] [--posts 200]
 """
 
 import argparse
@@ -12,6 +19,8 @@ import time
 import requests
 import socketio
 from common import CHATBOT_KEY, free_port, prepare_database, report, start  # sets the environment first
+from detector_latency import run as detector_latency
+from detector_latency import uptime
 
 
 def make_users(mentors, students_per_mentor):
@@ -46,8 +55,15 @@ def main():
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--gets", type=int, default=500)
     parser.add_argument("--async-mode", default="eventlet", choices=["eventlet", "gevent"])
+    parser.add_argument("--detector", action="store_true", help="only the in-process text check")
+    parser.add_argument("--stages", action="store_true", help="the text check's stages one by one too")
+    parser.add_argument("--rounds", type=int, default=5, help="runs per message for the text check")
     args = parser.parse_args()
 
+    detector_latency(args.rounds, args.stages)
+    if args.detector:
+        return
+    print(uptime())
     prepare_database()
     pairs = make_users(args.mentors, args.students_per_mentor)
     port = free_port()
@@ -114,6 +130,7 @@ def main():
                 http.get(url, headers=hdrs)
                 samples.append((time.perf_counter() - t0) * 1000)
             report(title, samples)
+        print(uptime())
     finally:
         for sio in clients:
             sio.disconnect()

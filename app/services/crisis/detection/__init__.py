@@ -30,7 +30,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from app.services.crisis.detection.normalise import VOCABULARY, add_dropped_g, normalise
-from app.services.crisis.detection.rules import DATA, Rules
+from app.services.crisis.detection.rules import DATA, Rules, Words
 
 __all__ = [
     "CATEGORIES",
@@ -74,7 +74,8 @@ def _hits(rules, text):
     The [quiet] patterns run only on the sentences holding a weak match, the only place
     they can matter."""
     strong, weak = [], []
-    for rule, start, end in rules.scan(text):
+    words = Words(text)  # split once, for this scan and _demoted's
+    for rule, start, end in rules.scan(text, words=words):
         (strong if rule.strong else weak).append((rule.category, start, end, rule.review))
     hits = [(category, start, end, review) for category, start, end, review in strong]
     if weak:
@@ -96,7 +97,7 @@ def _hits(rules, text):
         for category, start, end, review in weak:
             if not any(q_start < end and start < q_end for q_start, q_end in quiet):
                 hits.append((category, start, end, review))
-    return [(c, text[start:end], review) for c, start, end, review in _demoted(rules, text, hits)]
+    return [(c, text[start:end], review) for c, start, end, review in _demoted(rules, text, hits, words)]
 
 
 # Never turned into a review by a study context: someone else hurting the student is not a
@@ -104,13 +105,13 @@ def _hits(rules, text):
 _NEVER_DEMOTED = frozenset({"danger_from_others", "exploitation_or_threats", "disguised_question"})
 
 
-def _demoted(rules, text, hits):
+def _demoted(rules, text, hits, words=None):
     """Page hits in a sentence that a [demote] pattern marks as study or first aid (a nursing
     question on overdoses, "how much paracetamol is lethal" for a pharmacology quiz) become
     review hits: the mentor still sees them, nobody is paged."""
     if not any(not review and category not in _NEVER_DEMOTED for category, _, _, review in hits):
         return hits
-    sentences = {text.rfind("\n", 0, start) + 1 for _, start, _ in rules.scan(text, demote=True)}
+    sentences = {text.rfind("\n", 0, start) + 1 for _, start, _ in rules.scan(text, demote=True, words=words)}
     if not sentences:
         return hits
     return [

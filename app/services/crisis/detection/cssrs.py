@@ -48,6 +48,61 @@ MARKERS = {
 _COMPILED = {kind: re.compile(pattern) for kind, pattern in MARKERS.items()}
 
 
+def _alternatives(pattern):
+    """The top-level alternatives of `pattern` (split at the "|" outside any group)."""
+    alts, depth, start, escaped = [], 0, 0, False
+    for at, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alts.append(pattern[start:at])
+            start = at + 1
+    return alts + [pattern[start:]]
+
+
+def _starts_with_a_letter(rest):
+    """Does every way `rest` (a pattern's source) can match begin with a letter or digit? Only
+    a plain word or a group of plain words says yes; anything else is left as written."""
+    if rest[:1].isalnum():
+        return rest[1:2] not in ("?", "*", "{")  # "\\bx?" may start at what follows
+    if not rest.startswith("(") or rest.startswith("(?"):
+        return False
+    depth = 0
+    for at, char in enumerate(rest):
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0:
+            optional = rest[at + 1 : at + 2] in ("?", "*", "{")
+            return not optional and all(alt[:1].isalnum() for alt in _alternatives(rest[1:at]))
+    return False
+
+
+def _spaced(pattern):
+    """`pattern` with a leading `\\b` before a word read as a space: in normalised text every
+    word follows a space, and a regex that starts with a literal lets `re` skip to the
+    candidates in C instead of testing a word boundary at every character (several times
+    faster on a 4,000-character message). `markers` uses it only on text of that shape."""
+    return "|".join(
+        " " + alt[2:] if alt.startswith("\\b") and _starts_with_a_letter(alt[2:]) else alt
+        for alt in _alternatives(pattern)
+    )
+
+
+_SPACED = {kind: re.compile(_spaced(pattern)) for kind, pattern in MARKERS.items()}
+# Text where a word can follow something other than a space: the written patterns then.
+_NOT_NORMALISED = re.compile(r"[^a-z0-9 \n]")
+_GLUED = re.compile(r"\n[a-z0-9]")
+
+
 def markers(normalised):
     """The escalator kinds found in a normalised message: means, plan, preparation, time."""
-    return [kind for kind, pattern in _COMPILED.items() if pattern.search(normalised)]
+    compiled = _COMPILED
+    if not normalised[:1].isalnum() and not _NOT_NORMALISED.search(normalised) and not _GLUED.search(normalised):
+        compiled = _SPACED  # the same answers on this shape of text (tested), faster
+    return [kind for kind, pattern in compiled.items() if pattern.search(normalised)]

@@ -116,27 +116,26 @@ class Rules:
         )
         return Rule(category, strong, review, pattern, re.compile(regex), before, after, requires, others), words
 
-    def scan(self, text, quiet=False, demote=False):
+    def scan(self, text, quiet=False, demote=False, words=None):
         """Yields (rule, start, end) for every rule of one index (the alerting rules, or the
         [quiet] ones) matching `text` (normalised). A rule runs only on a sentence holding
         its anchor word and every other word it needs (set look-ups, much cheaper than the
         regex; no pattern crosses a sentence break). In a long message almost every word is
-        present *somewhere*, so the check is per sentence, not per message."""
+        present *somewhere*, so the check is per sentence, not per message. `words`: the
+        `Words` of `text`, when the caller scans the same text more than once."""
         index = self.demote if demote else self.quiet if quiet else self.alerting
-        present = set(text.split(" "))
-        anchors = present & index.words
+        words = words or Words(text)
+        anchors = words.present & index.words
         by_prefix = [entry for prefix, entry in index.by_prefix.items() if " " + prefix in text]
         if not anchors and not by_prefix:
             return
         if "\n" not in text:
             found = [index.by_word[word] for word in anchors] + by_prefix
-            yield from _scan_sentence(text, 0, len(text), present, found)
+            yield from _scan_sentence(text, 0, len(text), words.present, found)
             return
         # One sentence at a time, but the sentences without an anchor are skipped with
         # C-level passes (split, set, isdisjoint through map) rather than a Python step each.
-        parts = text.split("\n")
-        offsets = list(accumulate(map(len, parts), _plus_break, initial=0))
-        sets = list(map(set, map(str.split, parts)))
+        parts, offsets, sets = words.sentences()
         by_word = index.by_word
         relevant = compress(range(len(parts)), map(not_, map(anchors.isdisjoint, sets)))
         if by_prefix:  # the sentences where a prefix anchor occurs, found with str.find
@@ -176,8 +175,28 @@ def _gate(rules):
     return frozenset().union(*(rule.others[0] for rule in rules))
 
 
-def _plus_break(total, length):
-    return total + length + 1  # each sentence is followed by its "\n"
+class Words:
+    """The words of a normalised text, split once for every scan of it (the alerting rules,
+    then the [demote] ones): the set of all of them, and per sentence (split lazily)."""
+
+    __slots__ = ("text", "present", "_sentences")
+
+    def __init__(self, text):
+        self.text = text
+        self.present = set(text.split(" "))
+        self._sentences = None
+
+    def sentences(self):
+        """(sentences, where each starts in the text, the set of words of each)."""
+        if self._sentences is None:
+            parts = self.text.split("\n")
+            # each sentence is followed by its "\n": (1).__add__ adds it in C, not in a lambda
+            offsets = list(accumulate(map(_PLUS_BREAK, map(len, parts)), initial=0))
+            self._sentences = parts, offsets, list(map(set, map(str.split, parts)))
+        return self._sentences
+
+
+_PLUS_BREAK = (1).__add__
 
 
 def _scan_sentence(text, s_start, s_end, words, found):
@@ -201,7 +220,7 @@ def _scan_sentence(text, s_start, s_end, words, found):
             continue
         if starts is None:
             # where every word starts (less its space): a window is then two list look-ups
-            starts = list(accumulate((len(w) + 1 for w in long_part.split(" ")), initial=s_start))
+            starts = list(accumulate(map(_PLUS_BREAK, map(len, long_part.split(" "))), initial=s_start))
         at = text.find(needle, s_start, s_end)
         while at >= 0:
             word = bisect_left(starts, at + 1)  # index of the anchor word's leading space
