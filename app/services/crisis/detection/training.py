@@ -35,6 +35,7 @@ TRAIN_FILES = (
     "holdout3.jsonl",
     "train_v3.jsonl",
     "situations.jsonl",  # issue 32's situations (holdout4.jsonl stays unseen)
+    "train_v4.jsonl",
 )
 HELD_OUT = "heldout_v3.jsonl"
 # The threshold is the highest score that still keeps this recall on data the model did
