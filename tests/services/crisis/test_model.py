@@ -102,6 +102,28 @@ HARD_NEGATIVES = [
 ]
 
 
+# Short everyday replies in the five languages: the model had learned "short and not English"
+# as a crisis signal ("meh" scored 0.6); train_v4 has hundreds of such messages (not these).
+SHORT_EVERYDAY = [
+    "meh",
+    "hmm ok",
+    "whatever",
+    "bueno ya",
+    "vale vale",
+    "ah bon",
+    "bof bof",
+    "nossa ta",
+    "achso",
+    "ok dann",
+]
+
+
+@pytest.mark.parametrize("message", SHORT_EVERYDAY)
+def test_short_everyday_replies_stay_quiet(message):
+    verdict = check(message)
+    assert verdict.tier is None and verdict.model.score < 0.3, (message, verdict.model)
+
+
 @pytest.mark.parametrize("message", HARD_NEGATIVES)
 def test_hard_negatives_stay_quiet(message):
     verdict = check(message)
@@ -137,15 +159,57 @@ def test_held_out_recall_and_false_alarms():
     ordinary = [r for r in rows if not r["category"]]
     assert len(crisis) >= 90 and len(ordinary) >= 55
     assert {r["lang"] for r in crisis} == {"en", "es", "fr", "pt", "de"}
+    got = tier_rates(training.HELD_OUT)
+    # measured with train_v4: reach 88/91, page 81/91; ordinary paged 8/56, reached 12/56
+    # (before it: 88/91, 77/91; 10/56, 18/56). bench/README.md has them per category and language.
+    assert got["crisis_reach"] >= 0.95, got
+    assert got["crisis_page"] >= 0.85, got
+    assert got["ordinary_page"] <= 0.15, got
+    assert got["ordinary_reach"] <= 0.25, got
+
+
+def tier_rates(name):
+    rows = training.read_file(name)
+    crisis = [check(r["text"]).tier for r in rows if r["category"]]
+    ordinary = [check(r["text"]).tier for r in rows if not r["category"]]
+    share = lambda tiers, ok: sum(map(ok, tiers)) / len(tiers)  # noqa: E731
+    return {
+        "crisis_page": share(crisis, lambda t: t == PAGE),
+        "crisis_reach": share(crisis, lambda t: t in (PAGE, REVIEW)),
+        "ordinary_page": share(ordinary, lambda t: t == PAGE),
+        "ordinary_reach": share(ordinary, lambda t: t in (PAGE, REVIEW)),
+    }
+
+
+def test_no_held_out_message_is_trained_on():
     train_texts = {r["normalised"] for r in training.load_rows()}
-    assert not train_texts & {training.normalise(r["text"]).strip() for r in rows}
-    tiers = {r["text"]: check(r["text"]).tier for r in rows}
-    reach = sum(tiers[r["text"]] in (PAGE, REVIEW) for r in crisis) / len(crisis)
-    page = sum(tiers[r["text"]] == PAGE for r in crisis) / len(crisis)
-    alarms_paged = sum(tiers[r["text"]] == PAGE for r in ordinary) / len(ordinary)
-    alarms_reached = sum(tiers[r["text"]] in (PAGE, REVIEW) for r in ordinary) / len(ordinary)
-    # measured: reach 88/91, page 77/91; ordinary paged 10/56, reached 18/56 (bench/README.md)
-    assert reach >= 0.95, reach
-    assert page >= 0.80, page
-    assert alarms_paged <= 0.20, alarms_paged
-    assert alarms_reached <= 0.35, alarms_reached
+    assert set(training.HELD_OUT_FILES) & set(training.TRAIN_FILES) == set()
+    for name in training.HELD_OUT_FILES:
+        held = {training.normalise(r["text"]).strip() for r in training.read_file(name)}
+        assert not train_texts & held, name
+
+
+def test_holdout5_covers_every_category_and_language():
+    rows = training.read_file("holdout5.jsonl")
+    crisis = [r for r in rows if r["category"]]
+    assert len(crisis) >= 60 and len(rows) - len(crisis) >= 60
+    assert {r["category"] for r in crisis} == set(CATEGORIES)
+    for lang in ("en", "es", "fr", "pt", "de"):
+        assert len([r for r in crisis if r["lang"] == lang]) >= 12, lang
+        assert len([r for r in rows if not r["category"] and r["lang"] == lang]) >= 12, lang
+
+
+def test_both_tiers_on_holdout4_and_holdout5():
+    """Rules and model together, as the app decides, on the two later held-out files (never
+    trained or tuned on; holdout5 was committed before train_v4 was written). Issue 32's
+    goals (page >= 90 %, reach >= 98 %; ordinary page <= 2 %, reach <= 10 %) are NOT all
+    met: these bounds are the measured figures, to catch a regression."""
+    got = tier_rates("holdout4.jsonl")
+    # measured: page 44/51, reach 51/51; ordinary paged 2/34, reached 4/34
+    assert got["crisis_page"] >= 0.85 and got["crisis_reach"] >= 0.98, got
+    assert got["ordinary_page"] <= 0.06 and got["ordinary_reach"] <= 0.12, got
+    got = tier_rates("holdout5.jsonl")
+    # measured: page 55/68, reach 67/68; ordinary paged 4/61, reached 9/61
+    # (before train_v4: page 49/68, reach 67/68; ordinary 3/61 and 11/61)
+    assert got["crisis_page"] >= 0.80 and got["crisis_reach"] >= 0.98, got
+    assert got["ordinary_page"] <= 0.07 and got["ordinary_reach"] <= 0.15, got
