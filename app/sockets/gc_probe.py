@@ -30,7 +30,7 @@ class Probe:
         self.count = [0, 0, 0]
         self.longest = (0.0, 0)  # (ms, generation), wall clock
         self.longest_cpu = (0.0, 0)  # (ms, generation), the thread's CPU time
-        self.slow = []  # (ms, cpu ms, generation, collected) of pauses not reported yet
+        self.slow = []  # (ms, cpu ms, generation, collected, when) of pauses not reported yet
         self.slow_total = 0
         self.reported = 0
         self._started = None
@@ -52,7 +52,7 @@ class Probe:
             self.longest_cpu = (cpu, generation)
         if ms >= self.slow_ms:
             self.slow_total += 1
-            self.slow.append((ms, cpu, generation, info["collected"]))
+            self.slow.append((ms, cpu, generation, info["collected"], time.time()))
 
     def report(self):
         """Log what happened since the last report; nothing if no collection ran."""
@@ -61,8 +61,15 @@ class Probe:
             return
         self.reported = total
         slow, self.slow = self.slow, []
-        for ms, cpu, generation, collected in slow:
-            log.warning("gc pause %.1f ms (gen%d, cpu %.1f ms, %d objects freed)", ms, generation, cpu, collected)
+        for ms, cpu, generation, collected, when in slow:
+            log.warning(
+                "gc pause %.1f ms (gen%d, cpu %.1f ms, %d objects freed, ended at %.3f)",
+                ms,
+                generation,
+                cpu,
+                collected,
+                when,
+            )
         log.info(
             "gc probe: %d collections (gen0 %d, gen1 %d, gen2 %d), longest %.1f ms (gen%d), "
             "longest cpu %.1f ms (gen%d), %d of %g ms or more",
