@@ -8,11 +8,12 @@ machine, and one came due right after every connect storm, with the first reques
 first fix, a full collection "once the connects stop", moved it to the first 2 s without
 a connect, crisis posts or not (issue 29).
 
-So no collection here scans the sockets held. Every GC_FREEZE_EVERY connects, and every
-GC_FREEZE_SECONDS in a background task, the process takes a step: it collects what was
-allocated since the last step, and only that, as everything older is frozen (a bounded
-pause: ~100 sockets' handshakes, or a few seconds of pings), then freezes what survived
-(gc.freeze moves lists and scans nothing). CPython's own collections then see only what
+So no collection here scans the sockets held. Every GC_FREEZE_EVERY connects (or
+disconnects: a mass disconnect allocates as much), and every GC_FREEZE_SECONDS in a
+background task, the process takes a step: it collects what was allocated since the last
+step, and only that, as everything older is frozen (a bounded pause: ~100 sockets'
+handshakes, or a few seconds of pings), then freezes what survived (gc.freeze moves lists
+and scans nothing). CPython's own collections then see only what
 came after. The timed steps are needed: a held socket allocates ~36 objects per ping
 cycle (a greenlet, timers, packets) that live 25 s, and 3,000 sockets' worth of them made
 each automatic full collection scan 100,000 objects again.
@@ -45,8 +46,21 @@ def configure(every, reclaim_after=0):
 
 
 def connected():
-    """At each socket connect: every `every` connects, one step; returns its pause or None."""
+    """At each socket connect: every `every` connects or disconnects, one step; returns its
+    pause or None."""
     _state["held"] += 1
+    return _counted()
+
+
+def disconnected():
+    """At each socket disconnect (counted as frozen: nearly all are, after their first step).
+    A mass disconnect takes steps too: each closing socket allocates its own objects."""
+    _state["held"] = max(0, _state["held"] - 1)
+    _state["closed"] += 1
+    return _counted()
+
+
+def _counted():
     if _state["every"] <= 0:
         return None
     _state["connects"] += 1
@@ -54,12 +68,6 @@ def connected():
         return None
     _state["connects"] = 0
     return step()
-
-
-def disconnected():
-    """At each socket disconnect (counted as frozen: nearly all are, after their first step)."""
-    _state["held"] = max(0, _state["held"] - 1)
-    _state["closed"] += 1
 
 
 def step():

@@ -48,6 +48,12 @@ def test_every_few_connects_the_newcomers_are_collected_and_frozen():
     assert gc.get_freeze_count() > 0
 
 
+def test_disconnects_take_steps_too():
+    storm_gc.configure(every=2)
+    assert storm_gc.connected() is None
+    assert storm_gc.disconnected() is not None  # a mass disconnect allocates as a storm does
+
+
 def test_a_collection_after_the_storm_does_not_traverse_the_frozen_sockets():
     storm_gc.configure(every=1)
     socket = Node()  # stands for a held socket's objects
