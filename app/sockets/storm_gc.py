@@ -108,9 +108,10 @@ def tick():
 
 def start(socketio_ext, every, seconds, reclaim_after):
     """Steps every `every` connects and, with reclaims when due, every `seconds` in a
-    background task (none when either is 0)."""
-    configure(every, reclaim_after)
-    if _state["every"] <= 0 or seconds <= 0:
+    background task. Either at 0 turns both off: steps without the task would freeze
+    sockets that no reclaim ever frees."""
+    configure(every if seconds > 0 else 0, reclaim_after)
+    if _state["every"] <= 0:
         return
 
     def loop():

@@ -68,8 +68,11 @@ def test_a_collection_after_the_storm_does_not_traverse_the_frozen_sockets():
     assert alive() is None
 
 
-def test_turning_the_steps_off_leaves_cpython_alone():
-    storm_gc.configure(every=0)
+@pytest.mark.parametrize("every, seconds", [(0, 5), (3, 0)])
+def test_turning_the_steps_off_leaves_cpython_alone(every, seconds):
+    # no timed task either way (so no socketio extension is needed): without it no reclaim
+    # would ever free the frozen sockets that close, so steps on connects are off too
+    storm_gc.start(None, every=every, seconds=seconds, reclaim_after=10)
     kept = Node()
     for _ in range(5):
         assert storm_gc.connected() is None
