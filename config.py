@@ -117,7 +117,7 @@ class Config:
     # (app/sockets/storm_gc.py; 0: CPython's collector alone).
     GC_FREEZE_EVERY = _env_int("GC_FREEZE_EVERY", 100)
     # ... and every this many seconds, for what the sockets it holds allocate (their pings).
-    GC_FREEZE_SECONDS = float(os.environ.get("GC_FREEZE_SECONDS", "5"))
+    GC_FREEZE_SECONDS = float(os.environ.get("GC_FREEZE_SECONDS", "2"))
     # Frozen sockets that closed are freed by one full collection (a long pause), once this
     # many have closed and they outnumber the sockets held (0: never).
     GC_RECLAIM_CLOSES = _env_int("GC_RECLAIM_CLOSES", 1000)

@@ -106,7 +106,7 @@ def run_mode(mode, args, env, run_dir):
                 sys.exit(f"client failed: {client.stderr[-2000:]}")
             result = json.loads(client.stdout.strip().splitlines()[-1])
             # the probe reports each second a collection ran; the client has closed its
-            # sockets, so a reclaim comes within GC_FREEZE_SECONDS (5 s) and may take seconds
+            # sockets, so a reclaim comes within GC_FREEZE_SECONDS (2 s) and may take seconds
             time.sleep(12)
         finally:
             web.terminate()

@@ -12,7 +12,7 @@ So no collection here scans the sockets held. Every GC_FREEZE_EVERY connects (or
 disconnects: a mass disconnect allocates as much), and every GC_FREEZE_SECONDS in a
 background task, the process takes a step: it collects what was allocated since the last
 step, and only that, as everything older is frozen (a bounded pause: ~100 sockets'
-handshakes, or a few seconds of pings), then freezes what survived (gc.freeze moves lists
+handshakes, or two seconds of pings), then freezes what survived (gc.freeze moves lists
 and scans nothing). CPython's own collections then see only what
 came after. The timed steps are needed: a held socket allocates ~36 objects per ping
 cycle (a greenlet, timers, packets) that live 25 s, and 3,000 sockets' worth of them made
