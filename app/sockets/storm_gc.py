@@ -13,10 +13,10 @@ disconnects: a mass disconnect allocates as much), and every GC_FREEZE_SECONDS i
 background task, the process takes a step: it collects what was allocated since the last
 step, and only that, as everything older is frozen (a bounded pause: ~100 sockets'
 handshakes, or two seconds of pings), then freezes what survived (gc.freeze moves lists
-and scans nothing). CPython's own collections then see only what
-came after. The timed steps are needed: a held socket allocates ~36 objects per ping
-cycle (a greenlet, timers, packets) that live 25 s, and 3,000 sockets' worth of them made
-each automatic full collection scan 100,000 objects again.
+and scans nothing). CPython's own collections then see only what came after. The timed
+steps are needed: a held socket allocates ~36 objects per ping cycle (a greenlet, timers,
+packets) that live 25 s, and 3,000 sockets' worth of them made each automatic full
+collection scan 100,000 objects again.
 
 The price: a frozen socket that closes is not freed. Reference counting frees what is not
 in a cycle, but closing builds cycles through the socket's frozen greenlets and frames
