@@ -112,10 +112,18 @@ class Config:
     # Seconds between two checks of the open sockets' access-token expiry (per web process):
     # a socket whose token expired is ended within this time (the client refreshes, reconnects).
     SOCKET_EXPIRY_SWEEP = float(os.environ.get("SOCKET_EXPIRY_SWEEP", "2"))
-    # After this many socket connects, once none has come for GC_QUIET_SECONDS, a web process
-    # runs its full garbage collection then rather than on the next requests (0: never).
-    GC_AFTER_CONNECTS = _env_int("GC_AFTER_CONNECTS", 1000)
-    GC_QUIET_SECONDS = float(os.environ.get("GC_QUIET_SECONDS", "2"))
+    # Every this many socket connects a web process collects what it allocated since the last
+    # time and freezes the rest, so no garbage collection scans the sockets it holds
+    # (app/sockets/storm_gc.py; 0: CPython's collector alone).
+    GC_FREEZE_EVERY = _env_int("GC_FREEZE_EVERY", 100)
+    # ... and every this many seconds, for what the sockets it holds allocate (their pings).
+    GC_FREEZE_SECONDS = float(os.environ.get("GC_FREEZE_SECONDS", "2"))
+    # Frozen sockets that closed are freed by one full collection (a long pause), once this
+    # many have closed and they outnumber the sockets held (0: never).
+    GC_RECLAIM_CLOSES = _env_int("GC_RECLAIM_CLOSES", 1000)
+    # Time every garbage collection of a web process and log those of this many ms or more,
+    # with a summary each second a collection ran (app/sockets/gc_probe.py). 0: off.
+    GC_PROBE_MS = float(os.environ.get("GC_PROBE_MS", "0"))
 
     # Where the web process listens when HOST is unset (the Procfile passes HOST=0.0.0.0).
     DEFAULT_HOST = "127.0.0.1"

@@ -99,6 +99,22 @@ def serve_eventlet(app, host, port, max_connections, backlog):
     )
 
 
+class WebSocketApplication:
+    """The WSGI app with the `current_app` geventwebsocket calls `on_close` on when a socket
+    is closed. Without one it builds a class for each closed socket (`MockApp`): a cycle of
+    ~8 objects that the collector must find, and never finds once frozen (storm_gc.py)."""
+
+    def __init__(self, app):
+        self.app = app
+        self.current_app = self
+
+    def __call__(self, environ, start_response):
+        return self.app(environ, start_response)
+
+    def on_close(self, *args):
+        pass
+
+
 def serve_gevent(app, host, port, max_connections, backlog):
     from gevent.pool import Pool
     from gevent.pywsgi import WSGIServer
@@ -124,7 +140,11 @@ def serve_gevent(app, host, port, max_connections, backlog):
     import gevent
 
     server = LimitedServer(
-        listener(host, port, backlog), app, handler_class=QuietHandler, spawn=Pool(max_connections), log=None
+        listener(host, port, backlog),
+        WebSocketApplication(app),
+        handler_class=QuietHandler,
+        spawn=Pool(max_connections),
+        log=None,
     )
     drain.install(server.close, app.config["WEB_SHUTDOWN_GRACE"], gevent.spawn, gevent.sleep)
     server.serve_forever()

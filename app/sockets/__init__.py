@@ -7,7 +7,7 @@ outbox, membership packets) is app.services.realtime, below the domains.
 
 from app.extensions import socketio
 from app.services.realtime import membership
-from app.sockets import handlers, storm_gc
+from app.sockets import gc_probe, handlers, storm_gc
 
 
 def register_sockets(app):
@@ -38,7 +38,10 @@ def register_sockets(app):
     )
     handlers.register(socketio)
     membership.start_expiry_sweep(socketio, app.config["SOCKET_EXPIRY_SWEEP"])
-    storm_gc.start(socketio, app.config["GC_AFTER_CONNECTS"], app.config["GC_QUIET_SECONDS"])
+    gc_probe.start(socketio, app.config["GC_PROBE_MS"])
+    storm_gc.start(
+        socketio, app.config["GC_FREEZE_EVERY"], app.config["GC_FREEZE_SECONDS"], app.config["GC_RECLAIM_CLOSES"]
+    )
     app.wsgi_app = unbuffered_event_streams(app.wsgi_app)
 
 

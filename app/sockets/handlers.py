@@ -153,4 +153,5 @@ def register(socketio):
             connections.release(session["slot"])
         membership.forget(request.sid)
         metrics.socket_disconnected()
+        storm_gc.disconnected()
         log.debug("socket %s disconnected", request.sid)

@@ -1,22 +1,32 @@
-"""A full garbage collection once a connect storm is over, not on the next requests.
+"""Sockets set aside from the garbage collector a few at a time, as they connect.
 
-A web process that has just taken thousands of sockets holds a hundred-odd tracked objects
-for each. CPython's next full collection comes due once a quarter more objects have
-survived than the last one left, and scans them all: hundreds of milliseconds at 5,000
-sockets, during which the process serves nothing. Left alone, it came due with the first
-requests after the storm, crisis posts among them (bench/README.md, "Scale"). So after
-GC_AFTER_CONNECTS connects, once none has arrived for GC_QUIET_SECONDS, the process
-collects at once: the same pause, taken while it is quiet.
+CPython's collector is not incremental: a full collection scans every tracked object the
+process holds and serves nothing meanwhile. A web process holds some 310,000 for the app
+itself (wsgi.py freezes those at start) and ~150 more for each socket, so with 3,000
+sockets a full collection scanned ~750,000 objects: 460-1,725 ms measured on a loaded
+machine, and one came due right after every connect storm, with the first requests. The
+first fix, a full collection "once the connects stop", moved it to the first 2 s without
+a connect, crisis posts or not (issue 29).
 
-It then freezes what survived (gc.freeze): those sockets are long-lived, and the automatic
-collections of the next storm scan only what it adds. Freezing hides them from CPython's
-own spacing of full collections too (one comes due once the objects promoted since the
-last reach a quarter of those it left, and frozen ones do not count), so full collections
-are also spaced by FULL_EVERY younger ones instead of 10. Without either, a 10,000-socket
-reconnect storm ran eight to ten full collections of 200-800 ms in each process, each
-scanning the sockets being replaced (bench/README.md, "Scale"). The next collection here
-unfreezes first, so sockets that closed meanwhile are collected then: at most the objects
-alive at the last collection wait that long, never more.
+So no collection here scans the sockets held. Every GC_FREEZE_EVERY connects (or
+disconnects: a mass disconnect allocates as much), and every GC_FREEZE_SECONDS in a
+background task, the process takes a step: it collects what was allocated since the last
+step, and only that, as everything older is frozen (a bounded pause: ~100 sockets'
+handshakes, or two seconds of pings), then freezes what survived (gc.freeze moves lists
+and scans nothing). CPython's own collections then see only what came after. The timed
+steps are needed: a held socket allocates ~36 objects per ping cycle (a greenlet, timers,
+packets) that live 25 s, and 3,000 sockets' worth of them made each automatic full
+collection scan 100,000 objects again.
+
+The price: a frozen socket that closes is not freed. Reference counting frees what is not
+in a cycle, but closing builds cycles through the socket's frozen greenlets and frames
+(~150 objects a socket, measured under gevent), and only a collection that unfreezes
+everything finds them: the app's objects, the sockets held and the dead ones, all in one
+pause. That `reclaim` runs from the background task once GC_RECLAIM_CLOSES frozen sockets
+have closed *and* they outnumber the sockets still held: in a reconnect storm, when the
+old sockets are gone and the new ones not yet come; in a slow turnover, once the dead
+weigh as much as the living (memory at most about twice the sockets' share). It is the
+one long pause left, logged with its duration.
 """
 
 import gc
@@ -25,51 +35,91 @@ import time
 
 log = logging.getLogger(__name__)
 
-_since = {"connects": 0, "last": 0.0}  # connects since this process last collected
-FULL_EVERY = 100  # generation-1 collections between two full ones, once frozen (CPython: 10)
+# connects since the last step; sockets held; frozen sockets closed since the last reclaim;
+# the settings
+_state = {"connects": 0, "held": 0, "closed": 0, "every": 0, "reclaim_after": 0}
 
 
-def connected(now=None):
-    """At each socket connect."""
-    _since["connects"] += 1
-    _since["last"] = time.monotonic() if now is None else now
+def configure(every, reclaim_after=0):
+    """Set the step size (GC_FREEZE_EVERY; 0 turns the steps off) and start counting anew."""
+    _state.update(connects=0, held=0, closed=0, every=max(0, int(every)), reclaim_after=max(0, int(reclaim_after)))
 
 
-def collect_if_due(after, quiet, now=None):
-    """Collect when `after` connects have come and none for `quiet` seconds; returns the
-    pause in milliseconds, or None when not due."""
-    now = time.monotonic() if now is None else now
-    if after <= 0 or _since["connects"] < after or now - _since["last"] < quiet:
+def connected():
+    """At each socket connect: every `every` connects or disconnects, one step; returns its
+    pause or None."""
+    _state["held"] += 1
+    return _counted()
+
+
+def disconnected():
+    """At each socket disconnect (counted as frozen: nearly all are, after their first step).
+    A mass disconnect takes steps too: each closing socket allocates its own objects."""
+    _state["held"] = max(0, _state["held"] - 1)
+    _state["closed"] += 1
+    return _counted()
+
+
+def _counted():
+    if _state["every"] <= 0:
         return None
-    connects, _since["connects"] = _since["connects"], 0
+    _state["connects"] += 1
+    if _state["connects"] < _state["every"]:
+        return None
+    _state["connects"] = 0
+    return step()
+
+
+def step():
+    """Collect what is not frozen yet, then freeze what survived; returns the pause in ms."""
     started = time.perf_counter()
-    gc.unfreeze()  # what the last collection set aside is looked at again
+    freed = gc.collect()  # frozen objects are not scanned: this is the last step's newcomers
+    gc.freeze()
+    pause = (time.perf_counter() - started) * 1000
+    if log.isEnabledFor(logging.DEBUG):  # counting the frozen walks them all: only when asked
+        log.debug("gc step: %d objects freed, %d frozen, %.1f ms", freed, gc.get_freeze_count(), pause)
+    return pause
+
+
+def reclaim_due():
+    closed = _state["closed"]
+    return 0 < _state["reclaim_after"] <= closed and closed >= _state["held"]
+
+
+def reclaim():
+    """Unfreeze everything, collect it all (the closed sockets' cycles among it), freeze
+    again; returns the pause in ms."""
+    closed, _state["closed"] = _state["closed"], 0
+    started = time.perf_counter()
+    gc.unfreeze()
     freed = gc.collect()
     gc.freeze()
-    young, middle, _full = gc.get_threshold()
-    gc.set_threshold(young, middle, FULL_EVERY)
     pause = (time.perf_counter() - started) * 1000
     log.info(
-        "full collection after %d connects: %d objects freed, %d set aside, %.0f ms",
-        connects,
-        freed,
-        gc.get_freeze_count(),
-        pause,
+        "gc reclaim after %d sockets closed (%d held): %d objects freed, %.0f ms", closed, _state["held"], freed, pause
     )
     return pause
 
 
-def start(socketio_ext, after, quiet):
-    """One background task per web process (none when `after` is 0)."""
-    if after <= 0:
+def tick():
+    """The background task's turn: a reclaim when due, else a step."""
+    return reclaim() if reclaim_due() else step()
+
+
+def start(socketio_ext, every, seconds, reclaim_after):
+    """Steps every `every` connects and, with reclaims when due, every `seconds` in a
+    background task. Either at 0 turns both off: steps without the task would freeze
+    sockets that no reclaim ever frees."""
+    configure(every if seconds > 0 else 0, reclaim_after)
+    if _state["every"] <= 0:
         return
 
     def loop():
         while True:
-            socketio_ext.sleep(max(quiet / 2, 0.05))
+            socketio_ext.sleep(seconds)
             try:
-                collect_if_due(after, quiet)
+                tick()
             except Exception:
-                log.exception("collection after a connect storm failed")
+                log.exception("gc step failed")
 
     socketio_ext.start_background_task(loop)

@@ -1,72 +1,25 @@
-"""After a connect storm a web process collects its garbage once the storm is over, not on
-the next requests (app/sockets/storm_gc.py)."""
+"""A web process freezes its sockets a few at a time, so no garbage collection scans the
+sockets it holds; closed ones are reclaimed once they outnumber the living
+(app/sockets/storm_gc.py). The pause probe (app/sockets/gc_probe.py) reports each one."""
 
 import gc
+import logging
 import time
+import weakref
 
 import pytest
 
-from app.sockets import storm_gc
+from app.sockets import gc_probe, storm_gc
 from tests.conftest import start_web, stop
 from tests.helpers import make_user, token_for
 
 
-@pytest.fixture
-def full_collections():
-    """The full (generation 2) collections this process runs while the test does."""
-    seen = []
-
-    def probe(phase, info):
-        if phase == "stop" and info["generation"] == 2:
-            seen.append(info)
-
-    gc.callbacks.append(probe)
-    yield seen
-    gc.callbacks.remove(probe)
-
-
 @pytest.fixture(autouse=True)
 def restore_gc():
-    """collect_if_due freezes this process's objects and respaces its collections: undo both."""
-    threshold = gc.get_threshold()
+    """Steps and reclaims freeze this process's objects: thaw them after each test."""
     yield
     gc.unfreeze()
-    gc.set_threshold(*threshold)
-
-
-def test_a_full_collection_comes_once_the_connects_stop(full_collections, monkeypatch):
-    monkeypatch.setattr(storm_gc, "_since", {"connects": 0, "last": 0.0})
-    for n in range(3):
-        storm_gc.connected(now=100.0 + n)
-    assert storm_gc.collect_if_due(after=4, quiet=2, now=200.0) is None  # too few connects
-    storm_gc.connected(now=103.0)
-    assert storm_gc.collect_if_due(after=4, quiet=2, now=104.0) is None  # still coming
-    assert full_collections == []
-    assert storm_gc.collect_if_due(after=4, quiet=2, now=105.0) >= 0  # quiet for 2 s: collected
-    assert len(full_collections) == 1
-    assert storm_gc.collect_if_due(after=4, quiet=2, now=500.0) is None  # once per storm
-    storm_gc.connected(now=600.0)
-    assert storm_gc.collect_if_due(after=0, quiet=2, now=900.0) is None  # 0 turns it off
-    assert len(full_collections) == 1
-
-
-def _log_text(proc):
-    proc.log_file.seek(0)
-    return proc.log_file.read().decode(errors="replace")
-
-
-@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
-def test_a_web_process_collects_after_its_sockets_connect(async_mode, app, live_client):
-    proc, url = start_web(async_mode, GC_AFTER_CONNECTS="3", GC_QUIET_SECONDS="0.2")
-    try:
-        for user in (make_user(), make_user(), make_user()):
-            live_client(url).connect(token_for(user))
-        deadline = time.monotonic() + 10
-        while "full collection after 3 connects" not in _log_text(proc):
-            assert time.monotonic() < deadline, _log_text(proc)[-3000:]
-            time.sleep(0.05)
-    finally:
-        stop(proc)
+    storm_gc.configure(0)
 
 
 class Node:
@@ -76,19 +29,113 @@ class Node:
         self.me = self
 
 
-def test_what_survives_is_set_aside_until_the_next_collection(monkeypatch):
-    import weakref
+def unfrozen(obj):
+    """Whether a collection would look at `obj` (frozen objects are in no generation)."""
+    return any(o is obj for o in gc.get_objects())
 
-    monkeypatch.setattr(storm_gc, "_since", {"connects": 0, "last": 0.0})
-    kept = Node()
-    alive = weakref.ref(kept)
-    storm_gc.connected(now=100.0)
-    assert storm_gc.collect_if_due(after=1, quiet=2, now=103.0) is not None
-    assert gc.get_freeze_count() > 0  # the survivors, our cycle among them, are set aside
-    assert gc.get_threshold()[2] == storm_gc.FULL_EVERY  # full collections spaced out
-    del kept  # the socket closes: garbage now, but frozen
+
+def test_every_few_connects_the_newcomers_are_collected_and_frozen():
+    storm_gc.configure(every=3)
+    garbage, kept = Node(), Node()
+    dead = weakref.ref(garbage)
+    del garbage
+    assert storm_gc.connected() is None
+    assert storm_gc.connected() is None
+    assert unfrozen(kept)
+    assert storm_gc.connected() is not None  # the third connect takes a step
+    assert dead() is None  # the step collected what had died since the last one...
+    assert not unfrozen(kept)  # ...and froze what survived
+    assert gc.get_freeze_count() > 0
+
+
+def test_disconnects_take_steps_too():
+    storm_gc.configure(every=2)
+    assert storm_gc.connected() is None
+    assert storm_gc.disconnected() is not None  # a mass disconnect allocates as a storm does
+
+
+def test_a_collection_after_the_storm_does_not_traverse_the_frozen_sockets():
+    storm_gc.configure(every=1)
+    socket = Node()  # stands for a held socket's objects
+    alive = weakref.ref(socket)
+    storm_gc.connected()
+    del socket  # the socket closes: garbage now, in a cycle, frozen
+    storm_gc.step()  # the quiet phase's collection, and CPython's own full ones
     gc.collect()
-    assert alive() is not None  # the automatic collections no longer scan it
-    storm_gc.connected(now=200.0)
-    assert storm_gc.collect_if_due(after=1, quiet=2, now=203.0) is not None
-    assert alive() is None  # the next collection unfroze it first and freed it
+    assert alive() is not None  # not traversed: the cycle was not found
+    assert gc.get_freeze_count() > 0
+    storm_gc.reclaim()  # only the reclaim unfreezes and looks at everything
+    assert alive() is None
+
+
+@pytest.mark.parametrize("every, seconds", [(0, 5), (3, 0)])
+def test_turning_the_steps_off_leaves_cpython_alone(every, seconds):
+    # no timed task either way (so no socketio extension is needed): without it no reclaim
+    # would ever free the frozen sockets that close, so steps on connects are off too
+    storm_gc.start(None, every=every, seconds=seconds, reclaim_after=10)
+    kept = Node()
+    for _ in range(5):
+        assert storm_gc.connected() is None
+    assert unfrozen(kept)
+
+
+def test_the_reclaim_waits_until_enough_closed_sockets_outnumber_the_held_ones():
+    storm_gc.configure(every=1000, reclaim_after=3)
+    for _ in range(5):
+        storm_gc.connected()  # 5 held
+    storm_gc.disconnected()
+    storm_gc.disconnected()
+    assert not storm_gc.reclaim_due()  # 2 closed: fewer than 3
+    storm_gc.disconnected()
+    assert storm_gc.reclaim_due()  # 3 closed, 2 held
+    storm_gc.connected()
+    storm_gc.connected()
+    assert not storm_gc.reclaim_due()  # 3 closed, 4 held: the living outweigh the dead
+    storm_gc.disconnected()
+    assert storm_gc.reclaim_due()
+    storm_gc.tick()  # the background task's turn reclaims
+    assert not storm_gc.reclaim_due()  # and counts anew
+    storm_gc.configure(every=1000, reclaim_after=0)
+    for _ in range(5):
+        storm_gc.disconnected()
+    assert not storm_gc.reclaim_due()  # 0 turns it off
+
+
+def test_the_probe_times_each_collection_and_reports_the_slow_ones(caplog):
+    probe = gc_probe.Probe(slow_ms=0)  # every pause counts as slow here
+    gc.callbacks.append(probe)
+    try:
+        gc.collect()
+    finally:
+        gc.callbacks.remove(probe)
+    assert probe.count[2] >= 1
+    assert probe.longest[0] > 0 and probe.slow_total >= 1
+    with caplog.at_level(logging.INFO, logger="app.sockets.gc_probe"):
+        probe.report()
+        probe.report()  # nothing new: no second summary
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(line.startswith("gc pause ") and "(gen2" in line for line in lines)
+    assert sum(line.startswith("gc probe: ") for line in lines) == 1
+
+
+def _log_text(proc):
+    proc.log_file.seek(0)
+    return proc.log_file.read().decode(errors="replace")
+
+
+@pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
+def test_a_web_process_freezes_its_sockets_as_they_connect(async_mode, app, live_client):
+    # steps on connects only (not on the clock), debug lines for them, the probe reporting
+    env = {"GC_FREEZE_EVERY": "2", "GC_FREEZE_SECONDS": "3600", "GC_PROBE_MS": "10000", "LOG_LEVEL": "DEBUG"}
+    proc, url = start_web(async_mode, **env)
+    try:
+        for user in (make_user(), make_user()):
+            live_client(url).connect(token_for(user))
+        deadline = time.monotonic() + 10
+        while "gc probe: " not in _log_text(proc) or "gc step: " not in _log_text(proc):
+            assert time.monotonic() < deadline, _log_text(proc)[-3000:]
+            time.sleep(0.05)
+        step = next(line for line in _log_text(proc).splitlines() if "gc step: " in line)
+        assert int(step.split(" frozen")[0].rsplit(" ", 1)[1]) > 0  # the second connect froze the survivors
+    finally:
+        stop(proc)
