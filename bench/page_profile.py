@@ -35,9 +35,9 @@ def seed(app, students, alerts):
     from app.models import Cohort, CohortMember, Entry, Role, Schedule, Task, User, utcnow
 
     with app.app_context():
-        mentor = User(email="mentor@bench.test", name="Maya Mentor", role=Role.MENTOR)
+        mentor = User(email="maya@bench.test", name="Maya Mentor", role=Role.MENTOR)
         mentor.set_password(PASSWORD)
-        cohort = Cohort(name="Bench cohort")
+        cohort = Cohort(name="Mentor bench cohort")
         db.session.add_all([mentor, cohort])
         db.session.flush()
         ids = []
@@ -125,13 +125,52 @@ def measure(app, client, path, gets, profile):
         print(out.getvalue())
 
 
+def lesson_clicks(app, lessons, profile):
+    """POST .../lessons/<id>/complete as htmx does (the region answered): the click's server part."""
+    from student_pages import seed as seed_course
+
+    from app.extensions import db
+
+    course_id, lesson_ids = seed_course(lessons)
+    client = signed_in(app, "student@bench.test")
+    html = client.get(f"/student/courses/{course_id}?lesson={lesson_ids[0]}").get_data(as_text=True)
+    headers = {"HX-Request": "true", "X-CSRFToken": TOKEN.search(html).group(1)}
+    with app.app_context():
+        stats = Statements(db.engine)
+    cpu, wall, counts = [], [], []
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    for lesson_id in lesson_ids:
+        stats.seen.clear()
+        c0, w0 = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        answer = client.post(f"/student/courses/{course_id}/lessons/{lesson_id}/complete", headers=headers)
+        if profiler:
+            profiler.disable()
+        cpu.append((time.process_time() - c0) * 1000)
+        wall.append((time.perf_counter() - w0) * 1000)
+        assert answer.status_code == 200, answer.status_code
+        counts.append(sum(stats.seen.values()))
+    print(f"POST lesson complete: {min(counts)}-{max(counts)} SQL statements per request")
+    for text, n in sorted(stats.seen.items(), key=lambda kv: -kv[1]):
+        print(f"  {n:3d} x {text}")
+    for title, samples in (("CPU", cpu), ("wall", wall)):
+        p = percentiles(samples)
+        print(f"  {title:<5} n={p['n']:<5} p50={p['p50']:7.2f} ms  p95={p['p95']:7.2f} ms  p99={p['p99']:7.2f} ms")
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        print(out.getvalue())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--alerts", type=int, default=3)
     parser.add_argument("--gets", type=int, default=200)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--only", choices=["mentor", "student"])
+    parser.add_argument("--only", choices=["mentor", "student", "lesson"])
+    parser.add_argument("--lessons", type=int, default=40)
     args = parser.parse_args()
     prepare_database()
     from app import create_app
@@ -141,9 +180,11 @@ def main():
     seed(app, args.students, args.alerts)
     print(f"{args.students} students, {args.alerts} open alerts; load average {os.getloadavg()[0]:.2f} on 2 CPUs")
     if args.only in (None, "mentor"):
-        measure(app, signed_in(app, "mentor@bench.test"), "/mentor", args.gets, args.profile)
+        measure(app, signed_in(app, "maya@bench.test"), "/mentor", args.gets, args.profile)
     if args.only in (None, "student"):
         measure(app, signed_in(app, "s0@bench.test"), "/student", args.gets, args.profile)
+    if args.only in (None, "lesson"):
+        lesson_clicks(app, args.lessons, args.profile)
 
 
 if __name__ == "__main__":
