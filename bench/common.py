@@ -67,9 +67,10 @@ def start(args, port=None, async_mode="eventlet"):
     env = {**os.environ, "SOCKETIO_ASYNC_MODE": async_mode}
     if port:
         env.update(PORT=str(port), HOST="127.0.0.1")
-    proc = subprocess.Popen(
-        [sys.executable, *args], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    # BENCH_LOGS=<dir>: keep each process's output (<script>.log) to see why a run failed
+    logs = os.environ.get("BENCH_LOGS")
+    out = open(os.path.join(logs, f"{args[0]}.log"), "ab") if logs else subprocess.DEVNULL  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     if port:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -94,3 +95,18 @@ def report(title, samples_ms):
         f"{title:<44} n={p['n']:<5} p50={p['p50']:7.2f} ms  p95={p['p95']:7.2f} ms  "
         f"p99={p['p99']:7.2f} ms  max={p['max']:7.2f} ms"
     )
+
+
+def cpu_ms(proc):
+    """CPU time (user + system) the process has used so far, in ms: a web process's CPU per
+    request is the difference over a run of requests divided by their number. Unlike the
+    client's wall-clock times it does not grow when other jobs share the cores."""
+    import psutil
+
+    times = psutil.Process(proc.pid).cpu_times()
+    return (times.user + times.system) * 1000
+
+
+def load():
+    """The 1-minute load average, for the figures' context (2 cores on this machine)."""
+    return f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"

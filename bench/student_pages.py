@@ -15,13 +15,24 @@ import shutil
 import time
 
 import requests
-from common import free_port, prepare_database, report, start  # sets the environment first
+from common import cpu_ms, free_port, load, prepare_database, report, start  # sets the environment first
 
 PASSWORD = "bench-password"
+# Before the click: wait until htmx is idle (no request, swap or settle in flight) for 100 ms,
+# so the connect-time refresh of the region has landed and its new form is wired up; a click
+# on a form about to be replaced, or not yet processed by htmx (a native submit), would
+# measure that instead. A click whose bar does not move in 10 s answers null (counted).
 CLICK = """async () => {
+  const busy = () => document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling");
+  let quiet = 0;
+  while (quiet < 100) {
+    await new Promise((r) => setTimeout(r, 20));
+    quiet = busy() ? 0 : quiet + 20;
+  }
   const region = document.getElementById("course-progress");
   const before = region.querySelector('[role="progressbar"]').getAttribute("aria-valuenow");
   const button = region.querySelector('button[type="submit"]');
+  const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), 10000));
   const moved = new Promise((resolve) => {
     const watch = new MutationObserver(() => {
       const bar = region.querySelector('[role="progressbar"]');
@@ -31,7 +42,7 @@ CLICK = """async () => {
   });
   const t0 = performance.now();
   button.click();
-  await moved;
+  if ((await Promise.race([moved, timeout])) === "timeout") return null;
   return performance.now() - t0;
 }"""
 
@@ -76,7 +87,7 @@ def sign_in(http, base):
     answer.raise_for_status()
 
 
-def pages(base, gets):
+def pages(base, gets, web):
     http = requests.Session()
     sign_in(http, base)
     http.get(f"{base}/student").raise_for_status()  # fills the dashboard cache
@@ -86,11 +97,14 @@ def pages(base, gets):
         ("GET /healthz", f"{base}/healthz"),
     ]:
         samples = []
+        cpu0 = cpu_ms(web)
         for _ in range(gets):
             t0 = time.perf_counter()
             http.get(url).raise_for_status()
             samples.append((time.perf_counter() - t0) * 1000)
+        cpu = (cpu_ms(web) - cpu0) / gets
         report(title, samples)
+        print(f"{'  web process CPU per request (mean)':<44} {cpu:7.2f} ms  ({load()})")
 
 
 def clicks(base, course_id, lesson_ids):
@@ -105,16 +119,18 @@ def clicks(base, course_id, lesson_ids):
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r"/student$"))
-        samples = []
+        samples, failed = [], 0
         for lesson_id in lesson_ids:
             page.goto(f"/student/courses/{course_id}?lesson={lesson_id}")
-            page.wait_for_selector('#live-status[data-state="live"]')
-            # let the connect-time refresh of the region land first: a click on the form it is
-            # about to replace would be measured against that swap, not against the answer
-            page.wait_for_timeout(500)
-            samples.append(page.evaluate(CLICK))
+            page.wait_for_selector('#live-status[data-state="live"]', timeout=60_000)
+            took = page.evaluate(CLICK)
+            if took is None:
+                failed += 1
+            else:
+                samples.append(took)
         browser.close()
     report("Mark complete click -> bar moved (Chromium)", samples)
+    print(f"  {failed} of {len(lesson_ids)} clicks did not move the bar within 10 s ({load()})")
 
 
 def main():
@@ -131,7 +147,8 @@ def main():
     worker = start(["worker.py"])
     try:
         print(f"one student, {args.lessons} lessons, {args.async_mode}")
-        pages(base, args.gets)
+        print(load())
+        pages(base, args.gets, web)
         clicks(base, course_id, lesson_ids)
     finally:
         web.terminate()

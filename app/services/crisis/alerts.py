@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.extensions import db
 from app.models import AlertMessage, AlertStep, CrisisAlert, Notification, Role, User, utcnow
@@ -156,12 +156,12 @@ def get_alert(user, alert_id, lock=False):
 
 
 def list_alerts(user, status=None, student_id=None, limit=50, before_id=None, full=False):
-    """`full`: with each alert's student, trigger and steps loaded in three more queries
-    (the mentor's banner shows them; without it, one query per alert each)."""
+    """`full`: with each alert's student and trigger joined in and its steps loaded in one
+    more query (the mentor's banner shows them; without it, one query per alert each)."""
     query = select(CrisisAlert).order_by(CrisisAlert.id.desc()).limit(limit + 1)
     if full:
         query = query.options(
-            selectinload(CrisisAlert.student), selectinload(CrisisAlert.intent), selectinload(CrisisAlert.steps)
+            joinedload(CrisisAlert.student), joinedload(CrisisAlert.intent), selectinload(CrisisAlert.steps)
         )
     if user.role != Role.ADMIN:
         current = select(User.id).where(User.mentor_id == user.id)

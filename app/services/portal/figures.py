@@ -1,7 +1,7 @@
 """The portal's figures in the mentor's views: entries, tasks and attendance in a student's
 insights, and portal work as "last activity" in the students list."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 
 from app.extensions import db
 from app.models import Attendance, Entry, Task, iso, utcnow
@@ -50,17 +50,19 @@ def student_figures(student_id):
 
 
 def last_portal_activity(student_ids):
-    """The latest entry, completed task or attendance mark per student."""
+    """The latest entry, completed task or attendance mark per student (one statement)."""
     latest = {}
-    for column, key in (
-        (Entry.updated_at, Entry.student_id),
-        (Task.completed_at, Task.student_id),
-        (Attendance.marked_at, Attendance.student_id),
-    ):
-        rows = db.session.execute(select(key, func.max(column)).where(key.in_(student_ids)).group_by(key)).all()
-        for student_id, at in rows:
-            if at and (student_id not in latest or at > latest[student_id]):
-                latest[student_id] = at
+    parts = [
+        select(key.label("student_id"), func.max(column).label("at")).where(key.in_(student_ids)).group_by(key)
+        for column, key in (
+            (Entry.updated_at, Entry.student_id),
+            (Task.completed_at, Task.student_id),
+            (Attendance.marked_at, Attendance.student_id),
+        )
+    ]
+    for student_id, at in db.session.execute(union_all(*parts)).all():
+        if at and (student_id not in latest or at > latest[student_id]):
+            latest[student_id] = at
     return latest
 
 

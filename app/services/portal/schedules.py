@@ -52,7 +52,9 @@ def visibility(user):
         mine = select(User.id).where(User.mentor_id == user.id, User.role == Role.STUDENT)
         return or_(Schedule.student_id.in_(mine), Schedule.student_id.is_(None) & (Schedule.mentor_id == user.id))
     if user.role == Role.STUDENT:
-        return or_(Schedule.student_id == user.id, Schedule.cohort_id.in_(access.cohort_ids_of(user.id)))
+        # the cohorts as a subquery: one statement for the student's sessions, not two
+        cohorts = select(CohortMember.cohort_id).where(CohortMember.user_id == user.id)
+        return or_(Schedule.student_id == user.id, Schedule.cohort_id.in_(cohorts))
     return Schedule.id.is_(None)  # no other role has sessions
 
 
