@@ -46,8 +46,16 @@ if refused:
 
 if __name__ == "__main__":
     import gc
+    import logging
+    import time
 
+    from app.services.crisis.detection import verdict
     from app.web_server import serve
+
+    # Before listening: the crisis path's first message must not wait for the model to load.
+    started = time.monotonic()
+    verdict.warm()
+    logging.getLogger("pulse.web").info("crisis detector ready in %.0f ms", (time.monotonic() - started) * 1000)
 
     # The app, its routes and schemas live as long as the process: keep them out of the
     # garbage collector's full passes, which otherwise pause every request of the process.

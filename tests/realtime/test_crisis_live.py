@@ -4,6 +4,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from app.extensions import db
 from app.models import CrisisAlert, Notification, OutboxEvent
 from app.services.realtime import outbox
@@ -230,3 +232,16 @@ def test_concurrent_crisis_messages_of_one_student_make_one_alert(live_server):
     db.session.expire_all()
     alert = db.session.query(CrisisAlert).one()
     assert alert.message_count == 4 and len(alert.messages) == 4
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_a_web_process_loads_the_crisis_detector_before_it_listens(async_mode):
+    """The first crisis of a process would otherwise wait about a second for the model."""
+    from tests.conftest import _output_of, start_web, stop
+
+    proc, _url = start_web(async_mode)
+    try:
+        log = _output_of(proc)
+        assert "crisis detector ready in" in log, log
+    finally:
+        stop(proc)

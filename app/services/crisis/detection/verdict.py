@@ -104,6 +104,15 @@ def check(message, model_page_score=1.01):
     return Verdict(rules, score, text, model_page_score)
 
 
+def warm():
+    """Load the model and run every stage once (about a second of CPU), so that a web
+    process's first crisis message is not the one that pays for it. Returns the verdict."""
+    verdict = check("warming up: i want to end it all tonight, i have the pills")
+    verdict.model_trigger()  # the explanation an alert stores
+    markers(verdict.text)
+    return verdict
+
+
 def classify(intent_label, verdict, crisis_labels):
     """Returns (is_crisis, reason): reason is "label", "text", "label+text" or None."""
     by_label = intent_label.strip().lower() in {label.lower() for label in crisis_labels}
