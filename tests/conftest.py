@@ -125,7 +125,9 @@ def wait_for_port(port, proc, timeout=60):  # a loaded machine imports slowly
                 return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError(f"server on {port} did not start")
+    proc.kill()  # a server that starts too late must not outlive the test run
+    proc.wait()
+    raise RuntimeError(f"server on {port} did not start: {_output_of(proc)}")
 
 
 def start_web(async_mode, port=None, **env):
