@@ -123,6 +123,26 @@ def test_export_streams_a_long_history_in_order(client):
     assert [line.split(",")[2] for line in lines[1:]] == [f"n{i}" for i in range(1203)]
 
 
+def test_a_real_web_process_streams_the_export_after_its_transaction_ended(live_server):
+    """Served by gevent/eventlet the body is sent after the request's transaction ended: the
+    rows are read in batches of their own (a server-side cursor was closed by then: a 500)."""
+    import requests
+
+    student = make_user()
+    db.session.execute(
+        Notification.__table__.insert(),
+        [{"user_id": student.id, "type": "info", "title": f"n{i}", "body": "b"} for i in range(1001)],
+    )
+    db.session.commit()
+    res = requests.get(f"{live_server}/api/v1/notifications/export", headers=auth_for(student), timeout=30)
+    assert res.status_code == 200, res.text[:500]
+    assert len(res.text.strip().splitlines()) == 1002
+    empty = requests.get(f"{live_server}/api/v1/notifications/export", headers=auth_for(make_user()), timeout=30)
+    assert empty.status_code == 200 and empty.text.strip().splitlines() == [
+        "id,type,title,body,created_at,read_at,cleared_at"
+    ]
+
+
 def test_since_id_replays_exactly_what_came_after(client):
     student = make_user()
     add(student, 5)

@@ -10,12 +10,11 @@ The student's words leave Pulse only when an admin asks for them explicitly
 
 from sqlalchemy import select
 
-from app.extensions import db
 from app.models import CrisisAlert, CrisisConcern, iso
 from app.models.concerns import OPEN as CONCERN_OPEN
 from app.services.activity import feed as activity
 from app.services.crisis import missed
-from app.services.shared import csv_safe
+from app.services.shared import csv_safe, paging
 from app.services.shared.transaction import commit
 
 COLUMNS = [
@@ -85,18 +84,12 @@ def _concern_row(concern, include_text):
 
 
 def _rows(include_text):
-    alerts = db.session.scalars(
-        select(CrisisAlert)
-        .where(CrisisAlert.resolved_at.is_not(None))
-        .order_by(CrisisAlert.id)
-        .execution_options(yield_per=500)
+    alerts = paging.oldest_first_in_batches(
+        select(CrisisAlert).where(CrisisAlert.resolved_at.is_not(None)), CrisisAlert.id
     )
     yield from (_row(alert, include_text) for alert in alerts)
-    concerns = db.session.scalars(
-        select(CrisisConcern)
-        .where(CrisisConcern.status != CONCERN_OPEN)
-        .order_by(CrisisConcern.id)
-        .execution_options(yield_per=500)
+    concerns = paging.oldest_first_in_batches(
+        select(CrisisConcern).where(CrisisConcern.status != CONCERN_OPEN), CrisisConcern.id
     )
     yield from (_concern_row(concern, include_text) for concern in concerns)
     yield from (_missed_row(report, include_text) for report in missed.reports())

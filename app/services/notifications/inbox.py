@@ -27,7 +27,7 @@ from app.services.notifications import preferences
 from app.services.notifications import types as registry
 from app.services.realtime import events, outbox
 from app.services.realtime.rooms import mentor_room, user_room
-from app.services.shared import cache, csv_safe
+from app.services.shared import cache, csv_safe, paging
 from app.services.shared.errors import NotFound
 from app.services.shared.transaction import after_commit, commit
 
@@ -270,12 +270,7 @@ def export_csv(user):
     """Every notification the user ever had, cleared ones included, oldest first, as CSV lines
     to stream (read 500 rows at a time: a long history is never held whole; cells that a
     spreadsheet would run as formulas are escaped)."""
-    rows = db.session.scalars(
-        select(Notification)
-        .where(Notification.user_id == user.id)
-        .order_by(Notification.id)
-        .execution_options(yield_per=500)
-    )
+    rows = paging.oldest_first_in_batches(select(Notification).where(Notification.user_id == user.id), Notification.id)
     return csv_safe.lines(
         ["id", "type", "title", "body", "created_at", "read_at", "cleared_at"],
         ([n.id, n.type, n.title, n.body, iso(n.created_at), iso(n.read_at), iso(n.cleared_at)] for n in rows),

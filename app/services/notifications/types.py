@@ -60,4 +60,3 @@ ALL = (
 # Never muted, never in a digest (they are urgent), never capped: the safety of a student
 # (crisis alerts, concerns and their escalations) and the security of an account outweigh a quiet inbox.
 MANDATORY = frozenset({CRISIS_ALERT, CRISIS_CONCERN, ESCALATION, SECURITY})
-

@@ -28,9 +28,9 @@ def student_renamed(user):
     figures, the overviews merged from them and the CSV/PDF exports read from them carry names)
     and is recomputed after the commit."""
     sections = db.session.scalars(
-        select(Section).join(SectionEnrolment, SectionEnrolment.section_id == Section.id).where(
-            SectionEnrolment.student_id == user.id
-        )
+        select(Section)
+        .join(SectionEnrolment, SectionEnrolment.section_id == Section.id)
+        .where(SectionEnrolment.student_id == user.id)
     )
     for section in sections.unique():
         live.changed(section)

@@ -31,4 +31,3 @@ def lines(header, rows):
         yield out.getvalue()
         out.seek(0)
         out.truncate()
-
