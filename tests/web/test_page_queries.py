@@ -95,6 +95,24 @@ def test_the_students_list_keeps_cohorts_and_counts_per_student(client):
     assert counters[b.id] == {"entries_to_review": 0, "open_tasks": 0, "next_session_at": None}
 
 
+def test_a_group_session_of_the_students_cohort_is_their_next_session(client):
+    from datetime import timedelta
+
+    from app.models import iso, utcnow
+    from app.services.portal import mentors
+
+    mentor = factories.mentor()
+    a, b = factories.student(mentor=mentor), factories.student(mentor=mentor)
+    group = factories.cohort(a)
+    soon = utcnow() + timedelta(hours=2)
+    factories.schedule(mentor, start=soon, cohort=group)
+    factories.schedule(mentor, start=soon + timedelta(days=1), student=a)
+    factories.schedule(mentor, start=soon - timedelta(hours=5), cohort=group)  # over already
+    counters = mentors.console_counters([a.id, b.id])
+    assert counters[a.id]["next_session_at"] == iso(soon)
+    assert counters[b.id]["next_session_at"] is None  # not in the cohort
+
+
 def test_the_student_dashboard_makes_as_many_statements_with_more_tasks_and_sessions(client):
     mentor = factories.mentor()
     student = factories.student(mentor=mentor)

@@ -1,6 +1,6 @@
 """The mentor's view of their students."""
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from app.extensions import db
 from app.models import ChatIntent, CohortMember, CrisisAlert, Entry, Role, Schedule, Task, User, iso, utcnow
@@ -67,7 +67,8 @@ def students_overview(mentor):
 
 def console_counters(student_ids, now=None):
     """For the mentor's console: per student, entries waiting for review, open tasks and the
-    next scheduled 1:1 session (one statement, whatever the number of students)."""
+    next scheduled session, 1:1 or a group session of one of their cohorts (one statement,
+    whatever the number of students)."""
     if not student_ids:
         return {}
     now = now or utcnow()
@@ -82,7 +83,12 @@ def console_counters(student_ids, now=None):
             per_student(func.count(Task.id), Task.student_id == User.id, Task.status == "open"),
             per_student(
                 func.min(Schedule.start_time),
-                Schedule.student_id == User.id,
+                or_(
+                    Schedule.student_id == User.id,
+                    Schedule.cohort_id.in_(
+                        select(CohortMember.cohort_id).where(CohortMember.user_id == User.id).correlate(User)
+                    ),
+                ),
                 Schedule.status == "scheduled",
                 Schedule.start_time > now,
             ),
