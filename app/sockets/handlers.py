@@ -17,7 +17,7 @@ from app.services.notifications import inbox as notifications
 from app.services.realtime import connections, events, membership
 from app.services.realtime.rooms import rooms_for
 from app.services.shared import metrics
-from app.services.shared.errors import Invalid
+from app.services.shared.errors import Invalid, Unavailable
 from app.sockets import admission, storm_gc
 
 log = logging.getLogger(__name__)
@@ -41,7 +41,13 @@ def authenticate(auth):
         raise ConnectionRefusedError("token_invalid")
     # One Redis round trip answers both the revocation and the identity (principals reads
     # the latter ahead): in a reconnect storm every connect pays it.
-    if tokens.is_revoked(payload["jti"], principals.subject_id(payload)):
+    try:
+        revoked = tokens.is_revoked(payload["jti"], principals.subject_id(payload))
+    except Unavailable as exc:  # neither store answered: come back, rather than sign in again
+        raise ConnectionRefusedError(
+            "server_busy", {"code": "server_busy", "message": exc.message, "retry_after": 5}
+        ) from None
+    if revoked:
         raise ConnectionRefusedError("token_revoked")
     user = principals.for_token(payload)  # Redis: a connect storm does not queue on the database pool
     if user is None or payload.get("role") != user.role.value:
@@ -136,7 +142,10 @@ def register(socketio):
     @limited(socketio)
     def on_sync(data=None):
         """Replay the notifications after `last_id`, oldest first (the answer is the ack)."""
-        user = current_socket_user(socketio)
+        try:
+            user = current_socket_user(socketio)
+        except Unavailable as exc:
+            return domain_envelope(exc)  # the client asks again; its socket stays
         if user is None:
             disconnect()
             return envelope("token_invalid", "Reconnect with a valid token.")

@@ -123,7 +123,8 @@ function create() {
     try {
       const answer = await fetch(document.body.dataset.sessionUrl, { credentials: "same-origin", cache: "no-store" });
       const state = await answer.json();
-      if (!state.signed_in) { toLogin("session_ended"); return; }
+      // Only a clear "no" ends the page: a busy server (503) is retried below.
+      if (answer.ok && !state.signed_in) { toLogin("session_ended"); return; }
     } catch (_) { /* offline: the manager's backoff retries */ }
     setState("reconnecting");
     const delay = RECONNECT.first * (1 + Math.random() * RECONNECT.jitter);

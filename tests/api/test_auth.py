@@ -3,11 +3,12 @@
 from datetime import timedelta
 
 import jwt as pyjwt
+import pytest
 
 from app.extensions import db
 from app.models import RevokedToken, Role, User
 from app.services.shared import cache
-from tests.helpers import PASSWORD, bearer, make_user, token_for
+from tests.helpers import PASSWORD, auth_for, bearer, make_user, token_for
 
 
 def login(client, email, password=PASSWORD):
@@ -156,3 +157,26 @@ def test_role_claim_does_not_outrank_the_database(client):
     res = client.post("/api/v1/admin/cohorts", json={"name": "X"}, headers=bearer(token))
     # the token's role claim is not the user's role now: refused outright (issue 24, item 2)
     assert res.status_code == 401 and res.get_json()["error"]["code"] == "token_invalid"
+
+
+def test_neither_store_answering_the_blocklist_is_unavailable_not_revoked(make_app):
+    """Redis and the database both unreachable: the token is refused for now (503, retry),
+    not called revoked (401 token_revoked sends every client to sign in again)."""
+    headers = auth_for(make_user())
+    cut_off = make_app(
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg2://postgres@127.0.0.1:9/unreachable",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}},
+        REDIS_URL="redis://127.0.0.1:9/0",
+    )
+    res = cut_off.test_client().get("/api/v1/auth/me", headers=headers)
+    assert res.status_code == 503, res.get_json()
+    assert res.get_json()["error"]["code"] == "unavailable"
+    # a socket's connect is told the server is busy (the client retries), not revoked
+    from flask_socketio import ConnectionRefusedError
+
+    from app.sockets.handlers import authenticate
+
+    with cut_off.test_request_context("/socket.io/"):
+        with pytest.raises(ConnectionRefusedError) as refused:
+            authenticate({"token": headers["Authorization"].split()[1]})
+    assert refused.value.error_args["message"] == "server_busy"

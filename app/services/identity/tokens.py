@@ -17,6 +17,7 @@ from app.extensions import db, get_redis
 from app.models import RevokedToken, utcnow
 from app.services.identity import principals
 from app.services.shared import cache
+from app.services.shared.errors import Unavailable
 from app.services.shared.pruning import delete_in_batches
 
 log = logging.getLogger(__name__)
@@ -120,11 +121,15 @@ def _reload_from_database(jti):
 
 
 def _revoked_in_database(jti):
+    """With Redis down. Neither store answering is Unavailable (503; a socket is told to
+    retry): the token is refused either way, but calling it revoked sent every page and
+    client to sign in again whenever the database was busy."""
     try:
         return db.session.get(RevokedToken, jti) is not None
     except SQLAlchemyError:
-        log.exception("no store answered the blocklist check; refusing the token")
-        return True
+        db.session.rollback()
+        log.exception("no store answered the blocklist check; refusing the token for now")
+        raise Unavailable("unavailable", "Sign-ins cannot be checked right now; try again in a few seconds.") from None
 
 
 def prune_expired(now=None):
