@@ -82,7 +82,9 @@ class Person:
 
     def __init__(self, browser, base_url, storage_state=None):
         self.base_url = base_url
-        self.context = browser.new_context(base_url=base_url, storage_state=storage_state)
+        # Reduced motion: Bootstrap then skips its transitions, so an accessibility scan never
+        # reads a button's colours halfway through a hover fade (a false contrast failure).
+        self.context = browser.new_context(base_url=base_url, storage_state=storage_state, reduced_motion="reduce")
         self.context.set_default_timeout(10_000)
         self.problems = []
         self.expected = []
