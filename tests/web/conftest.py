@@ -4,7 +4,9 @@ Chromium through Playwright) are in tests/web/browser.py and loaded from here.""
 import pytest
 from flask.testing import FlaskClient
 
+from tests import factories
 from tests.web.browser import *  # noqa: F403 - the browser fixtures
+from tests.web.pages import csrf_token, sign_in
 
 
 class PageClient(FlaskClient):
@@ -24,3 +26,14 @@ def client(app):
         yield app.test_client()
     finally:
         app.test_client_class = None
+
+
+@pytest.fixture
+def mentor_client(client):
+    """A signed-in mentor with one student, and a CSRF token for their forms."""
+    mentor = factories.mentor()
+    student = factories.student(mentor=mentor)
+    sign_in(client, mentor)
+    client.mentor, client.student = mentor, student
+    client.token = csrf_token(client, "/mentor")
+    return client

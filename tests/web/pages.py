@@ -8,6 +8,9 @@ from tests.helpers import PASSWORD
 TOKEN = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 
 
+HX = {"HX-Request": "true"}  # what htmx sends with each of its requests
+
+
 def csrf_token(client, path="/login"):
     """The CSRF token of the client's session, as a page carries it."""
     html = client.get(path).get_data(as_text=True)

@@ -6,9 +6,7 @@ import pytest
 from app.extensions import db
 from app.models import MissedCrisisReport, StudentPerformanceSummary
 from tests import factories
-from tests.web.pages import csrf_token, sign_in
-
-HX = {"HX-Request": "true"}
+from tests.web.pages import HX, csrf_token, sign_in
 
 
 @pytest.fixture

@@ -7,19 +7,7 @@ from app.extensions import db
 from app.models import CrisisAlert, Notification, OutboxEvent
 from tests import factories
 from tests.helpers import crisis
-from tests.web.pages import csrf_token, sign_in
-
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def mentor_client(client):
-    mentor = factories.mentor()
-    student = factories.student(mentor=mentor)
-    sign_in(client, mentor)
-    client.mentor, client.student = mentor, student
-    client.token = csrf_token(client, "/mentor")
-    return client
+from tests.web.pages import HX, sign_in
 
 
 def _raise(client, student):

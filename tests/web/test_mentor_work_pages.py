@@ -8,19 +8,7 @@ from app.extensions import db
 from app.models import Comment, Entry, OutboxEvent, Task
 from app.services.portal import entries as entry_service
 from tests import factories
-from tests.web.pages import csrf_token, sign_in
-
-HX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def mentor_client(client):
-    mentor = factories.mentor()
-    student = factories.student(mentor=mentor)
-    sign_in(client, mentor)
-    client.mentor, client.student = mentor, student
-    client.token = csrf_token(client, "/mentor")
-    return client
+from tests.web.pages import HX, csrf_token, sign_in
 
 
 def _hx(c):
