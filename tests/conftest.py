@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import deque
 from urllib.parse import urlparse
 
 import psycopg2
@@ -145,6 +146,15 @@ def start_web(async_mode, port=None, **env):
     proc.log_file = log_file
     wait_for_port(port, proc)
     return proc, f"http://127.0.0.1:{port}"
+
+
+def server_log(proc, lines=None):
+    """What a server started by start_web printed (its last `lines`, or all): shown when a
+    test fails, since the server's own traceback is the useful half of the story."""
+    proc.log_file.seek(0)
+    if lines is None:
+        return proc.log_file.read().decode(errors="replace")
+    return b"".join(deque(proc.log_file, maxlen=lines)).decode(errors="replace")
 
 
 def stop(proc):

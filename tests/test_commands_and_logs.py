@@ -8,7 +8,7 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import ROOT, child_env, start_web, stop
+from tests.conftest import ROOT, child_env, server_log, start_web, stop
 from tests.helpers import LiveClient, make_user, token_for
 
 FLASK = [sys.executable, "-m", "flask"]
@@ -57,11 +57,6 @@ def test_flask_run_says_it_serves_no_socket_io():
         proc.wait()
 
 
-def _log_of(proc):
-    proc.log_file.seek(0)
-    return proc.log_file.read().decode(errors="replace")
-
-
 def test_socket_connects_are_debug_lines_and_the_start_log_gives_the_docs_url(app):
     with app.app_context():
         token = token_for(make_user())
@@ -73,7 +68,7 @@ def test_socket_connects_are_debug_lines_and_the_start_log_gives_the_docs_url(ap
             client.close()
         finally:
             stop(proc)
-        log = _log_of(proc)
+        log = server_log(proc)
         assert f"API docs: {url}/api/v1/docs" in log
         assert ("connected as user" in log) is shown, log[-2000:]
 

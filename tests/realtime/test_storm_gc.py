@@ -10,7 +10,7 @@ import weakref
 import pytest
 
 from app.sockets import gc_probe, storm_gc
-from tests.conftest import start_web, stop
+from tests.conftest import server_log, start_web, stop
 from tests.helpers import make_user, token_for
 
 
@@ -118,11 +118,6 @@ def test_the_probe_times_each_collection_and_reports_the_slow_ones(caplog):
     assert sum(line.startswith("gc probe: ") for line in lines) == 1
 
 
-def _log_text(proc):
-    proc.log_file.seek(0)
-    return proc.log_file.read().decode(errors="replace")
-
-
 @pytest.mark.parametrize("async_mode", ["eventlet", "gevent"])
 def test_a_web_process_freezes_its_sockets_as_they_connect(async_mode, app, live_client):
     # steps on connects only (not on the clock), debug lines for them, the probe reporting
@@ -132,10 +127,10 @@ def test_a_web_process_freezes_its_sockets_as_they_connect(async_mode, app, live
         for user in (make_user(), make_user()):
             live_client(url).connect(token_for(user))
         deadline = time.monotonic() + 10
-        while "gc probe: " not in _log_text(proc) or "gc step: " not in _log_text(proc):
-            assert time.monotonic() < deadline, _log_text(proc)[-3000:]
+        while "gc probe: " not in server_log(proc) or "gc step: " not in server_log(proc):
+            assert time.monotonic() < deadline, server_log(proc)[-3000:]
             time.sleep(0.05)
-        step = next(line for line in _log_text(proc).splitlines() if "gc step: " in line)
+        step = next(line for line in server_log(proc).splitlines() if "gc step: " in line)
         assert int(step.split(" frozen")[0].rsplit(" ", 1)[1]) > 0  # the second connect froze the survivors
     finally:
         stop(proc)

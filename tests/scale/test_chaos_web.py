@@ -3,7 +3,7 @@ Every client reconnects by itself, and `sync` from the last notification it saw 
 exactly the notifications it missed while it was disconnected (no more, none lost)."""
 
 import asyncio
-from collections import Counter, deque
+from collections import Counter
 
 import pytest
 import socketio
@@ -12,19 +12,13 @@ from app.extensions import db
 from app.models import Role, User
 from app.services.notifications import inbox as notifications
 from app.services.shared.transaction import commit
-from tests.conftest import start_web
+from tests.conftest import server_log, start_web
 from tests.helpers import make_user, token_for
 
 pytestmark = pytest.mark.chaos
 
 CLIENTS = 100
 WAIT = 60  # seconds any one phase may take on a loaded machine
-
-
-def _log_tail(proc, lines=300):
-    """A server's last lines, shown when the test fails (start_web writes them to a file)."""
-    proc.log_file.seek(0)
-    return b"".join(deque(proc.log_file, maxlen=lines)).decode(errors="replace")
 
 
 def _students(count):
@@ -136,7 +130,7 @@ def test_web_restarted_clients_reconnect_and_sync_gives_exactly_what_each_missed
         asyncio.run(scenario())
     except BaseException:
         for server in started:
-            print(_log_tail(server))
+            print(server_log(server, lines=300))
         raise
     finally:
         state["proc"].kill()

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tests.conftest import start_web, stop
+from tests.conftest import server_log, start_web, stop
 
 
 def _open(port):
@@ -50,6 +50,5 @@ def test_past_the_limit_a_connection_is_refused_not_left_hanging(mode):
         for s in held:
             s.close()
         stop(proc)
-    proc.log_file.seek(0)
-    output = proc.log_file.read().decode()
+    output = server_log(proc)
     assert "open-files limit" in output
