@@ -9,6 +9,7 @@ from flask_jwt_extended import decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_socketio import ConnectionRefusedError, disconnect, emit, join_room
 from jwt import ExpiredSignatureError, PyJWTError
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.schemas.errors import domain_envelope, envelope
@@ -43,16 +44,24 @@ def authenticate(auth):
     # the latter ahead): in a reconnect storm every connect pays it.
     try:
         revoked = tokens.is_revoked(payload["jti"], principals.subject_id(payload))
+        if revoked:
+            raise ConnectionRefusedError("token_revoked")
+        user = principals.for_token(payload)  # Redis: a connect storm does not queue on the database pool
     except Unavailable as exc:  # neither store answered: come back, rather than sign in again
-        raise ConnectionRefusedError(
-            "server_busy", {"code": "server_busy", "message": exc.message, "retry_after": 5}
-        ) from None
-    if revoked:
-        raise ConnectionRefusedError("token_revoked")
-    user = principals.for_token(payload)  # Redis: a connect storm does not queue on the database pool
+        raise _busy(exc.message) from None
+    except SQLAlchemyError:
+        # A miss the database did not answer in time (pool exhausted, say). Unanswered, the
+        # client would hang until its own timeout: tell it to come back instead.
+        db.session.rollback()
+        log.warning("socket connect refused for now: the identity read failed", exc_info=True)
+        raise _busy("The server is busy; try again in a few seconds.") from None
     if user is None or payload.get("role") != user.role.value:
         raise ConnectionRefusedError("token_invalid")
     return user, payload
+
+
+def _busy(message):
+    return ConnectionRefusedError("server_busy", {"code": "server_busy", "message": message, "retry_after": 5})
 
 
 def from_page_session():

@@ -180,3 +180,23 @@ def test_neither_store_answering_the_blocklist_is_unavailable_not_revoked(make_a
         with pytest.raises(ConnectionRefusedError) as refused:
             authenticate({"token": headers["Authorization"].split()[1]})
     assert refused.value.error_args["message"] == "server_busy"
+
+
+def test_a_socket_whose_identity_the_database_cannot_read_is_told_to_come_back(make_app):
+    """Redis answers but the identity cache is cold and the database does not (a pool run dry
+    in a storm): the connect is refused as server_busy with retry_after, never left
+    unanswered (the client hung until its own timeout)."""
+    from flask_socketio import ConnectionRefusedError
+
+    from app.sockets.handlers import authenticate
+
+    token = auth_for(make_user())["Authorization"].split()[1]  # make_user's commit empties the cache
+    cut_off = make_app(
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg2://postgres@127.0.0.1:9/unreachable",
+        SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"connect_timeout": 1}},
+    )
+    with cut_off.test_request_context("/socket.io/"):
+        with pytest.raises(ConnectionRefusedError) as refused:
+            authenticate({"token": token})
+    assert refused.value.error_args["message"] == "server_busy"
+    assert refused.value.error_args["data"]["retry_after"] > 0

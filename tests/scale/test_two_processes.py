@@ -10,7 +10,7 @@ import socketio
 
 from app.services.realtime.emit import emit
 from app.services.realtime.rooms import mentor_room
-from tests.conftest import start_web, stop
+from tests.conftest import server_log, start_web, stop
 from tests.helpers import CHATBOT_KEY, make_user, token_for
 
 
@@ -93,4 +93,4 @@ def test_a_storm_of_concurrent_connects_has_no_failure(mode):
         failures, sessions = asyncio.run(_storm(url, tokens))
     finally:
         stop(proc)
-    assert failures == [] and len(sessions) == STORM
+    assert failures == [] and len(sessions) == STORM, server_log(proc, lines=200)

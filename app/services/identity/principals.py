@@ -131,6 +131,8 @@ class MissBatch:
     every one holding a pooled connection while it waited for its turn on the CPU, ran the
     pool dry (connects failed). The first miss of a batch yields once, so the misses that
     arrive meanwhile join it, then reads them all at once and hands each its entry.
+    One batch reads at a time and the next keeps taking ids until its turn: several leaders
+    each waiting on a small pool timed out there (a storm's connect then got no answer).
     Without greenlets (worker, CLI, tests) a batch is simply the one miss."""
 
     MAX = 500  # ids per batch (one IN list)
@@ -138,6 +140,7 @@ class MissBatch:
 
     def __init__(self):
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # held by the batch being read
         self._open = None  # the batch still taking ids
 
     def load(self, user_id):
@@ -153,13 +156,14 @@ class MissBatch:
                 return batch["found"].get(user_id)
             return from_database(user_id)  # the batch failed or is stuck: on our own
         time.sleep(0)  # under gevent/eventlet: let the misses arriving meanwhile join
-        with self._lock:
-            if self._open is batch:
-                self._open = None
-        try:
-            batch["found"] = from_database_many(sorted(batch["ids"]))
-        finally:
-            batch["done"].set()
+        with self._reading:  # the batch before ours is read first; ours still takes ids
+            with self._lock:
+                if self._open is batch:
+                    self._open = None
+            try:
+                batch["found"] = from_database_many(sorted(batch["ids"]))
+            finally:
+                batch["done"].set()
         _store(batch["found"].values(), overwrite=False)
         return batch["found"].get(user_id)
 
