@@ -18,6 +18,14 @@ steps are needed: a held socket allocates ~36 objects per ping cycle (a greenlet
 packets) that live 25 s, and 3,000 sockets' worth of them made each automatic full
 collection scan 100,000 objects again.
 
+While connects keep coming, a step collects only the young generations (0 and 1): a full
+one also scanned every handshake still in flight (1,000 of them: 53-87 ms). What died
+after reaching generation 2 is then frozen with the living, as closed sockets are, until
+a reclaim; the first timed step with no connect since the last one collects in full. For
+the same reason the steps take generation 2 over from CPython: its own full collections
+came mid-storm too (24-100 ms each, a few per storm; gc.freeze does not reset the count
+that triggers them), and the steps leave it nothing older than GC_FREEZE_SECONDS to find.
+
 The price: a frozen socket that closes is not freed. Reference counting frees what is not
 in a cycle, but closing builds cycles through the socket's frozen greenlets and frames
 (~150 objects a socket, measured under gevent), and only a collection that unfreezes
@@ -37,12 +45,15 @@ log = logging.getLogger(__name__)
 
 # connects since the last step; sockets held; frozen sockets closed since the last reclaim;
 # the settings
-_state = {"connects": 0, "held": 0, "closed": 0, "every": 0, "reclaim_after": 0}
+# the settings; whether a connect or disconnect came since the last timed step
+_state = {"connects": 0, "held": 0, "closed": 0, "every": 0, "reclaim_after": 0, "busy": False}
 
 
 def configure(every, reclaim_after=0):
     """Set the step size (GC_FREEZE_EVERY; 0 turns the steps off) and start counting anew."""
-    _state.update(connects=0, held=0, closed=0, every=max(0, int(every)), reclaim_after=max(0, int(reclaim_after)))
+    _state.update(
+        connects=0, held=0, closed=0, busy=False, every=max(0, int(every)), reclaim_after=max(0, int(reclaim_after))
+    )
 
 
 def connected():
@@ -63,21 +74,30 @@ def disconnected():
 def _counted():
     if _state["every"] <= 0:
         return None
+    _state["busy"] = True
     _state["connects"] += 1
     if _state["connects"] < _state["every"]:
         return None
     _state["connects"] = 0
-    return step()
+    return step(young=True)  # handshakes are in flight: leave generation 2 unscanned
 
 
-def step():
-    """Collect what is not frozen yet, then freeze what survived; returns the pause in ms."""
+def step(young=False):
+    """Collect what is not frozen yet (generations 0 and 1 only when `young`), then freeze
+    what survived; returns the pause in ms."""
     started = time.perf_counter()
-    freed = gc.collect()  # frozen objects are not scanned: this is the last step's newcomers
+    # frozen objects are not scanned: this is the last step's newcomers
+    freed = gc.collect(1 if young else 2)
     gc.freeze()
     pause = (time.perf_counter() - started) * 1000
     if log.isEnabledFor(logging.DEBUG):  # counting the frozen walks them all: only when asked
-        log.debug("gc step: %d objects freed, %d frozen, %.1f ms", freed, gc.get_freeze_count(), pause)
+        log.debug(
+            "gc step (%s): %d objects freed, %d frozen, %.1f ms",
+            "young" if young else "full",
+            freed,
+            gc.get_freeze_count(),
+            pause,
+        )
     return pause
 
 
@@ -102,8 +122,19 @@ def reclaim():
 
 
 def tick():
-    """The background task's turn: a reclaim when due, else a step."""
-    return reclaim() if reclaim_due() else step()
+    """The background task's turn: a reclaim when due, else a step (a young one while
+    sockets keep connecting or closing)."""
+    busy, _state["busy"] = _state["busy"], False
+    return reclaim() if reclaim_due() else step(young=busy)
+
+
+GENERATION_2_OFF = 10**9  # gen1 collections before CPython's own full one: never, in practice
+
+
+def take_over_generation_2():
+    """CPython no longer collects generation 2 by itself: the steps do (see above)."""
+    young, middle, _old = gc.get_threshold()
+    gc.set_threshold(young, middle, GENERATION_2_OFF)
 
 
 def start(socketio_ext, every, seconds, reclaim_after):
@@ -113,6 +144,7 @@ def start(socketio_ext, every, seconds, reclaim_after):
     configure(every if seconds > 0 else 0, reclaim_after)
     if _state["every"] <= 0:
         return
+    take_over_generation_2()
 
     def loop():
         while True:
