@@ -12,9 +12,9 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import start_web
+from tests.conftest import server_log, start_web
 from tests.helpers import auth_for, token_for
-from tests.scale.test_chaos_web import WAIT, Peer, _log_tail, _notify, _students, _until
+from tests.scale.test_chaos_web import WAIT, Peer, _notify, _students, _until
 from tests.sse import SSEReader
 
 pytestmark = pytest.mark.chaos
@@ -85,14 +85,14 @@ def test_sigterm_every_client_is_back_on_another_process_with_nothing_missed(mod
 
     try:
         asyncio.run(scenario())
-        assert proc.returncode == 0, _log_tail(proc)
+        assert proc.returncode == 0, server_log(proc, lines=300)
         assert set(state["slots"].values()) == {0}, state["slots"]
         assert state["took"] < PLATFORM_GRACE - 10, f"stopping took {state['took']:.1f}s"
         # the SSE stream was ended by the server, with its reconnect hint, not cut
         assert stream.ended.wait(5) and "server restarting, reconnect" in stream.comments
     except BaseException:
         for server in started:
-            print(_log_tail(server))
+            print(server_log(server, lines=300))
         raise
     finally:
         stream.close()
