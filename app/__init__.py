@@ -106,6 +106,10 @@ def resolve_services(app):
         app.config["RATELIMIT_STORAGE_URI"] = _limits_uri_with_tls_verify(app.config["RATELIMIT_STORAGE_URI"], verify)
     # app/api/limit_storage.py: the same Redis, one round trip per limit and request
     app.config.setdefault("RATELIMIT_STORAGE_URI", "pulse+" + app.config["REDIS_URL"])
+    if app.config["RATELIMIT_STORAGE_URI"].startswith("pulse+"):  # its pool sized as the app's
+        options = app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {})
+        options.setdefault("max_connections", app.config["REDIS_MAX_CONNECTIONS"])
+        options.setdefault("pool_timeout", app.config["REDIS_POOL_TIMEOUT"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         os.makedirs(INSTANCE_DIR, exist_ok=True)
     else:

@@ -6,10 +6,15 @@ limit on every request. Here the count and the TTL come back from the INCR itsel
 script) and are kept for the rest of the request, so the header reads need no Redis.
 Registered as the `pulse+redis` (and `pulse+rediss`) scheme; app/__init__.py uses it for
 RATELIMIT_STORAGE_URI unless that is set.
+
+Its pool is a blocking one of REDIS_MAX_CONNECTIONS, like the app's own: redis-py's
+default pool raises "Too many connections" past 100 at once, so a burst of 300 socket
+connects (or requests) skipped the Redis count and fell back to a per-process one.
 """
 
 import time
 
+import redis
 from flask import g, has_app_context
 from limits.storage import RedisStorage
 
@@ -26,8 +31,10 @@ PREFIX = "pulse+"
 class CountingRedisStorage(RedisStorage):
     STORAGE_SCHEME = ["pulse+redis", "pulse+rediss"]
 
-    def __init__(self, uri, **options):
-        super().__init__(uri.removeprefix(PREFIX), **options)
+    def __init__(self, uri, max_connections=200, pool_timeout=5, **options):
+        uri = uri.removeprefix(PREFIX)
+        pool = redis.BlockingConnectionPool.from_url(uri, max_connections=max_connections, timeout=pool_timeout)
+        super().__init__(uri, connection_pool=pool, **options)
 
     def initialize_storage(self, uri):
         super().initialize_storage(uri)

@@ -103,3 +103,36 @@ def test_the_chatbot_limit_follows_the_user_not_the_token(client, make_app):
     assert statuses == [201, 201, 429]
     other = make_user()
     assert limited.post("/api/v1/chatbot/intents", json=body, headers=auth_for(other)).status_code == 201
+
+
+def test_the_limits_storage_waits_for_a_pooled_connection_rather_than_failing(app):
+    """redis-py's default pool raised "Too many connections" past 100 at once, and a burst of
+    socket connects then skipped the Redis count. The storage's pool blocks instead, sized
+    as the app's own (REDIS_MAX_CONNECTIONS, REDIS_POOL_TIMEOUT)."""
+    import threading
+
+    from app.api.limit_storage import CountingRedisStorage
+
+    options = app.config["RATELIMIT_STORAGE_OPTIONS"]
+    assert options["max_connections"] == app.config["REDIS_MAX_CONNECTIONS"]
+    assert options["pool_timeout"] == app.config["REDIS_POOL_TIMEOUT"]
+
+    storage = CountingRedisStorage(app.config["RATELIMIT_STORAGE_URI"], max_connections=2, pool_timeout=10)
+    pool = storage.get_connection().connection_pool
+    held = [pool.get_connection(), pool.get_connection()]  # the pool is dry
+    counted, failed = [], []
+
+    def hit():
+        try:
+            counted.append(storage.incr("pool-test", 60))
+        except Exception as exc:  # what the default pool raised at once
+            failed.append(exc)
+
+    waiter = threading.Thread(target=hit)
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive() and not failed  # waiting for a connection, not failing
+    pool.release(held.pop())
+    waiter.join(10)
+    assert counted == [1] and not failed
+    storage.clear("pool-test")
