@@ -4,7 +4,8 @@ import logging
 import sys
 
 from flask import current_app, jsonify, request
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeout
 from werkzeug.exceptions import HTTPException, UnsupportedMediaType
 
 from app.extensions import db
@@ -93,8 +94,23 @@ def _retry_after_from(error):
 
 def handle_domain_error(error):
     status = next((code for cls, code in STATUS_FOR.items() if isinstance(error, cls)), 400)
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooMany) else None
+    retry_after = getattr(error, "retry_after", None)  # TooMany, Unavailable
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
     return error_response(status, error.code, error.message, error.details, headers=headers)
+
+
+def handle_database_busy(error):
+    """The pool ran dry (TimeoutError) or the database did not answer (OperationalError):
+    503 with Retry-After, so a client (the chatbot posting a crisis) knows to send again,
+    not a 500. Whatever the request was writing was not committed."""
+    try:
+        db.session.rollback()
+    except Exception:  # the connection may be gone too; the session is discarded at teardown
+        log.debug("rollback after a database error failed", exc_info=True)
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error.__class__.__name__)
+    busy = Unavailable(message="The service is busy and saved nothing of this request; try again in a few seconds.")
+    # the DomainError handler in force: JSON for the API, an HTML page for pages (app/web/errors.py)
+    return current_app.error_handler_spec[None][None][DomainError](busy)
 
 
 def handle_data_error(error):
@@ -131,5 +147,7 @@ def register_error_handlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(DataError, handle_data_error)
+    app.register_error_handler(SQLAlchemyTimeout, handle_database_busy)
+    app.register_error_handler(OperationalError, handle_database_busy)
     app.register_error_handler(Exception, handle_unexpected)
     app.before_request(require_json_body)

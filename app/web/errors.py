@@ -10,7 +10,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.schemas.errors import envelope
-from app.services.shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from app.services.shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooMany,
+    Unauthorized,
+    Unavailable,
+)
 from app.web.session import _to_login, is_htmx
 
 log = logging.getLogger(__name__)
@@ -24,6 +33,7 @@ TITLES = {
     422: "Please check what you entered",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Busy right now",
 }
 MESSAGES = {
     400: "Please go back and try again.",
@@ -32,8 +42,17 @@ MESSAGES = {
     405: "Please go back and try again.",
     429: "Please wait a few minutes and try again.",
     500: "Something went wrong on our side; it has been logged. Please try again.",
+    503: "The service is busy right now; please try again in a few seconds.",
 }
-DOMAIN_STATUS = ((Invalid, 422), (Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409))
+DOMAIN_STATUS = (
+    (Invalid, 422),
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (TooMany, 429),
+    (Unavailable, 503),
+)
 
 
 def is_page_request():

@@ -62,7 +62,12 @@ class TooMany(DomainError):
 
 
 class Unavailable(DomainError):
-    """A dependency we need right now (Redis for a live stream) is down."""
+    """A dependency we need right now (Redis for a live stream, the database) is down or
+    busy; the caller may retry after `retry_after` seconds."""
 
     code = "unavailable"
     message = "This is unavailable right now; try again shortly."
+
+    def __init__(self, code=None, message=None, details=None, retry_after=5):
+        super().__init__(code, message, details)
+        self.retry_after = max(int(retry_after), 1)
