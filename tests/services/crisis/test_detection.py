@@ -406,3 +406,30 @@ def test_odd_text_still_finds_the_crisis():
     assert signals("😂" * 1000 + " i want to kill myself " + "😂" * 1000)
     assert signals("\x00i want to\x00 die")
     assert signals("i want to die \ud83d")
+
+
+def test_the_matched_phrases_come_in_the_same_order_in_every_process():
+    """Their order among equals followed a set's iteration, which Python's per-process
+    string hashing changes: which eight an alert showed could differ between processes."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    script = (
+        "from app.services.crisis.detection import detect; "
+        "print(repr(detect('i keep thinking about jumping in front of a train. i want to die, i have pills "
+        "saved up and wrote goodbye notes, tonight i will jump off the bridge, no reason to live')))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+        ).stdout
+        for seed in ("1", "3", "7")
+    }
+    assert len(seen) == 1 and "matched" in seen.pop()

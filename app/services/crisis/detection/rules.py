@@ -130,7 +130,9 @@ class Rules:
         if not anchors and not by_prefix:
             return
         if "\n" not in text:
-            found = [index.by_word[word] for word in anchors] + by_prefix
+            # sorted: a set's order follows the per-process string hash, and the order of
+            # the rules found sets the order of an alert's matched phrases among equals
+            found = [index.by_word[word] for word in sorted(anchors)] + by_prefix
             yield from _scan_sentence(text, 0, len(text), words.present, found)
             return
         # One sentence at a time, but the sentences without an anchor are skipped with
@@ -149,7 +151,7 @@ class Rules:
         for i in relevant:
             s_start, words, part = offsets[i], sets[i], parts[i]
             s_end = min(s_start + len(part) + 1, len(text))  # keep the break: <end> sees it
-            found = [by_word[word] for word in words & anchors]
+            found = [by_word[word] for word in sorted(words & anchors)]
             if by_prefix:
                 found += [entry for entry in by_prefix if entry[0] in part]
             if len(part) > _SHORT:
