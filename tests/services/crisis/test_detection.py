@@ -5,14 +5,26 @@ import json
 
 import pytest
 
-from app.services.crisis.detection import CATEGORIES, Detection, classify, detect, normalise, severity_for
-from app.services.crisis.detection import text_signals_crisis as signals
+from app.services.crisis.detection import CATEGORIES, Detection, detect, normalise, severity_for
+from app.services.crisis.detection import verdict as crisis_check
 from app.services.crisis.detection.rules import DATA
+from config import Config
 from tests.services.crisis.test_situations import SITUATIONS
 
 CORPUS = DATA / "corpus"
 # The categories of v2; issue 32's situations are tested in test_situations.py.
 V2_CATEGORIES = set(CATEGORIES) - set(SITUATIONS)
+
+
+def signals(message):
+    """Whether the rules page on `message`."""
+    return detect(message).is_crisis
+
+
+def classify(intent_label, message, crisis_labels):
+    """The crisis path's decision (intents.record): label and both opinions on the text."""
+    verdict = crisis_check.check(message, Config.CRISIS_MODEL_PAGE_SCORE)
+    return crisis_check.classify(intent_label, verdict, crisis_labels)
 
 
 def corpus(name):

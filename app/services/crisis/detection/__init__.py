@@ -38,12 +38,10 @@ __all__ = [
     "REVIEW",
     "SEVERITIES",
     "Detection",
-    "classify",
     "detect",
     "detect_normalised",
     "normalise",
     "severity_for",
-    "text_signals_crisis",
 ]
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -146,23 +144,6 @@ def _finding(hits, tier):
         if len(matched) < _MAX_MATCHED and not any(snippet in kept for kept in matched):
             matched.append(snippet[:60])
     return Detection(tier == PAGE, categories, matched, CATEGORIES[categories[0]]["severity"], tier)
-
-
-def text_signals_crisis(message):
-    return detect(message).is_crisis
-
-
-def classify(intent_label, message, crisis_labels):
-    """Returns (is_crisis, reason): reason is "label", "text", "label+text" or None."""
-    by_label = intent_label.strip().lower() in {label.lower() for label in crisis_labels}
-    by_text = text_signals_crisis(message)
-    if by_label and by_text:
-        return True, "label+text"
-    if by_label:
-        return True, "label"
-    if by_text:
-        return True, "text"
-    return False, None
 
 
 def severity_for(requested, confidence, reason, detection=None):
