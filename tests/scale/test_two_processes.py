@@ -85,10 +85,12 @@ async def _storm(url, tokens):
 @pytest.mark.parametrize("mode", ["eventlet", "gevent"])
 def test_a_storm_of_concurrent_connects_has_no_failure(mode):
     # Every user distinct and not yet in the identity cache (make_user's commit clears it):
-    # the misses are read in batches, so one pooled connection with a short wait serves them.
+    # the misses are read in batches, so one pooled connection serves them. The wait is the
+    # default DB_POOL_TIMEOUT (10 s): with 3 s, 1 run in ~10 on a loaded machine had a batch
+    # leader wait longer for its turn on the CPU and the connection (refused as server_busy).
     users = [make_user() for _ in range(STORM)]
     tokens = [token_for(user) for user in users]
-    proc, url = start_web(mode, DB_POOL_SIZE="1", DB_MAX_OVERFLOW="0", DB_POOL_TIMEOUT="3")
+    proc, url = start_web(mode, DB_POOL_SIZE="1", DB_MAX_OVERFLOW="0", DB_POOL_TIMEOUT="10")
     try:
         failures, sessions = asyncio.run(_storm(url, tokens))
     finally:
